@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The worker: finds flows that ended (TCP FIN/RST), went idle, or lived past
+ * the active timeout, and hands them to the exporter after an RCU grace
+ * period.  Runs every max(scan-min, HZ/10) jiffies, on exportcpu if set.
+ *
+ * Idle and active flows are found by sweeping a slice of the table each run,
+ * so that the whole table is covered every sweep period (a quarter of the
+ * shorter timeout, between 1 and 4 seconds).  Ended flows come from a
+ * lock-free list the packet path fills; a FIN flow lingers NF_FIN_LINGER for
+ * the trailing ACK, an RST flow goes at once.
+ */
+#include <linux/workqueue.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/cpumask.h>
+#include "netflow.h"
+
+#define NF_FIN_LINGER (HZ / 2)
+
+DEFINE_MUTEX(nf_export_mutex);
+struct nf_worker_stats nf_worker;
+
+static struct delayed_work nf_work;
+static bool nf_stopping;
+static struct llist_head nf_closing;	/* FIN flows lingering (worker only) */
+static struct llist_head nf_pending;	/* unlinked, awaiting grace period */
+static unsigned long nf_pending_gp;
+static unsigned int nf_sweep_pos;
+static unsigned long nf_last_tick;
+
+/* Per-run copies of the timeouts, in jiffies (worker only). */
+static u32 nf_inactive_j, nf_active_j;
+static bool nf_flush_all;
+
+static bool nf_expired(struct nf_flow *f, u32 now, u8 *reason)
+{
+	if (nf_flush_all) {
+		*reason = NF_END_FORCED;
+		return true;
+	}
+	if (now - READ_ONCE(f->ts_last) >= nf_inactive_j) {
+		*reason = NF_END_IDLE;
+		return true;
+	}
+	/* Active timeout, or the 32-bit packet counter nearing its end. */
+	if (now - f->ts_first >= nf_active_j ||
+	    (u32)atomic_read(&f->packets) >= 0xf0000000U) {
+		*reason = NF_END_ACTIVE;
+		return true;
+	}
+	return false;
+}
+
+static void nf_export_one(struct nf_flow *f, u32 now, u32 uptime)
+{
+	struct nf_exp_rec r;
+	int st = atomic_read(&f->state);
+
+	memset(&r, 0, sizeof(r));
+	memcpy(&r.key, &f->key, nf_key_len(&f->key));
+	r.packets = (u32)atomic_read(&f->packets);
+	r.bytes = atomic64_read(&f->bytes);
+	r.first_ms = uptime - jiffies_to_msecs(now - f->ts_first);
+	r.last_ms = uptime - jiffies_to_msecs(now - f->ts_last);
+	r.oif = f->oif;
+	r.tcp_flags = st & 0xff;
+	r.end_reason = (st >> 16) & 0xff;
+	if (!r.end_reason)
+		r.end_reason = NF_END_EOF;
+	atomic64_add(r.packets, &nf_removed_pkts);
+	atomic64_add(r.bytes, &nf_removed_bytes);
+	nf_export_flow(&r);
+	nf_flow_free(f);
+}
+
+static unsigned int nf_export_list(struct llist_node *n)
+{
+	u32 now = (u32)jiffies, uptime = nf_uptime_ms();
+	struct nf_flow *f, *t;
+	unsigned int cnt = 0;
+
+	llist_for_each_entry_safe(f, t, n, lnode) {
+		nf_export_one(f, now, uptime);
+		cnt++;
+	}
+	return cnt;
+}
+
+/* Ended flows: unlink those whose linger is over, keep the rest. */
+static void nf_collect_ended(u32 now, bool all, struct llist_head *batch)
+{
+	struct llist_node *n = llist_del_all(&nf_ended);
+	struct llist_node *c = llist_del_all(&nf_closing);
+	struct nf_flow *f, *t;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++, n = c) {
+		llist_for_each_entry_safe(f, t, n, lnode) {
+			int st = atomic_read(&f->state);
+
+			if (all || (st & NF_FLOW_RST) ||
+			    now - READ_ONCE(f->ts_last) >= NF_FIN_LINGER) {
+				nf_flow_unlink(f);
+				atomic_or(NF_END_EOF << 16, &f->state);
+				__llist_add(&f->lnode, batch);
+			} else {
+				__llist_add(&f->lnode, &nf_closing);
+			}
+		}
+	}
+}
+
+static unsigned long nf_run_delay(void)
+{
+	return max_t(unsigned long, READ_ONCE(nf_cfg.scan_min), HZ / 10);
+}
+
+/* One worker pass; nf_export_mutex held. */
+static void nf_run(bool flush)
+{
+	u32 now = (u32)jiffies;
+	struct llist_head batch;
+	unsigned int size = nf_table_size(), n, period, flows = 0, exported = 0;
+	ktime_t t0 = ktime_get();
+
+	init_llist_head(&batch);
+	nf_inactive_j = READ_ONCE(nf_cfg.inactive_timeout) * HZ;
+	nf_active_j = READ_ONCE(nf_cfg.active_timeout) * HZ;
+	nf_flush_all = flush;
+
+	/* Last run's flows: their grace period has (almost surely) passed. */
+	if (!llist_empty(&nf_pending)) {
+		cond_synchronize_rcu(nf_pending_gp);
+		exported += nf_export_list(llist_del_all(&nf_pending));
+	}
+
+	nf_collect_ended(now, flush, &batch);
+
+	if (flush) {
+		nf_table_sweep(0, size, nf_expired, &batch, now, &flows);
+		nf_sweep_pos = 0;
+	} else {
+		period = clamp_t(unsigned int,
+				 min(nf_inactive_j, nf_active_j) / 4, HZ, 4 * HZ);
+		n = DIV_ROUND_UP((u64)size * nf_run_delay(), period);
+		if (nf_sweep_pos >= size)
+			nf_sweep_pos = 0;
+		nf_sweep_pos += nf_table_sweep(nf_sweep_pos, n, nf_expired,
+					       &batch, now, &flows);
+	}
+
+	if (flush) {
+		synchronize_rcu();
+		exported += nf_export_list(llist_del_all(&batch));
+	} else if (!llist_empty(&batch)) {
+		nf_pending.first = llist_del_all(&batch);
+		nf_pending_gp = get_state_synchronize_rcu();
+	}
+	nf_export_flush(flush);
+
+	if (time_after_eq(jiffies, nf_last_tick + HZ)) {
+		nf_last_tick = jiffies;
+		nf_stats_tick();
+	}
+	n = atomic_read(&nf_flows_active);
+	if (n > nf_worker.peak_flows) {
+		nf_worker.peak_flows = n;
+		nf_worker.peak_time = jiffies;
+	}
+	nf_worker.delay = nf_run_delay();
+	nf_worker.last_exported = exported;
+	nf_worker.last_scanned = flows;
+	nf_worker.last_run_us = ktime_us_delta(ktime_get(), t0);
+}
+
+static void nf_queue(unsigned long delay)
+{
+	int cpu = READ_ONCE(nf_cfg.exportcpu);
+
+	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
+		cpu = WORK_CPU_UNBOUND;
+	queue_delayed_work_on(cpu, system_wq, &nf_work, delay);
+}
+
+static void nf_worker_fn(struct work_struct *w)
+{
+	mutex_lock(&nf_export_mutex);
+	nf_run(false);
+	mutex_unlock(&nf_export_mutex);
+	if (!READ_ONCE(nf_stopping))
+		nf_queue(nf_run_delay());
+}
+
+void nf_expiry_flush(void)
+{
+	mutex_lock(&nf_export_mutex);
+	nf_run(true);
+	mutex_unlock(&nf_export_mutex);
+}
+
+void nf_expiry_reschedule(void)
+{
+	cancel_delayed_work_sync(&nf_work);
+	if (!READ_ONCE(nf_stopping))
+		nf_queue(0);
+}
+
+int nf_expiry_init(void)
+{
+	init_llist_head(&nf_closing);
+	init_llist_head(&nf_pending);
+	nf_last_tick = jiffies;
+	INIT_DELAYED_WORK(&nf_work, nf_worker_fn);
+	nf_queue(nf_run_delay());
+	return 0;
+}
+
+/* No packets reach us any more (no rules reference the target). */
+void nf_expiry_exit(void)
+{
+	WRITE_ONCE(nf_stopping, true);
+	cancel_delayed_work_sync(&nf_work);
+	nf_expiry_flush();
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The exporter front: flow sampling (deterministic and random are decided
+ * here, per finished flow; hash is decided on the packet path), dispatch to
+ * the PDU builder of the configured protocol, and send accounting.
+ * Everything here runs under nf_export_mutex.
+ */
+#include <linux/jiffies.h>
+#include <linux/random.h>
+#include "netflow.h"
+
+struct nf_export_stats nf_xstats;
+static int nf_proto = 5;
+static unsigned int nf_sampler_count;
+
+u32 nf_uptime_ms(void)
+{
+	return (u32)jiffies64_to_msecs(get_jiffies_64() - INITIAL_JIFFIES);
+}
+
+static bool nf_sampler_selects(void)
+{
+	unsigned int n = READ_ONCE(nf_cfg.sampler_interval);
+
+	switch (READ_ONCE(nf_cfg.sampler_kind)) {
+	case NF_SAMPLER_DETERMINISTIC:
+		return nf_sampler_count++ % n == 0;
+	case NF_SAMPLER_RANDOM:
+		return nf_random_below(n) == 0;
+	default:
+		return true;	/* off, or hash: selected on the packet path */
+	}
+}
+
+void nf_export_flow(const struct nf_exp_rec *r)
+{
+	if (READ_ONCE(nf_cfg.sampler_kind) != NF_SAMPLER_OFF) {
+		nf_xstats.sampler_seen++;
+		if (!nf_sampler_selects())
+			return;
+		nf_xstats.sampler_selected++;
+	}
+	if (r->key.family == NF_FAM_V6) {
+		/* NetFlow v5 has no room for IPv6 addresses. */
+		nf_xstats.v6_unexportable++;
+		pr_warn_once(NF_NAME ": IPv6 flows cannot be exported as NetFlow v5; set protocol=9 or 10 (counted as unexportable)\n");
+		return;
+	}
+	nf_v5_add(r);
+}
+
+void nf_export_flush(bool force)
+{
+	nf_socks_tick();
+	if (nf_v5_pending() && (force || nf_v5_age() >= HZ / 2))
+		nf_v5_flush();
+}
+
+void nf_export_send(const u8 *buf, unsigned int len, unsigned int flows,
+		    u64 pkts, u64 bytes)
+{
+	if (nf_socks_send(buf, len) == 0) {
+		nf_xstats.pdus++;
+		nf_xstats.bytes += len;
+		nf_xstats.flows += flows;
+		return;
+	}
+	nf_xstats.err_pdus++;
+	nf_xstats.lost_flows += flows;
+	nf_xstats.lost_pkts += pkts;
+	nf_xstats.lost_bytes += bytes;
+}
+
+/* Pending flows go out in the old format first; nothing is lost. */
+int nf_export_set_protocol(int proto)
+{
+	nf_export_flush(true);
+	nf_proto = proto;
+	return 0;
+}
+
+int nf_export_init(void)
+{
+	int err;
+
+	mutex_lock(&nf_export_mutex);
+	nf_proto = nf_cfg.protocol;
+	err = nf_socks_set(nf_cfg.destination);
+	mutex_unlock(&nf_export_mutex);
+	return err;
+}
+
+void nf_export_exit(void)
+{
+	mutex_lock(&nf_export_mutex);
+	nf_export_flush(true);
+	mutex_unlock(&nf_export_mutex);
+	nf_socks_exit();
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A finished flow as the PDU encoders see it: a plain value, detached from
+ * the flow table, so encoders are pure functions tested in userspace.
+ */
+#ifndef NF_EXPORT_REC_H
+#define NF_EXPORT_REC_H
+
+#include "flow_key.h"
+
+/* Why a flow ended (IPFIX flowEndReason values, RFC 5102). */
+enum nf_end_reason {
+	NF_END_IDLE = 1,
+	NF_END_ACTIVE = 2,
+	NF_END_EOF = 3,		/* TCP FIN or RST */
+	NF_END_FORCED = 4,	/* flush, unload, protocol switch */
+	NF_END_RESOURCES = 5,
+};
+
+struct nf_exp_rec {
+	struct nf_flow_key key;
+	u64 packets;
+	u64 bytes;
+	u32 first_ms;		/* system uptime in ms of the first packet */
+	u32 last_ms;		/* ... and of the last one */
+	u32 oif;		/* egress ifindex of the first packet */
+	u8 tcp_flags;		/* OR of all packets */
+	u8 end_reason;
+};
+
+#endif /* NF_EXPORT_REC_H */

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Packet → flow key.  Reads headers byte by byte through nf_hdr() (bounded
+ * copies for non-linear packets), so it is the same code in the kernel and in
+ * the userspace tests, and it cannot read past the packet.
+ *
+ * Fragments, as the classic module documents: counted, accounted, never
+ * reassembled; a fragment without transport header gives ports 0.
+ */
+#include "flow_key.h"
+
+#define NF_MAX_EXTHDRS 16	/* IPv6 extension headers walked at most */
+
+enum { P_ICMP = 1, P_TCP = 6, P_UDP = 17, P_DCCP = 33, P_ICMPV6 = 58,
+       P_SCTP = 132, P_UDPLITE = 136 };
+
+/*
+ * Transport part.  Returns NF_PARSE_TRUNC if the transport header is cut
+ * short in an unfragmented packet; in a first fragment a short header just
+ * leaves the ports at zero.
+ */
+static int nf_parse_l4(const nf_skb_t *skb, unsigned int nhoff,
+		       unsigned int l4off, int first_frag,
+		       struct nf_flow_key *key, struct nf_pkt_info *pi)
+{
+	u8 buf[14];
+	const u8 *h;
+
+	switch (key->proto) {
+	case P_TCP:
+		h = nf_hdr(skb, nhoff + l4off, 14, buf);
+		if (!h)
+			break;
+		key->sport = nf_get16(h);
+		key->dport = nf_get16(h + 2);
+		pi->tcp_flags = h[13];
+		pi->l4_end = l4off + (h[12] >> 4) * 4;
+		return NF_PARSE_OK;
+	case P_UDP:
+	case P_UDPLITE:
+	case P_SCTP:
+	case P_DCCP:
+		h = nf_hdr(skb, nhoff + l4off, 4, buf);
+		if (!h)
+			break;
+		key->sport = nf_get16(h);
+		key->dport = nf_get16(h + 2);
+		pi->l4_end = l4off + (key->proto == P_UDP || key->proto == P_UDPLITE ? 8 : 4);
+		return NF_PARSE_OK;
+	case P_ICMP:
+	case P_ICMPV6:
+		h = nf_hdr(skb, nhoff + l4off, 2, buf);
+		if (!h)
+			break;
+		key->dport = (u16)(h[0] << 8 | h[1]);
+		pi->l4_end = l4off + 8;
+		return NF_PARSE_OK;
+	default:
+		pi->l4_end = l4off;
+		return NF_PARSE_OK;
+	}
+	/* header cut short */
+	pi->l4_end = l4off;
+	return first_frag ? NF_PARSE_OK : NF_PARSE_TRUNC;
+}
+
+int nf_parse_ipv4(const nf_skb_t *skb, unsigned int nhoff,
+		  struct nf_flow_key *key, struct nf_pkt_info *pi)
+{
+	u8 buf[20];
+	const u8 *h;
+	unsigned int ihl, tot_len, frag;
+
+	h = nf_hdr(skb, nhoff, 20, buf);
+	if (!h || (h[0] >> 4) != 4)
+		return NF_PARSE_TRUNC;
+	ihl = (h[0] & 0x0f) * 4;
+	tot_len = nf_get16(h + 2);
+	if (ihl < 20 || tot_len < ihl || nhoff + ihl > nf_skb_len(skb))
+		return NF_PARSE_TRUNC;
+
+	key->family = NF_FAM_V4;
+	key->tos = h[1];
+	key->proto = h[9];
+	memcpy(&key->a.v4.src, h + 12, 4);
+	memcpy(&key->a.v4.dst, h + 16, 4);
+	pi->ttl = h[8];
+
+	frag = nf_get16(h + 6);
+	pi->is_frag = (frag & 0x3fff) != 0;	/* MF or offset */
+	if (frag & 0x1fff) {			/* not the first fragment */
+		pi->l4_end = ihl;
+		return NF_PARSE_OK;
+	}
+	return nf_parse_l4(skb, nhoff, ihl, pi->is_frag, key, pi);
+}
+
+int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
+		  struct nf_flow_key *key, struct nf_pkt_info *pi)
+{
+	u8 buf[40];
+	const u8 *h;
+	unsigned int off = 40, n;
+	u8 next;
+
+	h = nf_hdr(skb, nhoff, 40, buf);
+	if (!h || (h[0] >> 4) != 6)
+		return NF_PARSE_TRUNC;
+
+	key->family = NF_FAM_V6;
+	key->tos = (u8)((h[0] & 0x0f) << 4 | h[1] >> 4);
+	memcpy(key->a.v6.src, h + 8, 16);
+	memcpy(key->a.v6.dst, h + 24, 16);
+	pi->ttl = h[7];
+	next = h[6];
+
+	for (n = 0; n < NF_MAX_EXTHDRS; n++) {
+		switch (next) {
+		case 0:		/* hop-by-hop */
+		case 43:	/* routing */
+		case 60:	/* destination options */
+			h = nf_hdr(skb, nhoff + off, 2, buf);
+			if (!h)
+				return NF_PARSE_TRUNC;
+			next = h[0];
+			off += (h[1] + 1) * 8;
+			continue;
+		case 51:	/* AH */
+			h = nf_hdr(skb, nhoff + off, 2, buf);
+			if (!h)
+				return NF_PARSE_TRUNC;
+			next = h[0];
+			off += (h[1] + 2) * 4;
+			continue;
+		case 44: {	/* fragment */
+			u16 fo;
+
+			h = nf_hdr(skb, nhoff + off, 8, buf);
+			if (!h)
+				return NF_PARSE_TRUNC;
+			next = h[0];
+			fo = nf_get16(h + 2);
+			pi->is_frag = 1;
+			off += 8;
+			if (fo & 0xfff8) {	/* not the first fragment */
+				key->proto = next;
+				pi->l4_end = off;
+				return NF_PARSE_OK;
+			}
+			continue;
+		}
+		default:
+			break;
+		}
+		break;
+	}
+	if (n == NF_MAX_EXTHDRS)	/* absurd chain: treat as garbage */
+		return NF_PARSE_TRUNC;
+	key->proto = next;
+	if (next == 59 || next == 50) {	/* no next header / ESP */
+		pi->l4_end = off;
+		return NF_PARSE_OK;
+	}
+	return nf_parse_l4(skb, nhoff, off, pi->is_frag, key, pi);
+}

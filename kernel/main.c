@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ipt_NETFLOW: NetFlow export from Linux, the NETFLOW iptables target.
+ * This file only wires the parts together, in order, and unwinds on error.
+ */
+#include <linux/module.h>
+#include <linux/init.h>
+#include "netflow.h"
+
+static int __init nf_init(void)
+{
+	int err;
+
+	err = nf_table_init(nf_cfg.hashsize);
+	if (err)
+		return err;
+	err = nf_export_init();
+	if (err)
+		goto err_table;
+	err = nf_expiry_init();
+	if (err)
+		goto err_export;
+	err = nf_proc_init();
+	if (err)
+		goto err_expiry;
+	mutex_lock(&nf_cfg_mutex);
+	nf_running = true;
+	mutex_unlock(&nf_cfg_mutex);
+	err = nf_sysctl_init();
+	if (err)
+		goto err_proc;
+	err = nf_target_init();
+	if (err)
+		goto err_sysctl;
+	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %d, destination %s, hashsize %u, maxflows %d\n",
+		nf_cfg.protocol, nf_cfg.destination, nf_table_size(), nf_cfg.maxflows);
+	return 0;
+
+err_sysctl:
+	nf_sysctl_exit();
+err_proc:
+	mutex_lock(&nf_cfg_mutex);
+	nf_running = false;
+	mutex_unlock(&nf_cfg_mutex);
+	nf_proc_exit();
+err_expiry:
+	nf_expiry_exit();
+err_export:
+	nf_export_exit();
+err_table:
+	nf_table_exit();
+	return err;
+}
+
+static void __exit nf_exit(void)
+{
+	nf_target_exit();
+	nf_sysctl_exit();
+	mutex_lock(&nf_cfg_mutex);
+	nf_running = false;
+	mutex_unlock(&nf_cfg_mutex);
+	nf_proc_exit();
+	nf_expiry_exit();	/* exports every remaining flow */
+	nf_export_exit();
+	nf_table_exit();
+	pr_info(NF_NAME " unloaded\n");
+}
+
+module_init(nf_init);
+module_exit(nf_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("ipt-netflow-ng developers");
+MODULE_DESCRIPTION("NetFlow v5 export: iptables/ip6tables target NETFLOW");
+MODULE_VERSION(NF_VERSION);
+MODULE_ALIAS("ip6t_NETFLOW");
+MODULE_ALIAS("ipt_NETFLOW");

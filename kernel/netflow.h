@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ipt_NETFLOW internals: what each file offers its neighbours.
+ *
+ * Lock ordering (outer first):
+ *   nf_cfg_mutex     serialises parameter changes (params.c, sysctl.c)
+ *   nf_export_mutex  the exporter: PDU being built, sockets, the sweep
+ *                    position; held by each worker run (expiry.c)
+ *   nf_locks_all     stop-the-world for table resize (flowtable.c)
+ *   stripe lock      one of NF_LOCKS, taken with BH disabled, protects the
+ *                    chains of the buckets that map to it
+ * The packet path takes at most one stripe lock, and only to insert a flow;
+ * updates of existing flows are lock-free (RCU lookup + atomics), and flows
+ * are read for export only after an RCU grace period following their unlink.
+ */
+#ifndef NF_NETFLOW_H
+#define NF_NETFLOW_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/rculist.h>
+#include <linux/rculist_nulls.h>
+#include <linux/mutex.h>
+#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include "compat.h"
+#include "flow_key.h"
+#include "export_rec.h"
+#include "options.h"
+#include "nf_config.h"
+
+#define NF_NAME "ipt_NETFLOW"
+#define NF_VERSION "3.0"
+
+/* ---- params.c: configuration (module parameters and sysctl) ---- */
+struct nf_config {
+	int protocol;
+	int inactive_timeout;	/* seconds */
+	int active_timeout;	/* seconds */
+	int refresh_rate;	/* packets */
+	int timeout_rate;	/* minutes */
+	int debug;
+	int sndbuf;		/* bytes, 0 = system default */
+	int hashsize;		/* buckets, 0 = automatic at load */
+	int maxflows;		/* 0 = unlimited */
+	int scan_min;		/* jiffies */
+	int exportcpu;		/* -1 = any */
+	int engine_id;
+	int natevents;
+	int promisc;
+	int dest_mode;		/* enum nf_dest_mode */
+	int sampler_kind;	/* enum nf_sampler_kind */
+	unsigned int sampler_interval;
+	char destination[512];
+	char sampler[32];
+};
+
+extern struct nf_config nf_cfg;
+extern struct mutex nf_cfg_mutex;
+extern bool nf_running;		/* init done: parameter changes apply at once */
+
+/* A parameter settable by modprobe, /sys/module and sysctl alike. */
+struct nf_param {
+	const char *name;	/* sysctl name, as the classic module spells it */
+	int *ival;		/* integer parameters */
+	char *sval;		/* string parameters */
+	int slen;
+	int min, max;
+	const void *ops;	/* integer checks and actions (params.c) */
+	/* Validates and, once running, applies; returns 0 or -EINVAL. */
+	int (*set)(const struct nf_param *p, const char *val);
+};
+
+extern const struct nf_param nf_params[];
+extern const unsigned int nf_nparams;
+int nf_param_set(const struct nf_param *p, const char *val);
+int nf_param_get(const struct nf_param *p, char *buf, int len);
+
+/* ---- sysctl.c ---- */
+int nf_sysctl_init(void);
+void nf_sysctl_exit(void);
+
+/* ---- stats.c: per-CPU metering statistics and rates ---- */
+struct nf_cpu_stats {
+	u64 searched;		/* chain entries compared */
+	u64 found;
+	u64 new_flows;
+	u64 trunc;
+	u64 frag;
+	u64 alloc_err;
+	u64 maxflows_err;
+	u64 pkts;		/* accounted */
+	u64 bytes;
+	u64 drop_pkts;		/* not accounted */
+	u64 drop_bytes;
+	u64 sampled_out;	/* packets of flows the hash sampler skipped */
+	/* written by the worker only */
+	u64 pps;
+	u64 prev_pkts;
+	u64 metric_x100;	/* 1-minute average of searches per lookup */
+	u64 prev_lookups, prev_searched;
+};
+
+DECLARE_PER_CPU(struct nf_cpu_stats, nf_stats);
+
+struct nf_rates {
+	u64 bps, pps;			/* last second */
+	u64 bps_1m, pps_1m, bps_5m, pps_5m;
+	u64 metric_x100;		/* searches per lookup, last second */
+	u64 metric_4s, metric_1m, metric_5m, metric_15m;	/* x100 */
+	u64 export_Bps;
+};
+
+extern struct nf_rates nf_rates;
+void nf_stats_sum(struct nf_cpu_stats *sum);
+void nf_stats_tick(void);	/* once a second from the worker */
+
+/* ---- flowtable.c: the flow table ---- */
+struct nf_flow {
+	atomic64_t bytes;
+	atomic_t packets;
+	atomic_t state;		/* bits 0-7: TCP flags OR; NF_FLOW_* below */
+	struct hlist_nulls_node hnode;
+	struct llist_node lnode;	/* ended list, then export batch */
+	u32 ts_first;		/* jiffies (low 32 bits) */
+	u32 ts_last;
+	u32 oif;
+	struct nf_flow_key key;	/* IPv4 flows are allocated up to a.v4 */
+};
+
+#define NF_FLOW_ENDED	0x100	/* claimed for export: on a worker list */
+#define NF_FLOW_RST	0x200
+
+int nf_table_init(unsigned int size);
+void nf_table_exit(void);
+int nf_table_resize(unsigned int size);
+unsigned int nf_table_size(void);
+unsigned int nf_table_mem(void);
+void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
+		     u32 pkts, u32 bytes, u32 oif);
+void nf_flow_free(struct nf_flow *f);
+unsigned int nf_flow_objsize(int family);
+
+extern atomic_t nf_flows_active;
+extern atomic_t nf_flows_v6;
+extern struct llist_head nf_ended;	/* flows seen with FIN or RST */
+extern atomic64_t nf_removed_pkts, nf_removed_bytes;
+
+/*
+ * Walk buckets [from, from + n) of the current table (caller holds
+ * nf_export_mutex, so no resize runs), unlinking flows for which expired()
+ * is true onto *batch.  Returns the number of buckets walked.
+ */
+typedef bool (*nf_expired_fn)(struct nf_flow *f, u32 now, u8 *reason);
+unsigned int nf_table_sweep(unsigned int from, unsigned int n,
+			    nf_expired_fn expired, struct llist_head *batch,
+			    u32 now, unsigned int *nflows);
+bool nf_flow_unlink(struct nf_flow *f);
+
+/* Calls fn for each flow of bucket b under RCU; stops at a non-zero return. */
+int nf_table_walk(unsigned int b, int (*fn)(const struct nf_flow *f, void *arg),
+		  void *arg);
+
+/* ---- expiry.c: the worker ---- */
+extern struct mutex nf_export_mutex;
+int nf_expiry_init(void);
+void nf_expiry_exit(void);
+void nf_expiry_flush(void);		/* export everything now, wait */
+void nf_expiry_reschedule(void);	/* exportcpu/scan_min changed */
+struct nf_worker_stats {
+	unsigned int delay;		/* jiffies between runs */
+	unsigned int last_run_us;
+	unsigned int last_exported;
+	unsigned int last_scanned;
+	unsigned long peak_time;	/* jiffies of peak flows */
+	unsigned int peak_flows;
+};
+extern struct nf_worker_stats nf_worker;
+
+/* ---- export.c: PDU building for the configured protocol ---- */
+struct nf_export_stats {
+	u64 pdus, bytes, flows;		/* sent */
+	u64 err_pdus;			/* PDUs that reached no destination */
+	u64 lost_pkts, lost_bytes, lost_flows;
+	u64 v6_unexportable;		/* IPv6 flows under NetFlow v5 */
+	u64 sampler_seen, sampler_selected;
+	u64 pdu_pkts, pdu_bytes;	/* in the PDU being built */
+};
+extern struct nf_export_stats nf_xstats;
+int nf_export_init(void);
+void nf_export_exit(void);
+void nf_export_flow(const struct nf_exp_rec *r);	/* export mutex held */
+void nf_export_flush(bool force);	/* send the pending PDU if due */
+void nf_export_send(const u8 *buf, unsigned int len, unsigned int flows,
+		    u64 pkts, u64 bytes);
+int nf_export_set_protocol(int proto);
+u32 nf_uptime_ms(void);
+
+/* export_v5.c */
+void nf_v5_add(const struct nf_exp_rec *r);
+void nf_v5_flush(void);
+bool nf_v5_pending(void);
+unsigned long nf_v5_age(void);
+
+/* ---- sock.c: export destinations ---- */
+struct nf_sock_stats {
+	char name[64];
+	int connected;
+	int connect_attempts;
+	int sndbuf, filled, peak;
+	u64 err_sndbuf, err_connect, err_cberr, err_other;
+	u64 pkts, bytes;
+	u64 resent;
+	int down;
+};
+int nf_socks_set(const char *destinations);	/* export mutex held */
+void nf_socks_exit(void);
+int nf_socks_send(const void *buf, unsigned int len);	/* 0 if delivered */
+void nf_socks_set_sndbuf(int sndbuf);
+void nf_socks_tick(void);	/* each worker run: balance re-sends */
+int nf_socks_stats(struct nf_sock_stats *out, int max);
+
+/* ---- target.c ---- */
+int nf_target_init(void);
+void nf_target_exit(void);
+
+/* ---- proc.c ---- */
+int nf_proc_init(void);
+void nf_proc_exit(void);
+
+#endif /* NF_NETFLOW_H */

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The few kernel facilities the pure parts (packet parsing, PDU encoding,
+ * option parsing) need, provided either by the kernel or by libc, so those
+ * files compile unchanged in userspace unit tests.
+ */
+#ifndef NF_ENV_H
+#define NF_ENV_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/kernel.h>
+#include <linux/errno.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/inet.h>
+#include <linux/skbuff.h>
+#include <linux/if.h>
+#include "compat.h"
+
+typedef struct sk_buff nf_skb_t;
+
+/* Bounded read of len bytes at off: a pointer into the packet or into buf. */
+static inline const u8 *nf_hdr(const nf_skb_t *skb, unsigned int off,
+			       unsigned int len, void *buf)
+{
+	return skb_header_pointer(skb, off, len, buf);
+}
+
+static inline unsigned int nf_skb_len(const nf_skb_t *skb)
+{
+	return skb->len;
+}
+
+static inline int nf_pton4(const char *s, int len, u8 *out)
+{
+	const char *end;
+
+	return in4_pton(s, len, out, -1, &end) == 1 && end == s + len;
+}
+
+static inline int nf_pton6(const char *s, int len, u8 *out)
+{
+	const char *end;
+
+	return in6_pton(s, len, out, -1, &end) == 1 && end == s + len;
+}
+
+static inline int nf_ntop6(char *buf, int len, const u8 *a)
+{
+	return snprintf(buf, len, "%pI6c", a);
+}
+
+#else /* userspace unit tests */
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+typedef uint16_t __be16;
+typedef uint32_t __be32;
+typedef uint64_t __be64;
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define IFNAMSIZ 16
+
+typedef struct nf_test_skb {
+	const u8 *data;
+	unsigned int len;
+} nf_skb_t;
+
+static inline const u8 *nf_hdr(const nf_skb_t *skb, unsigned int off,
+			       unsigned int len, void *buf)
+{
+	(void)buf;
+	if (off > skb->len || len > skb->len - off)
+		return NULL;
+	return skb->data + off;
+}
+
+static inline unsigned int nf_skb_len(const nf_skb_t *skb)
+{
+	return skb->len;
+}
+
+static inline int nf_pton_copy(int af, const char *s, int len, u8 *out)
+{
+	char tmp[64];
+
+	if (len <= 0 || len >= (int)sizeof(tmp))
+		return 0;
+	memcpy(tmp, s, len);
+	tmp[len] = 0;
+	return inet_pton(af, tmp, out) == 1;
+}
+
+static inline int nf_pton4(const char *s, int len, u8 *out)
+{
+	return nf_pton_copy(AF_INET, s, len, out);
+}
+
+static inline int nf_pton6(const char *s, int len, u8 *out)
+{
+	return nf_pton_copy(AF_INET6, s, len, out);
+}
+
+static inline int nf_ntop6(char *buf, int len, const u8 *a)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(AF_INET6, a, tmp, sizeof(tmp)))
+		tmp[0] = 0;
+	return snprintf(buf, len, "%s", tmp);
+}
+#endif
+
+static inline u16 nf_get16(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+static inline u32 nf_get32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static inline void nf_put16(u8 *p, u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static inline void nf_put32(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static inline void nf_put64(u8 *p, u64 v)
+{
+	nf_put32(p, v >> 32);
+	nf_put32(p + 4, (u32)v);
+}
+
+#endif /* NF_ENV_H */

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Parsing of the string options (destination, destination_mode, sampler).
+ * Pure: the same code validates module parameters, sysctl writes and the
+ * userspace unit tests.  Each parser returns 0 or -EINVAL and, on error,
+ * points *err at a short reason suitable for a one-line kernel message.
+ */
+#ifndef NF_OPTIONS_H
+#define NF_OPTIONS_H
+
+#include "nf_env.h"
+
+#define NF_MAX_DESTS 16
+#define NF_DEFAULT_PORT 2055
+
+struct nf_dest {
+	u8 family;		/* NF_FAM_V4 / NF_FAM_V6 */
+	u8 bind_family;		/* 0: no bind address */
+	u16 port;
+	u8 addr[16];
+	u8 bind_addr[16];
+	char ifname[IFNAMSIZ];	/* "" or interface to bind to */
+};
+
+/*
+ * "host[:port][@bind][%iface],..." with host an IPv4 address, "[IPv6]" or a
+ * bare IPv6 address whose port follows 'p' or '#'.  Returns the number of
+ * destinations (0 for an empty string) or -EINVAL.
+ */
+int nf_parse_destinations(const char *s, struct nf_dest *out, int max,
+			  const char **err);
+
+/* Formats d as the classic module shows it ("10.0.0.2:2055", "[::1]:2055"). */
+int nf_format_dest(const struct nf_dest *d, char *buf, int len);
+
+enum nf_dest_mode { NF_DEST_MIRROR = 0, NF_DEST_BALANCE = 1 };
+int nf_parse_dest_mode(const char *s, int *mode, const char **err);
+
+enum nf_sampler_kind { NF_SAMPLER_OFF = 0, NF_SAMPLER_DETERMINISTIC = 1,
+		       NF_SAMPLER_RANDOM = 2, NF_SAMPLER_HASH = 3 };
+#define NF_SAMPLER_MAX_INTERVAL 16383
+/* "", "0", "deterministic:N", "random:N", "hash:N" with N in 2..16383. */
+int nf_parse_sampler(const char *s, int *kind, unsigned int *interval,
+		     const char **err);
+
+#endif /* NF_OPTIONS_H */

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Parameters: one table drives modprobe options, /sys/module/.../parameters
+ * and sysctl net.netflow.*, so every path validates the same way.  A bad
+ * value is refused with -EINVAL and one kernel message saying why; at load
+ * time that fails the load.  Once running, accepted values apply at once.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/cpumask.h>
+#include "netflow.h"
+
+struct nf_config nf_cfg = {
+	.protocol = 5,
+	.inactive_timeout = 15,
+	.active_timeout = 1800,
+	.refresh_rate = 20,
+	.timeout_rate = 30,
+	.maxflows = 2000000,
+	.scan_min = 1,
+	.exportcpu = -1,
+	.destination = "127.0.0.1:2055",
+	.dest_mode = NF_DEST_MIRROR,
+};
+DEFINE_MUTEX(nf_cfg_mutex);
+bool nf_running;
+
+static char nf_dest_mode_str[16] = "mirror";
+static char nf_aggregation[1024];
+static char nf_snmp_rules[512];
+static int nf_flush_dummy;
+
+/* ---- per-parameter checks and actions ---- */
+
+static int nf_bad(const struct nf_param *p, const char *why)
+{
+	pr_err(NF_NAME ": %s: %s\n", p->name, why);
+	return -EINVAL;
+}
+
+static int nf_check_protocol(const struct nf_param *p, int v)
+{
+	if (v != 5)
+		return nf_bad(p, v == 9 || v == 10 ?
+			      "NetFlow v9 and IPFIX are not built into this module yet; use 5" :
+			      "must be 5, 9 or 10");
+	return 0;
+}
+
+static int nf_apply_protocol(int v)
+{
+	int err;
+
+	mutex_lock(&nf_export_mutex);
+	err = nf_export_set_protocol(v);
+	mutex_unlock(&nf_export_mutex);
+	return err;
+}
+
+static int nf_apply_hashsize(int v)
+{
+	int err;
+
+	mutex_lock(&nf_export_mutex);
+	err = nf_table_resize(v);
+	mutex_unlock(&nf_export_mutex);
+	if (err)
+		pr_err(NF_NAME ": hashsize: cannot allocate %d buckets\n", v);
+	return err;
+}
+
+static int nf_apply_sndbuf(int v)
+{
+	mutex_lock(&nf_export_mutex);
+	nf_cfg.sndbuf = v;
+	nf_socks_set_sndbuf(v);
+	mutex_unlock(&nf_export_mutex);
+	return 0;
+}
+
+static int nf_check_sndbuf(const struct nf_param *p, int v)
+{
+	return v && v < 1024 ? nf_bad(p, "must be 0 (system default) or >= 1024") : 0;
+}
+
+static int nf_check_exportcpu(const struct nf_param *p, int v)
+{
+	if (v >= 0 && (v >= nr_cpu_ids || !cpu_online(v)))
+		return nf_bad(p, "no such online CPU (-1 = any)");
+	return 0;
+}
+
+static int nf_apply_resched(int v)
+{
+	nf_expiry_reschedule();
+	return 0;
+}
+
+static int nf_check_feature_off(const struct nf_param *p, int v)
+{
+	return v ? nf_bad(p, "this feature is not built into this module yet; only 0 is accepted") : 0;
+}
+
+static int nf_apply_flush(int v)
+{
+	if (v)
+		nf_expiry_flush();
+	return 0;
+}
+
+/* ---- string parameters ---- */
+
+static int nf_set_destination(const struct nf_param *p, const char *val)
+{
+	struct nf_dest *d = kcalloc(NF_MAX_DESTS, sizeof(*d), GFP_KERNEL);
+	const char *err;
+	int n, ret = 0;
+
+	if (!d)
+		return -ENOMEM;
+	if (strlen(val) >= sizeof(nf_cfg.destination))
+		ret = nf_bad(p, "too long");
+	else if ((n = nf_parse_destinations(val, d, NF_MAX_DESTS, &err)) < 0)
+		ret = nf_bad(p, err);
+	kfree(d);
+	if (ret)
+		return ret;
+	if (nf_running) {
+		mutex_lock(&nf_export_mutex);
+		ret = nf_socks_set(val);
+		mutex_unlock(&nf_export_mutex);
+		if (ret)
+			return ret;
+	}
+	strscpy(nf_cfg.destination, val, sizeof(nf_cfg.destination));
+	strim(nf_cfg.destination);
+	return 0;
+}
+
+static int nf_set_sampler(const struct nf_param *p, const char *val)
+{
+	unsigned int interval;
+	const char *err;
+	int kind;
+
+	if (strlen(val) >= sizeof(nf_cfg.sampler))
+		return nf_bad(p, "too long");
+	if (nf_parse_sampler(val, &kind, &interval, &err))
+		return nf_bad(p, err);
+	/* The PDU being built carries the old sampling signal: send it first. */
+	if (nf_running)
+		mutex_lock(&nf_export_mutex);
+	if (nf_running)
+		nf_export_flush(true);
+	WRITE_ONCE(nf_cfg.sampler_interval, interval);
+	WRITE_ONCE(nf_cfg.sampler_kind, kind);
+	if (nf_running)
+		mutex_unlock(&nf_export_mutex);
+	strscpy(nf_cfg.sampler, kind ? val : "", sizeof(nf_cfg.sampler));
+	strim(nf_cfg.sampler);
+	return 0;
+}
+
+static int nf_set_dest_mode(const struct nf_param *p, const char *val)
+{
+	const char *err;
+	int mode;
+
+	if (nf_parse_dest_mode(val, &mode, &err))
+		return nf_bad(p, err);
+	WRITE_ONCE(nf_cfg.dest_mode, mode);
+	strscpy(nf_dest_mode_str, mode == NF_DEST_BALANCE ? "balance" : "mirror",
+		sizeof(nf_dest_mode_str));
+	return 0;
+}
+
+static int nf_set_unbuilt_rules(const struct nf_param *p, const char *val)
+{
+	char tmp[8];
+
+	strscpy(tmp, val, sizeof(tmp));
+	if (*strim(tmp))
+		return nf_bad(p, "this feature is not built into this module yet; only an empty value is accepted");
+	return 0;
+}
+
+/* ---- integer parameters ---- */
+
+struct nf_int_ops {
+	int (*check)(const struct nf_param *p, int v);
+	int (*apply)(int v);	/* once running; stores nothing itself */
+};
+
+static const struct nf_int_ops nf_ops_protocol = { nf_check_protocol, nf_apply_protocol };
+static const struct nf_int_ops nf_ops_hashsize = { NULL, nf_apply_hashsize };
+static const struct nf_int_ops nf_ops_sndbuf = { nf_check_sndbuf, nf_apply_sndbuf };
+static const struct nf_int_ops nf_ops_exportcpu = { nf_check_exportcpu, nf_apply_resched };
+static const struct nf_int_ops nf_ops_scan = { NULL, nf_apply_resched };
+static const struct nf_int_ops nf_ops_off = { nf_check_feature_off, NULL };
+static const struct nf_int_ops nf_ops_flush = { NULL, nf_apply_flush };
+
+static int nf_set_int(const struct nf_param *p, const char *val)
+{
+	const struct nf_int_ops *ops = p->ops;
+	char range[64];
+	int v, err;
+
+	if (kstrtoint(skip_spaces(val), 0, &v) || v < p->min || v > p->max) {
+		snprintf(range, sizeof(range), "must be an integer %d..%d",
+			 p->min, p->max);
+		return nf_bad(p, range);
+	}
+	if (ops && ops->check) {
+		err = ops->check(p, v);
+		if (err)
+			return err;
+	}
+	if (nf_running && ops && ops->apply) {
+		/* flush is an action, not a setting: apply before storing 0 */
+		err = ops->apply(v);
+		if (err)
+			return err;
+	}
+	if (p->ival != &nf_flush_dummy)
+		WRITE_ONCE(*p->ival, v);
+	return 0;
+}
+
+#define NF_INT(n, field, lo, hi, o) \
+	{ .name = n, .ival = &nf_cfg.field, .min = lo, .max = hi, .ops = o, .set = nf_set_int }
+#define NF_STR(n, buf, fn) \
+	{ .name = n, .sval = buf, .slen = sizeof(buf), .set = fn }
+
+enum {
+	NF_P_PROTOCOL, NF_P_DESTINATION, NF_P_DEST_MODE, NF_P_SAMPLER,
+	NF_P_NATEVENTS, NF_P_INACTIVE, NF_P_ACTIVE, NF_P_REFRESH, NF_P_TIMEOUT,
+	NF_P_DEBUG, NF_P_SNDBUF, NF_P_HASHSIZE, NF_P_MAXFLOWS, NF_P_AGGR,
+	NF_P_SNMP_RULES, NF_P_SCAN_MIN, NF_P_PROMISC, NF_P_EXPORTCPU,
+	NF_P_ENGINE_ID, NF_P_FLUSH, NF_P_COUNT
+};
+
+const struct nf_param nf_params[NF_P_COUNT] = {
+	[NF_P_PROTOCOL] = NF_INT("protocol", protocol, 5, 10, &nf_ops_protocol),
+	[NF_P_DESTINATION] = NF_STR("destination", nf_cfg.destination, nf_set_destination),
+	[NF_P_DEST_MODE] = NF_STR("destination_mode", nf_dest_mode_str, nf_set_dest_mode),
+	[NF_P_SAMPLER] = NF_STR("sampler", nf_cfg.sampler, nf_set_sampler),
+	[NF_P_NATEVENTS] = NF_INT("natevents", natevents, 0, 1, &nf_ops_off),
+	[NF_P_INACTIVE] = NF_INT("inactive_timeout", inactive_timeout, 1, 2147483, NULL),
+	[NF_P_ACTIVE] = NF_INT("active_timeout", active_timeout, 1, 2147483, NULL),
+	[NF_P_REFRESH] = NF_INT("refresh-rate", refresh_rate, 1, 65535, NULL),
+	[NF_P_TIMEOUT] = NF_INT("timeout-rate", timeout_rate, 1, 65535, NULL),
+	[NF_P_DEBUG] = NF_INT("debug", debug, 0, 3, NULL),
+	[NF_P_SNDBUF] = NF_INT("sndbuf", sndbuf, 0, INT_MAX / 2, &nf_ops_sndbuf),
+	[NF_P_HASHSIZE] = NF_INT("hashsize", hashsize, 1, 1 << 25, &nf_ops_hashsize),
+	[NF_P_MAXFLOWS] = NF_INT("maxflows", maxflows, 0, INT_MAX, NULL),
+	[NF_P_AGGR] = NF_STR("aggregation", nf_aggregation, nf_set_unbuilt_rules),
+	[NF_P_SNMP_RULES] = NF_STR("snmp-rules", nf_snmp_rules, nf_set_unbuilt_rules),
+	[NF_P_SCAN_MIN] = NF_INT("scan-min", scan_min, 1, 100000, &nf_ops_scan),
+	[NF_P_PROMISC] = NF_INT("promisc", promisc, 0, 1, &nf_ops_off),
+	[NF_P_EXPORTCPU] = NF_INT("exportcpu", exportcpu, -1, INT_MAX, &nf_ops_exportcpu),
+	[NF_P_ENGINE_ID] = NF_INT("engine_id", engine_id, 0, INT_MAX, NULL),
+	[NF_P_FLUSH] = { .name = "flush", .ival = &nf_flush_dummy, .min = 0, .max = 1,
+			 .ops = &nf_ops_flush, .set = nf_set_int },
+};
+const unsigned int nf_nparams = NF_P_COUNT;
+
+int nf_param_set(const struct nf_param *p, const char *val)
+{
+	int err;
+
+	mutex_lock(&nf_cfg_mutex);
+	err = p->set(p, val);
+	mutex_unlock(&nf_cfg_mutex);
+	return err;
+}
+
+int nf_param_get(const struct nf_param *p, char *buf, int len)
+{
+	if (p->ival)
+		return scnprintf(buf, len, "%d", READ_ONCE(*p->ival));
+	return scnprintf(buf, len, "%s", p->sval);
+}
+
+/* ---- module parameters (also writable in /sys/module/ipt_NETFLOW) ---- */
+
+static int nf_kparam_set(const char *val, const struct kernel_param *kp)
+{
+	return nf_param_set(kp->arg, val ? val : "");
+}
+
+static int nf_kparam_get(char *buf, const struct kernel_param *kp)
+{
+	int n = nf_param_get(kp->arg, buf, PAGE_SIZE - 1);
+
+	buf[n++] = '\n';
+	buf[n] = 0;
+	return n;
+}
+
+static const struct kernel_param_ops nf_kparam_ops = {
+	.set = nf_kparam_set,
+	.get = nf_kparam_get,
+};
+
+#define NF_MODPARAM(id, idx, desc) \
+	module_param_cb(id, &nf_kparam_ops, (void *)&nf_params[idx], 0644); \
+	MODULE_PARM_DESC(id, desc)
+
+NF_MODPARAM(protocol, NF_P_PROTOCOL, "NetFlow version to export: 5, 9 or 10 (IPFIX)");
+NF_MODPARAM(destination, NF_P_DESTINATION, "export destinations: host:port,[v6]:port[@bind][%iface]");
+NF_MODPARAM(destination_mode, NF_P_DEST_MODE, "mirror (every destination) or balance (round-robin)");
+NF_MODPARAM(sampler, NF_P_SAMPLER, "flow sampler: deterministic:N, random:N, hash:N (N 2..16383)");
+NF_MODPARAM(natevents, NF_P_NATEVENTS, "export NAT events (not built yet: 0 only)");
+NF_MODPARAM(inactive_timeout, NF_P_INACTIVE, "export a flow idle this many seconds (15)");
+NF_MODPARAM(active_timeout, NF_P_ACTIVE, "export a flow active this many seconds (1800)");
+NF_MODPARAM(refresh_rate, NF_P_REFRESH, "v9/IPFIX: re-send templates every N packets (20)");
+NF_MODPARAM(timeout_rate, NF_P_TIMEOUT, "v9/IPFIX: re-send templates every N minutes (30)");
+NF_MODPARAM(debug, NF_P_DEBUG, "debug verbosity 0..3");
+NF_MODPARAM(sndbuf, NF_P_SNDBUF, "export socket buffer bytes (0 = system default)");
+NF_MODPARAM(hashsize, NF_P_HASHSIZE, "flow hash buckets (default: by memory size)");
+NF_MODPARAM(maxflows, NF_P_MAXFLOWS, "flows kept at most, 0 = unlimited (2000000)");
+NF_MODPARAM(aggregation, NF_P_AGGR, "aggregation rules (not built yet)");
+NF_MODPARAM(snmp_rules, NF_P_SNMP_RULES, "SNMP-index rules (not built yet)");
+NF_MODPARAM(scan_min, NF_P_SCAN_MIN, "minimal jiffies between export scans (1)");
+NF_MODPARAM(promisc, NF_P_PROMISC, "count promiscuous packets (not built yet: 0 only)");
+NF_MODPARAM(exportcpu, NF_P_EXPORTCPU, "CPU the exporter runs on (-1 = any)");
+NF_MODPARAM(engine_id, NF_P_ENGINE_ID, "engine id / observation domain (0)");

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* NetFlow v5 PDU layout (Cisco): 24-byte header, up to 30 48-byte records. */
+#ifndef NF_PDU_V5_H
+#define NF_PDU_V5_H
+
+#include "export_rec.h"
+
+#define NF_V5_HDR_LEN 24
+#define NF_V5_REC_LEN 48
+#define NF_V5_MAX_RECS 30
+#define NF_V5_MAX_PDU (NF_V5_HDR_LEN + NF_V5_MAX_RECS * NF_V5_REC_LEN)
+
+struct nf_v5_hdr {
+	u16 count;
+	u32 uptime_ms;
+	u32 unix_secs;
+	u32 unix_nsecs;
+	u32 sequence;		/* flows exported before this PDU */
+	u8 engine_type;
+	u8 engine_id;
+	u16 sampling;		/* 2-bit mode << 14 | 14-bit interval */
+};
+
+void nf_v5_put_header(u8 *p, const struct nf_v5_hdr *h);
+/* One record; pkts/bytes given separately because v5 counters are 32-bit. */
+void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r, u32 pkts, u32 bytes);
+/* How many v5 records a flow needs so that no 32-bit counter overflows. */
+unsigned int nf_v5_records_needed(const struct nf_exp_rec *r);
+/* Counters of part i (0-based) of n, so that the parts sum to the flow. */
+void nf_v5_split(const struct nf_exp_rec *r, unsigned int i, unsigned int n,
+		 u32 *pkts, u32 *bytes);
+
+#endif /* NF_PDU_V5_H */

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /proc/net/stat/ipt_netflow        human statistics, classic line layout
+ * /proc/net/stat/ipt_netflow_snmp   machine-readable (docs/proc-snmp.md)
+ * /proc/net/stat/ipt_netflow_flows  one line per active flow
+ * No kernel pointers are printed anywhere.
+ */
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+#include <linux/cpumask.h>
+#include <net/net_namespace.h>
+#include "netflow.h"
+
+#define NF_SHOW_SOCKS NF_MAX_DESTS
+
+static const char *nf_features(void)
+{
+	return ""
+#ifdef ENABLE_SAMPLER
+		" sampler"
+#ifdef ENABLE_SAMPLER_HASH
+		"=hash"
+#endif
+#endif
+		;
+}
+
+static u64 nf_flows_mem(void)
+{
+	unsigned int all = atomic_read(&nf_flows_active);
+	unsigned int v6 = atomic_read(&nf_flows_v6);
+
+	if (v6 > all)
+		v6 = all;
+	return (u64)(all - v6) * nf_flow_objsize(NF_FAM_V4) +
+	       (u64)v6 * nf_flow_objsize(NF_FAM_V6);
+}
+
+/* Exporter counters are written under the export mutex: take a copy. */
+static void nf_snapshot(struct nf_export_stats *x, struct nf_sock_stats *socks,
+			int *nsocks)
+{
+	mutex_lock(&nf_export_mutex);
+	*x = nf_xstats;
+	*nsocks = nf_socks_stats(socks, NF_SHOW_SOCKS);
+	mutex_unlock(&nf_export_mutex);
+}
+
+static void nf_show_metric(struct seq_file *m, u64 v)
+{
+	seq_printf(m, "%llu.%02llu", v / 100, v % 100);
+}
+
+static int nf_stat_show(struct seq_file *m, void *v)
+{
+	struct nf_sock_stats *socks;
+	struct nf_export_stats x;
+	struct nf_cpu_stats t;
+	unsigned long ago;
+	int nsocks, cpu, i;
+	u64 inhash_p, inhash_b;
+
+	socks = kcalloc(NF_SHOW_SOCKS, sizeof(*socks), GFP_KERNEL);
+	if (!socks)
+		return -ENOMEM;
+	nf_snapshot(&x, socks, &nsocks);
+	nf_stats_sum(&t);
+
+	seq_printf(m, "ipt_NETFLOW version %s, srcversion %s;%s\n", NF_VERSION,
+		   THIS_MODULE->srcversion ? THIS_MODULE->srcversion : "-",
+		   nf_features());
+	seq_printf(m, "Protocol version %d (%s), refresh-rate %d, timeout-rate %d, (templates 0, active 0). Timeouts: active %d, inactive %d. Maxflows %d\n",
+		   nf_cfg.protocol, nf_cfg.protocol == 5 ? "netflow" :
+		   nf_cfg.protocol == 9 ? "netflow" : "ipfix",
+		   nf_cfg.refresh_rate, nf_cfg.timeout_rate,
+		   nf_cfg.active_timeout, nf_cfg.inactive_timeout,
+		   nf_cfg.maxflows);
+	seq_puts(m, "Promisc hack is disabled (observed 0 packets, discarded 0).\n");
+	seq_puts(m, "Natevents disabled, count start 0, stop 0.\n");
+
+	ago = (jiffies - nf_worker.peak_time) / HZ;
+	seq_printf(m, "Flows: active %u (peak %u reached %lud%luh%lum ago), mem %lluK, worker delay %u/%d (last run %u us, scanned %u, exported %u).\n",
+		   atomic_read(&nf_flows_active), nf_worker.peak_flows,
+		   ago / 86400, (ago / 3600) % 24, (ago / 60) % 60,
+		   nf_flows_mem() >> 10, nf_worker.delay, HZ,
+		   nf_worker.last_run_us, nf_worker.last_scanned,
+		   nf_worker.last_exported);
+
+	inhash_p = t.pkts - atomic64_read(&nf_removed_pkts);
+	inhash_b = t.bytes - atomic64_read(&nf_removed_bytes);
+	seq_printf(m, "Hash: size %u (mem %uK), metric ", nf_table_size(),
+		   nf_table_mem() >> 10);
+	nf_show_metric(m, nf_rates.metric_x100);
+	seq_puts(m, ", [");
+	nf_show_metric(m, nf_rates.metric_1m);
+	seq_puts(m, ", ");
+	nf_show_metric(m, nf_rates.metric_5m);
+	seq_puts(m, ", ");
+	nf_show_metric(m, nf_rates.metric_15m);
+	seq_printf(m, "]. InHash: %llu pkt, %llu K, InPDU %llu, %llu.\n",
+		   inhash_p, inhash_b >> 10, x.pdu_pkts, x.pdu_bytes);
+
+	seq_printf(m, "Rate: %llu bits/sec, %llu packets/sec; 1 min: %llu bps, %llu pps; 5 min: %llu bps, %llu pps\n",
+		   nf_rates.bps, nf_rates.pps, nf_rates.bps_1m, nf_rates.pps_1m,
+		   nf_rates.bps_5m, nf_rates.pps_5m);
+
+	seq_puts(m, "cpu#     pps; <search found new [metric], trunc frag alloc maxflows>, traffic: <pkt, bytes>, drop: <pkt, bytes>\n");
+	seq_printf(m, "Total %6llu; %6llu %6llu %6llu [", t.pps, t.searched,
+		   t.found, t.new_flows);
+	nf_show_metric(m, nf_rates.metric_1m);
+	seq_printf(m, "], %4llu %4llu %4llu %4llu, traffic: %llu, %llu MB, drop: %llu, %llu K\n",
+		   t.trunc, t.frag, t.alloc_err, t.maxflows_err, t.pkts,
+		   t.bytes >> 20, t.drop_pkts, t.drop_bytes >> 10);
+	for_each_present_cpu(cpu) {
+		const struct nf_cpu_stats *s = per_cpu_ptr(&nf_stats, cpu);
+
+		seq_printf(m, "cpu%-2d %6llu; %6llu %6llu %6llu [", cpu, s->pps,
+			   s->searched, s->found, s->new_flows);
+		nf_show_metric(m, s->metric_x100 ? s->metric_x100 : 100);
+		seq_printf(m, "], %4llu %4llu %4llu %4llu, traffic: %llu, %llu MB, drop: %llu, %llu K\n",
+			   s->trunc, s->frag, s->alloc_err, s->maxflows_err,
+			   s->pkts, s->bytes >> 20, s->drop_pkts,
+			   s->drop_bytes >> 10);
+	}
+	if (nf_cfg.sampler_kind)
+		seq_printf(m, "Flow sampling: %s, seen %llu flows, selected %llu flows, hash-skipped %llu packets.\n",
+			   nf_cfg.sampler, x.sampler_seen, x.sampler_selected,
+			   t.sampled_out);
+
+	seq_printf(m, "Export: Rate %llu bytes/s; Total %llu pkts, %llu MB, %llu flows; Errors %llu pkts; Traffic lost %llu pkts, %llu Kbytes, %llu flows.\n",
+		   nf_rates.export_Bps, x.pdus, x.bytes >> 20, x.flows,
+		   x.err_pdus, x.lost_pkts, x.lost_bytes >> 10, x.lost_flows);
+	if (x.v6_unexportable)
+		seq_printf(m, "Unexportable: %llu IPv6 flows (NetFlow v5 cannot carry IPv6).\n",
+			   x.v6_unexportable);
+	seq_printf(m, "Destination mode: %s.\n",
+		   nf_cfg.dest_mode == NF_DEST_BALANCE ? "balance" : "mirror");
+	for (i = 0; i < nsocks; i++) {
+		struct nf_sock_stats *s = &socks[i];
+
+		if (!s->connected) {
+			seq_printf(m, "sock%d: %s unconnected (%d attempts).\n",
+				   i, s->name, s->connect_attempts);
+			continue;
+		}
+		seq_printf(m, "sock%d: %s, sndbuf %d, filled %d, peak %d; err: sndbuf reached %llu, connect %llu, cberr %llu, other %llu; sent %llu pkts, %llu bytes, resent %llu%s\n",
+			   i, s->name, s->sndbuf, s->filled, s->peak,
+			   s->err_sndbuf, s->err_connect, s->err_cberr,
+			   s->err_other, s->pkts, s->bytes, s->resent,
+			   s->down ? "; down" : "");
+	}
+	kfree(socks);
+	return 0;
+}
+
+static int nf_snmp_show(struct seq_file *m, void *v)
+{
+	struct nf_sock_stats *socks;
+	struct nf_export_stats x;
+	struct nf_cpu_stats t;
+	int nsocks, cpu, i, peak = 0;
+	u64 errs = 0;
+
+	socks = kcalloc(NF_SHOW_SOCKS, sizeof(*socks), GFP_KERNEL);
+	if (!socks)
+		return -ENOMEM;
+	nf_snapshot(&x, socks, &nsocks);
+	nf_stats_sum(&t);
+	for (i = 0; i < nsocks; i++)
+		errs += socks[i].err_sndbuf + socks[i].err_connect +
+			socks[i].err_cberr + socks[i].err_other;
+
+	seq_printf(m, "inBitRate    %llu\n", nf_rates.bps);
+	seq_printf(m, "inPacketRate %llu\n", nf_rates.pps);
+	seq_printf(m, "inFlows      %llu\n", t.new_flows);
+	seq_printf(m, "inPackets    %llu\n", t.pkts);
+	seq_printf(m, "inBytes      %llu\n", t.bytes);
+	seq_puts(m, "hashMetric   ");
+	nf_show_metric(m, nf_rates.metric_1m);
+	seq_printf(m, "\nhashMemory   %llu\n", nf_table_mem() + nf_flows_mem());
+	seq_printf(m, "hashFlows    %u\n", atomic_read(&nf_flows_active));
+	seq_printf(m, "hashPackets  %llu\n", t.pkts - atomic64_read(&nf_removed_pkts));
+	seq_printf(m, "hashBytes    %llu\n", t.bytes - atomic64_read(&nf_removed_bytes));
+	seq_printf(m, "dropPackets  %llu\n", t.drop_pkts);
+	seq_printf(m, "dropBytes    %llu\n", t.drop_bytes);
+	seq_printf(m, "outByteRate  %llu\n", nf_rates.export_Bps);
+	seq_printf(m, "outFlows     %llu\n", x.flows);
+	seq_printf(m, "outPackets   %llu\n", x.pdus);
+	seq_printf(m, "outBytes     %llu\n", x.bytes);
+	seq_printf(m, "lostFlows    %llu\n", x.lost_flows);
+	seq_printf(m, "lostPackets  %llu\n", x.lost_pkts);
+	seq_printf(m, "lostBytes    %llu\n", x.lost_bytes);
+	seq_printf(m, "errTotal     %llu\n", errs);
+	for_each_present_cpu(cpu) {
+		const struct nf_cpu_stats *s = per_cpu_ptr(&nf_stats, cpu);
+		u64 mx = s->metric_x100 ? s->metric_x100 : 100;
+
+		seq_printf(m, "cpu%u %llu %llu %llu %llu %llu.%02llu %llu %llu %llu %llu %llu %llu\n",
+			   cpu, s->pps, s->new_flows, s->pkts, s->bytes,
+			   mx / 100, mx % 100, s->drop_pkts, s->drop_bytes,
+			   s->trunc, s->frag, s->alloc_err, s->maxflows_err);
+	}
+	for (i = 0; i < nsocks; i++) {
+		struct nf_sock_stats *s = &socks[i];
+
+		seq_printf(m, "sock%d %s %d %d %llu %llu %llu %d %d %d\n", i,
+			   s->name, s->connected, (int)s->err_connect,
+			   s->err_sndbuf, s->err_cberr, s->err_other,
+			   s->sndbuf, s->filled, s->peak);
+		if (s->peak > peak)
+			peak = s->peak;
+	}
+	seq_printf(m, "sndbufPeak   %d\n", peak);
+	kfree(socks);
+	return 0;
+}
+
+/* ---- ipt_netflow_flows: position 0 is the header, then one per bucket ---- */
+
+struct nf_flows_ctx {
+	struct seq_file *m;
+	u32 now;
+};
+
+static int nf_flow_line(const struct nf_flow *f, void *arg)
+{
+	struct nf_flows_ctx *c = arg;
+	const struct nf_flow_key *k = &f->key;
+	struct seq_file *m = c->m;
+
+	if (k->family == NF_FAM_V4)
+		seq_printf(m, "4 %u %u %pI4 %u %pI4 %u", k->proto, k->tos,
+			   &k->a.v4.src, k->sport, &k->a.v4.dst, k->dport);
+	else
+		seq_printf(m, "6 %u %u %pI6c %u %pI6c %u", k->proto, k->tos,
+			   k->a.v6.src, k->sport, k->a.v6.dst, k->dport);
+	seq_printf(m, " %u %u %u %llu 0x%02x %u %u\n", k->iif, f->oif,
+		   (u32)atomic_read(&f->packets),
+		   (u64)atomic64_read(&f->bytes),
+		   atomic_read(&f->state) & 0xff,
+		   jiffies_to_msecs(c->now - f->ts_first),
+		   jiffies_to_msecs(c->now - READ_ONCE(f->ts_last)));
+	return 0;
+}
+
+static void *nf_flows_start(struct seq_file *m, loff_t *pos)
+{
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return *pos <= nf_table_size() ? pos : NULL;
+}
+
+static void *nf_flows_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return *pos <= nf_table_size() ? pos : NULL;
+}
+
+static void nf_flows_stop(struct seq_file *m, void *v)
+{
+}
+
+static int nf_flows_show(struct seq_file *m, void *v)
+{
+	struct nf_flows_ctx c = { .m = m, .now = (u32)jiffies };
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(m, "# family proto tos src sport dst dport iif oif packets bytes tcpflags age_ms idle_ms\n");
+		return 0;
+	}
+	nf_table_walk(*(loff_t *)v - 1, nf_flow_line, &c);
+	return 0;
+}
+
+static const struct seq_operations nf_flows_ops = {
+	.start = nf_flows_start,
+	.next = nf_flows_next,
+	.stop = nf_flows_stop,
+	.show = nf_flows_show,
+};
+
+int nf_proc_init(void)
+{
+	struct proc_dir_entry *d = init_net.proc_net_stat;
+
+	if (!proc_create_single("ipt_netflow", 0444, d, nf_stat_show))
+		goto err;
+	if (!proc_create_single("ipt_netflow_snmp", 0444, d, nf_snmp_show))
+		goto err_stat;
+	if (!proc_create_seq("ipt_netflow_flows", 0400, d, &nf_flows_ops))
+		goto err_snmp;
+	return 0;
+err_snmp:
+	remove_proc_entry("ipt_netflow_snmp", d);
+err_stat:
+	remove_proc_entry("ipt_netflow", d);
+err:
+	return -ENOMEM;
+}
+
+void nf_proc_exit(void)
+{
+	struct proc_dir_entry *d = init_net.proc_net_stat;
+
+	remove_proc_entry("ipt_netflow_flows", d);
+	remove_proc_entry("ipt_netflow_snmp", d);
+	remove_proc_entry("ipt_netflow", d);
+}

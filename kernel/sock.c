@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Export destinations: one connected kernel UDP socket per destination.
+ *
+ * mirror  (default): every PDU goes to every destination; it is lost only
+ *         if no destination took it.
+ * balance: PDUs go round-robin to the destinations that work.  A destination
+ *         that fails (send error, or an ICMP unreachable reported on the
+ *         socket: "cberr") is skipped for NF_RETRY; then the next PDU is also
+ *         sent to it as a probe while still going to a working destination,
+ *         and if no error comes back within NF_PROBE it is used again.
+ *         The last PDU sent to each destination is kept until NF_PROBE has
+ *         passed without an error; if its ICMP error arrives, that PDU is
+ *         sent again to a working destination.  So a collector that dies
+ *         costs no flows, and a recovering one at most sees a probe twice.
+ *
+ * All of it runs under nf_export_mutex, except the error-report callback
+ * (softirq), which only bumps a counter and a timestamp.
+ */
+#include <linux/slab.h>
+#include <linux/net.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/netdevice.h>
+#include <linux/jiffies.h>
+#include <net/sock.h>
+#include <net/net_namespace.h>
+#include "netflow.h"
+
+#define NF_RETRY (2 * HZ)
+#define NF_PROBE (HZ / 4)
+#define NF_RECONNECT HZ
+#define NF_KEEP_MAX 2048	/* largest PDU kept for re-sending */
+
+struct nf_sock {
+	struct list_head list;
+	struct nf_dest dest;
+	char name[64];
+	struct socket *sock;		/* NULL while unconnected */
+	int connect_attempts;
+	unsigned long next_connect;
+	unsigned long failed_at;	/* jiffies of last failure, 0 = fine */
+	unsigned long probe_at;		/* jiffies a probe was sent, 0 = none */
+	atomic_t cberr;
+	u64 err_sndbuf, err_connect, err_other;
+	u64 pkts, bytes;
+	u64 resent;			/* PDUs re-sent elsewhere after an error */
+	int peak;
+	/* balance: the last PDU sent here, until known delivered or failed */
+	u8 *last;
+	unsigned int last_len;
+	int last_cberr;
+	unsigned long last_at;
+	bool last_live;
+};
+
+static LIST_HEAD(nf_socks);
+static struct nf_sock *nf_rr_next;	/* balance: where the next PDU goes */
+
+static void nf_sk_error_report(struct sock *sk)
+{
+	struct nf_sock *ns;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	ns = sk->sk_user_data;
+	if (ns) {
+		atomic_inc(&ns->cberr);
+		WRITE_ONCE(ns->failed_at, jiffies | 1);
+		/* Consume the error so the next PDU is not refused for it. */
+		WRITE_ONCE(sk->sk_err, 0);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static int nf_sock_connect(struct nf_sock *ns)
+{
+	struct nf_dest *d = &ns->dest;
+	struct sockaddr_storage ss = {}, bs = {};
+	int family = d->family == NF_FAM_V6 ? AF_INET6 : AF_INET;
+	int alen, err;
+	struct socket *sock;
+
+	ns->connect_attempts++;
+	ns->next_connect = jiffies + NF_RECONNECT;
+	err = sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock);
+	if (err)
+		goto fail;
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(d->port);
+		memcpy(&a->sin_addr, d->addr, 4);
+		alen = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(d->port);
+		memcpy(&a->sin6_addr, d->addr, 16);
+		alen = sizeof(*a);
+	}
+	if (d->ifname[0]) {
+		struct net_device *dev = dev_get_by_name(&init_net, d->ifname);
+
+		if (!dev) {
+			err = -ENODEV;
+			goto fail_release;
+		}
+		err = sock_bindtoindex(sock->sk, dev->ifindex, true);
+		dev_put(dev);
+		if (err)
+			goto fail_release;
+	}
+	if (d->bind_family) {
+		if (d->bind_family == NF_FAM_V4 && family == AF_INET) {
+			struct sockaddr_in *b = (struct sockaddr_in *)&bs;
+
+			b->sin_family = AF_INET;
+			memcpy(&b->sin_addr, d->bind_addr, 4);
+		} else if (d->bind_family == NF_FAM_V6 && family == AF_INET6) {
+			struct sockaddr_in6 *b = (struct sockaddr_in6 *)&bs;
+
+			b->sin6_family = AF_INET6;
+			memcpy(&b->sin6_addr, d->bind_addr, 16);
+		} else {
+			err = -EAFNOSUPPORT;
+			goto fail_release;
+		}
+		err = kernel_bind(sock, (struct sockaddr *)&bs, alen);
+		if (err)
+			goto fail_release;
+	}
+	if (nf_cfg.sndbuf) {
+		sock->sk->sk_sndbuf = nf_cfg.sndbuf;
+		sock->sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+	}
+	err = kernel_connect(sock, (struct sockaddr *)&ss, alen, 0);
+	if (err)
+		goto fail_release;
+
+	write_lock_bh(&sock->sk->sk_callback_lock);
+	sock->sk->sk_user_data = ns;
+	sock->sk->sk_error_report = nf_sk_error_report;
+	sock->sk->sk_allocation = GFP_KERNEL;
+	write_unlock_bh(&sock->sk->sk_callback_lock);
+	ns->sock = sock;
+	return 0;
+
+fail_release:
+	sock_release(sock);
+fail:
+	ns->err_connect++;
+	return err;
+}
+
+static void nf_sock_close(struct nf_sock *ns)
+{
+	struct socket *sock = ns->sock;
+
+	if (!sock)
+		return;
+	write_lock_bh(&sock->sk->sk_callback_lock);
+	sock->sk->sk_user_data = NULL;
+	write_unlock_bh(&sock->sk->sk_callback_lock);
+	sock_release(sock);
+	ns->sock = NULL;
+}
+
+/* 0: sent; negative: failed (and counted). */
+static int nf_sock_send(struct nf_sock *ns, const void *buf, unsigned int len)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	int err, filled;
+
+	if (!ns->sock) {
+		if (time_before(jiffies, ns->next_connect) || nf_sock_connect(ns)) {
+			ns->err_other++;
+			return -ENOTCONN;
+		}
+	}
+	err = kernel_sendmsg(ns->sock, &msg, &iov, 1, len);
+	if (err == (int)len) {
+		ns->pkts++;
+		ns->bytes += len;
+		filled = sk_wmem_alloc_get(ns->sock->sk);
+		if (filled > ns->peak)
+			ns->peak = filled;
+		return 0;
+	}
+	if (err == -EAGAIN || err == -ENOBUFS)
+		ns->err_sndbuf++;
+	else
+		ns->err_other++;
+	WRITE_ONCE(ns->failed_at, jiffies | 1);
+	return err < 0 ? err : -EIO;
+}
+
+/* Balance mode: is ns usable now?  Sends a probe copy if it is due. */
+static bool nf_sock_usable(struct nf_sock *ns, const void *buf, unsigned int len)
+{
+	unsigned long failed = READ_ONCE(ns->failed_at);
+
+	if (!failed)
+		return true;
+	if (ns->probe_at) {
+		if (time_after_eq(failed, ns->probe_at))	/* probe failed */
+			ns->probe_at = 0;
+		else if (time_after_eq(jiffies, ns->probe_at + NF_PROBE)) {
+			ns->probe_at = 0;
+			WRITE_ONCE(ns->failed_at, 0);	/* recovered */
+			return true;
+		}
+		return false;
+	}
+	if (time_after_eq(jiffies, failed + NF_RETRY)) {
+		ns->probe_at = jiffies | 1;
+		nf_sock_send(ns, buf, len);
+	}
+	return false;
+}
+
+static struct nf_sock *nf_next_sock(struct nf_sock *ns)
+{
+	return list_is_last(&ns->list, &nf_socks) ?
+		list_first_entry(&nf_socks, struct nf_sock, list) :
+		list_next_entry(ns, list);
+}
+
+/* cberr: the error count before the send (its ICMP may arrive during it). */
+static void nf_keep_last(struct nf_sock *ns, const void *buf, unsigned int len,
+			 int cberr)
+{
+	if (len > NF_KEEP_MAX)
+		return;
+	if (!ns->last) {
+		ns->last = kmalloc(NF_KEEP_MAX, GFP_KERNEL);
+		if (!ns->last)
+			return;
+	}
+	memcpy(ns->last, buf, len);
+	ns->last_len = len;
+	ns->last_cberr = cberr;
+	ns->last_at = jiffies;
+	ns->last_live = true;
+}
+
+/* Round-robin over usable destinations, never to skip; 0 if sent. */
+static int nf_balance_send(const void *buf, unsigned int len, struct nf_sock *skip)
+{
+	struct nf_sock *start, *ns;
+
+	if (list_empty(&nf_socks))
+		return -ENOTCONN;
+	if (!nf_rr_next)
+		nf_rr_next = list_first_entry(&nf_socks, struct nf_sock, list);
+	start = nf_rr_next;
+	ns = start;
+	do {
+		struct nf_sock *next = nf_next_sock(ns);
+		int cberr = atomic_read(&ns->cberr);
+
+		if (ns != skip && nf_sock_usable(ns, buf, len) &&
+		    !nf_sock_send(ns, buf, len)) {
+			nf_keep_last(ns, buf, len, cberr);
+			nf_rr_next = next;
+			return 0;
+		}
+		ns = next;
+	} while (ns != start);
+	return -EIO;
+}
+
+/* A kept PDU whose destination reported an error goes elsewhere. */
+static void nf_balance_recheck(void)
+{
+	struct nf_sock *ns;
+
+	list_for_each_entry(ns, &nf_socks, list) {
+		if (!ns->last_live)
+			continue;
+		if (atomic_read(&ns->cberr) != ns->last_cberr) {
+			ns->last_live = false;
+			if (!nf_balance_send(ns->last, ns->last_len, ns))
+				ns->resent++;
+		} else if (time_after(jiffies, ns->last_at + NF_PROBE)) {
+			ns->last_live = false;	/* no error came: delivered */
+		}
+	}
+}
+
+static int nf_send_balance(const void *buf, unsigned int len)
+{
+	nf_balance_recheck();
+	return nf_balance_send(buf, len, NULL);
+}
+
+void nf_socks_tick(void)
+{
+	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE)
+		nf_balance_recheck();
+}
+
+int nf_socks_send(const void *buf, unsigned int len)
+{
+	struct nf_sock *ns;
+	int delivered = 0;
+
+	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE)
+		return nf_send_balance(buf, len);
+	list_for_each_entry(ns, &nf_socks, list)
+		if (!nf_sock_send(ns, buf, len))
+			delivered++;
+	return delivered ? 0 : -EIO;
+}
+
+static void nf_socks_free(struct list_head *head)
+{
+	struct nf_sock *ns, *t;
+
+	list_for_each_entry_safe(ns, t, head, list) {
+		list_del(&ns->list);
+		nf_sock_close(ns);
+		kfree(ns->last);
+		kfree(ns);
+	}
+}
+
+/*
+ * Replace the destinations (export mutex held).  The pending PDU stays in
+ * the exporter and goes to the new destinations: no flow is lost.
+ */
+int nf_socks_set(const char *destinations)
+{
+	struct nf_dest *d;
+	const char *err;
+	LIST_HEAD(fresh);
+	int n, i;
+
+	d = kcalloc(NF_MAX_DESTS, sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	n = nf_parse_destinations(destinations, d, NF_MAX_DESTS, &err);
+	if (n < 0) {
+		pr_err(NF_NAME ": destination: %s\n", err);
+		kfree(d);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		struct nf_sock *ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+
+		if (!ns) {
+			nf_socks_free(&fresh);
+			kfree(d);
+			return -ENOMEM;
+		}
+		ns->dest = d[i];
+		nf_format_dest(&d[i], ns->name, sizeof(ns->name));
+		atomic_set(&ns->cberr, 0);
+		/* An unreachable destination is retried, not refused. */
+		nf_sock_connect(ns);
+		list_add_tail(&ns->list, &fresh);
+	}
+	kfree(d);
+	nf_socks_free(&nf_socks);
+	list_splice(&fresh, &nf_socks);
+	nf_rr_next = NULL;
+	return 0;
+}
+
+void nf_socks_set_sndbuf(int sndbuf)
+{
+	struct nf_sock *ns;
+
+	list_for_each_entry(ns, &nf_socks, list) {
+		struct sock *sk;
+
+		if (!ns->sock)
+			continue;
+		sk = ns->sock->sk;
+		lock_sock(sk);
+		if (sndbuf) {
+			sk->sk_sndbuf = sndbuf;
+			sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+		} else {
+			sk->sk_userlocks &= ~SOCK_SNDBUF_LOCK;
+		}
+		release_sock(sk);
+	}
+}
+
+int nf_socks_stats(struct nf_sock_stats *out, int max)
+{
+	struct nf_sock *ns;
+	int n = 0;
+
+	list_for_each_entry(ns, &nf_socks, list) {
+		struct nf_sock_stats *s = &out[n];
+
+		if (n == max)
+			break;
+		memset(s, 0, sizeof(*s));
+		strscpy(s->name, ns->name, sizeof(s->name));
+		s->connected = ns->sock != NULL;
+		s->connect_attempts = ns->connect_attempts;
+		if (ns->sock) {
+			s->sndbuf = READ_ONCE(ns->sock->sk->sk_sndbuf);
+			s->filled = sk_wmem_alloc_get(ns->sock->sk);
+		}
+		s->peak = ns->peak;
+		s->err_sndbuf = ns->err_sndbuf;
+		s->err_connect = ns->err_connect;
+		s->err_cberr = atomic_read(&ns->cberr);
+		s->err_other = ns->err_other;
+		s->pkts = ns->pkts;
+		s->bytes = ns->bytes;
+		s->down = READ_ONCE(ns->failed_at) != 0;
+		s->resent = ns->resent;
+		n++;
+	}
+	return n;
+}
+
+void nf_socks_exit(void)
+{
+	mutex_lock(&nf_export_mutex);
+	nf_socks_free(&nf_socks);
+	mutex_unlock(&nf_export_mutex);
+}

@@ -1,0 +1,83 @@
+# shellcheck shell=bash
+# tests/vm/netflow.sh — helpers for the ipt_NETFLOW scenarios, sourced after lib.sh.
+#
+#   nf_load [PARAM=VALUE...]     install the plugin, load the built module with params
+#   nf_topo                      namespaces nfsrc (10.0.0.1, fd00::1) <-> nfdst (10.0.0.2,
+#                                fd00::2), offloads off so packets on the wire = packets seen
+#   nf_collector_start NAME PORT [ADDR]   nfcapd in the root namespace -> /tmp/nfcap-NAME
+#   nf_collector_stop NAME       stop it (files are complete afterwards)
+#   nf_collector_flows NAME      "proto src sport dst dport packets bytes" per record
+#   nf_pcap_start NAME PORT      tshark capture of UDP PORT on lo -> /tmp/NAME.pcap
+#   nf_pcap_stop NAME            stop it
+#   nf_pcap_flows NAME           tshark's decoding, same line format as nf_collector_flows
+#   nf_stat                      cat /proc/net/stat/ipt_netflow
+#   nf_snmp KEY                  value of KEY in /proc/net/stat/ipt_netflow_snmp
+#   nf_udp NS DST DPORT COUNT SIZE [SPORT]  send COUNT UDP datagrams of SIZE payload bytes
+
+NF_TOOLS=$NF_REPO/tests/vm/tools
+declare -A NF_COLLECTOR_PID NF_PCAP_PID
+
+nf_load() { # insmod: depmod of the whole module tree is slow under TCG (10-module-load
+	# covers modprobe); x_tables is the only dependency
+	local ko
+	ko=$(nf_artifact kmod) || nf_die "no kernel module built"
+	nf_install_xtables
+	modprobe x_tables
+	insmod "$ko" "$@" || nf_die "insmod $ko $* failed: $(dmesg | tail -3)"
+}
+
+nf_topo() {
+	local ns
+	nf_ns_add nfsrc nfdst
+	nf_link nfsrc veth0 "10.0.0.1/24 fd00::1/64" nfdst veth0 "10.0.0.2/24 fd00::2/64"
+	for ns in nfsrc nfdst; do
+		nf_ns $ns ethtool -K veth0 tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
+	done
+}
+
+nf_collector_start() { # NAME PORT [ADDR]
+	local dir=/tmp/nfcap-$1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	nf_bg - "/tmp/nfcapd-$1.log" nfcapd -w "$dir" -b "${3:-127.0.0.1}" -p "$2" -t 3600 -B 8388608
+	NF_COLLECTOR_PID[$1]=$NF_BG_PID
+	nf_wait_udp - "$2" 30 || nf_die "nfcapd $1 does not listen on $2: $(cat "/tmp/nfcapd-$1.log")"
+}
+
+nf_collector_stop() { # NAME
+	local pid=${NF_COLLECTOR_PID[$1]}
+	kill -TERM "$pid" 2>/dev/null || true
+	nf_wait_for 20 sh -c "! kill -0 $pid 2>/dev/null" || nf_fail "nfcapd $1 did not stop"
+}
+
+nf_collector_flows() { # NAME
+	nfdump -R "/tmp/nfcap-$1" -q -N -o 'fmt:%pr %sa %sp %da %dp %pkt %byt' 2>/dev/null |
+		awk 'NF == 7 { print $1, $2, $3, $4, $5, $6, $7 }' | sort
+}
+
+nf_pcap_start() { # NAME PORT
+	rm -f "/tmp/$1.pcap"
+	nf_bg - "/tmp/$1.tshark.log" tshark -n -i lo -f "udp port $2" -w "/tmp/$1.pcap"
+	NF_PCAP_PID[$1]=$NF_BG_PID
+	nf_wait_for 60 grep -q 'Capturing on' "/tmp/$1.tshark.log" ||
+		nf_die "tshark did not start: $(cat "/tmp/$1.tshark.log")"
+}
+
+nf_pcap_stop() { # NAME
+	local pid=${NF_PCAP_PID[$1]}
+	sleep 0.5
+	kill -INT "$pid" 2>/dev/null || true
+	nf_wait_for 20 sh -c "! kill -0 $pid 2>/dev/null" || nf_fail "tshark $1 did not stop"
+}
+
+nf_pcap_flows() { # NAME [PORT]
+	python3 "$NF_TOOLS/tshark_flows.py" "/tmp/$1.pcap" "${2:-2055}" | sort
+}
+
+nf_stat() { cat /proc/net/stat/ipt_netflow; }
+
+nf_snmp() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/stat/ipt_netflow_snmp; }
+
+nf_udp() { # NS DST DPORT COUNT SIZE [SPORT]
+	nf_ns "$1" python3 "$NF_TOOLS/send_udp.py" "$2" "$3" "$4" "$5" "${6:-0}"
+}

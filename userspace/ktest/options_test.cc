@@ -1,0 +1,108 @@
+// destination / destination_mode / sampler parsing, as modprobe and sysctl see it.
+#include <catch2/catch.hpp>
+#include <string>
+
+extern "C" {
+#include "options.h"
+#include "flow_key.h"
+}
+
+static int dests(const char *s, nf_dest *d, const char **err) {
+    return nf_parse_destinations(s, d, NF_MAX_DESTS, err);
+}
+
+static std::string fmt(const nf_dest &d) {
+    char b[80];
+    nf_format_dest(&d, b, sizeof(b));
+    return b;
+}
+
+TEST_CASE("destination lists") {
+    nf_dest d[NF_MAX_DESTS];
+    const char *err = nullptr;
+    REQUIRE(dests("127.0.0.1:2055", d, &err) == 1);
+    CHECK(d[0].family == NF_FAM_V4);
+    CHECK(d[0].port == 2055);
+    CHECK(fmt(d[0]) == "127.0.0.1:2055");
+
+    REQUIRE(dests("10.0.0.2", d, &err) == 1);
+    CHECK(d[0].port == NF_DEFAULT_PORT);
+
+    REQUIRE(dests(" 10.0.0.1:9995 , [2001:db8::1]:2056,2001:db8::2p4739,2001:db8::3#4740 ", d, &err) == 4);
+    CHECK(d[0].port == 9995);
+    CHECK(d[1].family == NF_FAM_V6);
+    CHECK(d[1].port == 2056);
+    CHECK(fmt(d[1]) == "[2001:db8::1]:2056");
+    CHECK(d[2].port == 4739);
+    CHECK(fmt(d[2]) == "[2001:db8::2]:4739");
+    CHECK(d[3].port == 4740);
+
+    REQUIRE(dests("[::1]", d, &err) == 1);
+    CHECK(d[0].port == 2055);
+    REQUIRE(dests("2001:db8::5", d, &err) == 1);
+    CHECK(d[0].family == NF_FAM_V6);
+    CHECK(d[0].port == 2055);
+
+    REQUIRE(dests("127.0.0.1:2055@127.0.0.2%eth0", d, &err) == 1);
+    CHECK(d[0].bind_family == NF_FAM_V4);
+    CHECK(d[0].bind_addr[3] == 2);
+    CHECK(std::string(d[0].ifname) == "eth0");
+    REQUIRE(dests("127.0.0.1%lo@127.0.0.3", d, &err) == 1);
+    CHECK(std::string(d[0].ifname) == "lo");
+    CHECK(d[0].bind_addr[3] == 3);
+    CHECK(d[0].port == 2055);
+
+    CHECK(dests("", d, &err) == 0);
+    CHECK(dests("  ", d, &err) == 0);
+}
+
+TEST_CASE("bad destinations are refused with a reason") {
+    nf_dest d[NF_MAX_DESTS];
+    const char *bad[] = {"300.1.1.1", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:x",
+                         "[::1", "[::1]x", "host.example:2055", "1.2.3.4,,5.6.7.8",
+                         "1.2.3.4@", "1.2.3.4%", "1.2.3.4%averyveryverylongname",
+                         "1.2.3.4:2055@1.2.3", "[zz::1]:5"};
+    for (const char *s : bad) {
+        const char *err = nullptr;
+        INFO(s);
+        CHECK(dests(s, d, &err) == -EINVAL);
+        CHECK(err != nullptr);
+    }
+    std::string many;
+    for (int i = 0; i <= NF_MAX_DESTS; i++) many += "10.0.0.1:" + std::to_string(1000 + i) + ",";
+    const char *err = nullptr;
+    CHECK(dests(many.c_str(), d, &err) == -EINVAL);
+}
+
+TEST_CASE("destination_mode") {
+    int m = -1;
+    const char *err = nullptr;
+    CHECK(nf_parse_dest_mode("mirror", &m, &err) == 0);
+    CHECK(m == NF_DEST_MIRROR);
+    CHECK(nf_parse_dest_mode("balance\n", &m, &err) == 0);
+    CHECK(m == NF_DEST_BALANCE);
+    CHECK(nf_parse_dest_mode("roundrobin", &m, &err) == -EINVAL);
+    CHECK(err != nullptr);
+}
+
+TEST_CASE("sampler") {
+    int kind = -1;
+    unsigned n = 0;
+    const char *err = nullptr;
+    CHECK(nf_parse_sampler("", &kind, &n, &err) == 0);
+    CHECK(kind == NF_SAMPLER_OFF);
+    CHECK(nf_parse_sampler("0", &kind, &n, &err) == 0);
+    CHECK(kind == NF_SAMPLER_OFF);
+    CHECK(nf_parse_sampler("deterministic:10", &kind, &n, &err) == 0);
+    CHECK(kind == NF_SAMPLER_DETERMINISTIC);
+    CHECK(n == 10);
+    CHECK(nf_parse_sampler("random:2", &kind, &n, &err) == 0);
+    CHECK(kind == NF_SAMPLER_RANDOM);
+    CHECK(nf_parse_sampler("hash:16383\n", &kind, &n, &err) == 0);
+    CHECK(kind == NF_SAMPLER_HASH);
+    CHECK(n == 16383);
+    for (const char *s : {"hash:1", "hash:16384", "hash:", "hash", "mod:5", "random:-3", "deterministic:10x"}) {
+        INFO(s);
+        CHECK(nf_parse_sampler(s, &kind, &n, &err) == -EINVAL);
+    }
+}
