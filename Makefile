@@ -20,7 +20,7 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	qemu-system-x86 busybox-static iptables libxtables-dev iproute2 \
 	ethtool procps python3 nfdump tshark pmacct snmpd snmp libsnmp-dev \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
-	libnl-3-dev libnl-genl-3-dev socat
+	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck
 
 .PHONY: all kmod xtables userspace snmp artifacts print-artifacts check \
 	check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
@@ -115,3 +115,8 @@ clean:
 
 distclean: clean
 	rm -rf $(BUILD) config.mk kernel/nf_config.h
+
+# ---- benchmarks (issue 9; not part of check, ~30 min): tests/bench/run.sh ----
+.PHONY: bench
+bench: kmod xtables artifacts
+	tests/bench/run.sh

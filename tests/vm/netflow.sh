@@ -20,10 +20,19 @@ declare -A NF_COLLECTOR_PID NF_PCAP_PID
 nf_load() { # insmod: depmod of the whole module tree is slow under TCG (10-module-load
 	# covers modprobe); x_tables is the only dependency
 	local ko
-	ko=$(nf_artifact kmod) || nf_die "no kernel module built"
+	ko=$(nf_local_kmod)
 	nf_install_xtables
 	modprobe x_tables
 	insmod "$ko" "$@" || nf_die "insmod $ko $* failed: $(dmesg | tail -3)"
+}
+
+nf_local_kmod() { # the kmod copied to tmpfs once (9p reads can fail under heavy load)
+	local ko
+	if [ ! -f /tmp/ipt_NETFLOW.ko ]; then
+		ko=$(nf_artifact kmod) || nf_die "no kernel module built"
+		cp "$ko" /tmp/ipt_NETFLOW.ko || nf_die "cannot copy $ko"
+	fi
+	echo /tmp/ipt_NETFLOW.ko
 }
 
 nf_topo() {

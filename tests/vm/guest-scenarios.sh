@@ -1,0 +1,77 @@
+#!/bin/bash
+# Runs inside the VM (started by run-scenarios.sh): every tests/vm/scenarios/*.sh, or those
+# whose name matches one of the patterns (shell glob, matched anywhere in the name), one
+# after another, each under `timeout`, with a full cleanup after each. Prints
+# "PASS name (Ns)" / "FAIL name ..." plus the failing scenario's output, then a final
+# kernel-log check, then one machine-readable line "NF_SCENARIOS_RESULT passed=P failed=F"
+# (run-scenarios.sh turns it into the closing "P passed, F failed" line).
+# Env: NF_SCENARIO_TIMEOUT (seconds per scenario, default 300), NF_VERBOSE=1 (show every
+#      scenario's output, not only the failing ones).
+set -uo pipefail
+[ "${NF_IN_VM:-}" = 1 ] || { echo "guest-scenarios.sh: runs inside the VM only (use run-scenarios.sh)" >&2; exit 2; }
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034 # read by lib.sh; not exported, so scenarios get the trap
+NF_LIB_NO_TRAP=1
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$HERE/lib.sh"
+
+per_timeout=${NF_SCENARIO_TIMEOUT:-300}
+# processes that must survive the between-scenario cleanup (e.g. the kmsg logger)
+NF_KEEP_PIDS=$(cd /proc && printf '%s ' [0-9]*)
+export NF_KEEP_PIDS
+
+matches() {
+	local name=$1 pat
+	[ $# -gt 1 ] || return 0
+	shift
+	for pat in "$@"; do
+		# shellcheck disable=SC2053 # glob match on purpose
+		[[ $name == *$pat* ]] && return 0
+	done
+	return 1
+}
+
+passed=0 failed=0
+for f in "$HERE"/scenarios/*.sh; do
+	[ -e "$f" ] || continue
+	name=$(basename "$f" .sh)
+	matches "$name" "$@" || continue
+	log=/tmp/nf-scenario-$name.log
+	start=$(date +%s%N)
+	NF_SCENARIO=$name timeout -k 10 "$per_timeout" bash "$f" >"$log" 2>&1 </dev/null
+	rc=$?
+	secs=$((($(date +%s%N) - start) / 1000000000))
+	if [ $rc = 0 ]; then
+		echo "PASS $name (${secs}s)"
+		passed=$((passed + 1))
+		[ "${NF_VERBOSE:-}" != 1 ] || sed "s/^/    $name| /" "$log"
+	else
+		why="exit status $rc"
+		[ $rc != 124 ] && [ $rc != 137 ] || why="timeout after ${per_timeout}s"
+		echo "FAIL $name ($why, ${secs}s)"
+		failed=$((failed + 1))
+		echo "----- output of $name -----"
+		sed 's/^/    | /' "$log"
+		echo "----- end of $name -----"
+	fi
+	# Whatever the scenario left behind (a timed-out one cleans nothing): stray processes,
+	# every namespace, iptables, the module.
+	cleanup_out=$(NF_CLEAN_ALL=1 nf_cleanup 2>&1) || {
+		echo "FAIL cleanup after $name"
+		printf '%s\n' "$cleanup_out" | sed 's/^/    | /'
+		failed=$((failed + 1))
+	}
+done
+
+# The kernel log since boot, over all scenarios, counts as one more test.
+if out=$(nf_dmesg_clean boot 2>&1); then
+	echo "PASS dmesg (no WARNING/BUG/Oops/leak/lockup/stall since boot)"
+	passed=$((passed + 1))
+else
+	echo "FAIL dmesg"
+	printf '%s\n' "$out" | sed 's/^/    | /'
+	failed=$((failed + 1))
+fi
+echo "NF_SCENARIOS_RESULT passed=$passed failed=$failed"
+[ $failed = 0 ]
