@@ -1,0 +1,46 @@
+// Command line and config file of netflow-relay.  Flags per DESIGN.md
+// ("Userspace contract"); the config file takes `key = value` lines with the
+// FastNetMon key names of FASTNETMON_FLOW.md (and the flag names as keys).
+// Every problem comes back as a Status naming it; main() exits 2 on those.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "status.h"
+#include "url.h"
+
+namespace nfr {
+
+inline constexpr const char *kDefaultControlPath = "/run/netflow-relay.sock";
+
+struct Options {
+  std::vector<Url> listen;
+  std::vector<Url> forward;
+  std::vector<std::string> jsonl_outputs;  // paths, "-" = stdout
+  std::string tls_cert, tls_key, tls_ca;
+  bool tls_chain = false;
+  uint32_t sampling_rate = 1;       // 1-in-N for forwarded records
+  uint32_t reconnect_interval = 60; // seconds
+  size_t queue_size = 1 << 18;      // messages per forward target
+  std::string control_path = kDefaultControlPath;
+};
+
+enum class Command { kRun, kCounters, kHelp };
+
+// argv[0] is skipped.  `netflow-relay counters [--control PATH]` gives kCounters.
+Status ParseCommandLine(int argc, const char *const *argv, Command *cmd, Options *opts);
+
+// Reads a config file into `opts` (lists append, scalars replace).
+Status LoadConfigFile(const std::string &path, Options *opts);
+// The same for config text; `name` prefixes messages ("name:line: ...").
+Status ParseConfigText(const std::string &text, const std::string &name, Options *opts);
+
+// Cross-field checks once everything is read: inputs present, TLS files set
+// and private key not world-readable, tls:// targets are hostnames.
+Status ValidateOptions(const Options &opts);
+
+const char *UsageText();
+
+}  // namespace nfr

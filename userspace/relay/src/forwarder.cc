@@ -1,0 +1,188 @@
+#include "forwarder.h"
+
+#include "codec.h"
+#include "log.h"
+
+namespace nfr {
+
+namespace {
+
+class FlowDatagramEncoder : public BatchEncoder {
+ public:
+  void Encode(const std::vector<FlowRecord> &batch, std::vector<std::string> *out) override {
+    for (const FlowRecord &r : batch) {
+      out->emplace_back();
+      EncodeMessage(r, &out->back());
+    }
+  }
+};
+
+class FlowStreamEncoder : public BatchEncoder {
+ public:
+  void Encode(const std::vector<FlowRecord> &batch, std::vector<std::string> *out) override {
+    out->emplace_back();
+    out->back().reserve(batch.size() * 200);
+    for (const FlowRecord &r : batch) EncodeFrame(r, &out->back());
+  }
+};
+
+constexpr size_t kBatchRecords = 4096;
+
+}  // namespace
+
+std::unique_ptr<BatchEncoder> MakeFlowDatagramEncoder() { return std::make_unique<FlowDatagramEncoder>(); }
+std::unique_ptr<BatchEncoder> MakeFlowStreamEncoder() { return std::make_unique<FlowStreamEncoder>(); }
+
+ForwarderStats::ForwarderStats(Counters *c)
+    : errors(c->Get("flow_forwarder_errors")),
+      pushed(c->Get("flow_forwarder_pushed_messages")),
+      queue_drops(c->Get("flow_forwarder_queue_drops")),
+      lost(c->Get("flow_forwarder_lost_in_flight")),
+      connects(c->Get("flow_forwarder_connects")),
+      queued(c->Get("flow_forwarder_queued_messages")),
+      writes(c->Get("flow_forwarder_batches_written")) {}
+
+Forwarder::Forwarder(std::string name, std::unique_ptr<Transport> transport, std::unique_ptr<BatchEncoder> encoder,
+                     size_t queue_size, std::chrono::seconds reconnect_interval, ForwarderStats *stats)
+    : name_(std::move(name)),
+      transport_(std::move(transport)),
+      encoder_(std::move(encoder)),
+      queue_size_(queue_size),
+      reconnect_interval_(reconnect_interval),
+      stats_(stats) {}
+
+Forwarder::~Forwarder() { Stop(std::chrono::milliseconds(0)); }
+
+void Forwarder::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Forwarder::Push(const std::vector<FlowRecord> &records) {
+  size_t dropped = 0;
+  bool wake;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    wake = queue_.empty();
+    size_t room = queue_size_ - std::min(queue_size_, queue_.size());
+    size_t take = std::min(room, records.size());
+    queue_.insert(queue_.end(), records.begin(), records.begin() + static_cast<std::ptrdiff_t>(take));
+    dropped = records.size() - take;
+  }
+  stats_->queued->Add(records.size() - dropped);
+  if (dropped) stats_->queue_drops->Add(dropped);
+  if (wake) cv_.notify_one();
+}
+
+void Forwarder::Stop(std::chrono::milliseconds flush_time) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!stopping_) {
+      stopping_ = true;
+      stop_deadline_ = Clock::now() + flush_time;
+    }
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Forwarder::Drop(size_t n, Counter *why) {
+  if (n == 0) return;
+  why->Add(n);
+  stats_->queued->Sub(n);
+}
+
+void Forwarder::Run() {
+  std::vector<FlowRecord> batch;
+  std::vector<std::string> chunks;
+  Clock::time_point next_try = Clock::now();
+  bool was_down = false;
+  bool tried_at_stop = false;
+  for (;;) {
+    bool stopping;
+    Clock::time_point deadline;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      if (batch.empty())
+        cv_.wait(l, [&] { return stopping_ || !queue_.empty(); });
+      stopping = stopping_;
+      deadline = stop_deadline_;
+      if (stopping && Clock::now() >= deadline) {
+        size_t left = queue_.size() + batch.size();
+        queue_.clear();
+        l.unlock();
+        if (left) Log("forward " + name_ + ": shutting down, " + std::to_string(left) + " records not sent");
+        Drop(left, stats_->queue_drops);
+        return;
+      }
+      if (stopping && queue_.empty() && batch.empty()) return;
+      if (batch.empty()) {
+        size_t n = std::min(kBatchRecords, queue_.size());
+        batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      }
+    }
+    if (!transport_->connected()) {
+      Clock::time_point now = Clock::now();
+      // At shutdown, one immediate attempt instead of waiting out the interval.
+      if (stopping && !tried_at_stop) {
+        tried_at_stop = true;
+        next_try = now;
+      }
+      if (now < next_try) {
+        std::unique_lock<std::mutex> l(mu_);
+        Clock::time_point until = stopping_ ? std::min(next_try, stop_deadline_) : next_try;
+        cv_.wait_until(l, until, [&] { return stopping_ && !stopping; });
+        continue;
+      }
+      Status s = transport_->Connect();
+      if (!s.ok()) {
+        stats_->errors->Add();
+        Log("forward " + name_ + ": " + s.message() + "; retrying in " +
+            std::to_string(reconnect_interval_.count()) + " s");
+        was_down = true;
+        next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
+        if (stopping) {  // that was the last try
+          size_t left;
+          {
+            std::lock_guard<std::mutex> l(mu_);
+            left = queue_.size() + batch.size();
+            queue_.clear();
+          }
+          Log("forward " + name_ + ": shutting down, " + std::to_string(left) + " records not sent");
+          Drop(left, stats_->queue_drops);
+          return;
+        }
+        continue;
+      }
+      stats_->connects->Add();
+      encoder_->Reconnected();
+      if (was_down) Log("forward " + name_ + ": connected");
+      was_down = false;
+    } else if (transport_->PeerClosed()) {
+      stats_->errors->Add();
+      Log("forward " + name_ + ": peer closed the connection; reconnecting in " +
+          std::to_string(reconnect_interval_.count()) + " s");
+      transport_->Close();
+      was_down = true;
+      next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
+      continue;
+    }
+    chunks.clear();
+    encoder_->Encode(batch, &chunks);
+    Status s = transport_->Send(chunks, stopping ? deadline : Clock::now() + std::chrono::seconds(30));
+    if (s.ok()) {
+      stats_->writes->Add();
+      stats_->pushed->Add(batch.size());
+      stats_->queued->Sub(batch.size());
+    } else {
+      stats_->errors->Add();
+      Drop(batch.size(), stats_->lost);
+      Log("forward " + name_ + ": " + s.message() + " (" + std::to_string(batch.size()) + " records lost)");
+      if (!transport_->connected()) {
+        was_down = true;
+        next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
+      }
+    }
+    batch.clear();
+  }
+}
+
+}  // namespace nfr

@@ -1,0 +1,74 @@
+// Forwarder: one --forward target.  The loop thread Push()es records into a
+// bounded queue (what does not fit is dropped and counted); the forwarder's
+// own thread takes them out in batches, encodes them (BatchEncoder) and
+// writes each batch with as few system calls as the transport allows.
+// When the target fails, the batch in flight is counted as lost, the
+// failure is logged and counted, and a new connection is tried
+// reconnect_interval later; meanwhile records wait in the queue.
+// Stop() sends what is queued until its deadline, then counts the rest as
+// dropped and joins the thread; a target that is down gets one immediate
+// reconnect attempt rather than the full interval.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "counters.h"
+#include "flow_record.h"
+#include "transport.h"
+
+namespace nfr {
+
+// Turns a batch of records into what the transport sends: datagrams, or
+// chunks of a frame stream.
+class BatchEncoder {
+ public:
+  virtual ~BatchEncoder() = default;
+  virtual void Encode(const std::vector<FlowRecord> &batch, std::vector<std::string> *out) = 0;
+  // A new connection starts (e.g. IPFIX templates must be sent again).
+  virtual void Reconnected() {}
+};
+
+std::unique_ptr<BatchEncoder> MakeFlowDatagramEncoder();  // FastNetMon Flow over UDP
+std::unique_ptr<BatchEncoder> MakeFlowStreamEncoder();    // FastNetMon Flow frames
+
+struct ForwarderStats {
+  explicit ForwarderStats(Counters *c);
+  Counter *errors, *pushed, *queue_drops, *lost, *connects, *queued, *writes;
+};
+
+class Forwarder {
+ public:
+  Forwarder(std::string name, std::unique_ptr<Transport> transport, std::unique_ptr<BatchEncoder> encoder,
+            size_t queue_size, std::chrono::seconds reconnect_interval, ForwarderStats *stats);
+  ~Forwarder();
+  void Start();
+  void Push(const std::vector<FlowRecord> &records);
+  void Stop(std::chrono::milliseconds flush_time);
+
+ private:
+  void Run();
+  void Drop(size_t n, Counter *why);
+
+  const std::string name_;
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<BatchEncoder> encoder_;
+  const size_t queue_size_;
+  const std::chrono::seconds reconnect_interval_;
+  ForwarderStats *stats_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<FlowRecord> queue_;
+  bool stopping_ = false;
+  Clock::time_point stop_deadline_;
+  std::thread thread_;
+};
+
+}  // namespace nfr

@@ -1,0 +1,89 @@
+// Inputs of netflow-relay, all driven by the one EventLoop thread:
+//  - UdpInput: FastNetMon Flow, one message per datagram.
+//  - StreamListener: tcp:// or tls:// (TLS 1.3 only), accepting many clients;
+//    each connection parses frames (u64 LE length + message).  A bad frame,
+//    a failed handshake or a handshake that takes too long closes that
+//    connection only, counted and logged.
+// Every decoded record goes to the RecordSink on the loop thread.
+#pragma once
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "codec.h"
+#include "counters.h"
+#include "event_loop.h"
+#include "flow_record.h"
+#include "url.h"
+
+namespace nfr {
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void Consume(const FlowRecord &r) = 0;
+};
+
+// Counter handles used by the FastNetMon Flow inputs (names in the .cc).
+struct InputStats {
+  explicit InputStats(Counters *c);
+  Counter *total, *udp, *tcp, *tls;
+  Counter *malformed, *zero_length, *too_long, *unparsable, *wrong_root;
+  Counter *udp_datagrams;
+  Counter *tcp_accepted, *tls_accepted, *active, *closed_bad_frame, *refused_limit;
+  Counter *tls_handshake_failures, *tls_handshake_timeouts;
+  void CountError(DecodeError e);
+};
+
+class UdpInput : public EventHandler {
+ public:
+  UdpInput(const Url &url, EventLoop *loop, RecordSink *sink, InputStats *stats);
+  ~UdpInput() override;
+  Status Start();
+  void OnEvents(uint32_t events) override;
+
+ private:
+  Url url_;
+  EventLoop *loop_;
+  RecordSink *sink_;
+  InputStats *stats_;
+  int fd_ = -1;
+};
+
+class StreamConnection;
+
+class StreamListener : public EventHandler {
+ public:
+  static constexpr size_t kMaxConnections = 4096;
+  static constexpr std::chrono::seconds kHandshakeTimeout{10};
+
+  // `tls` is null for tcp://.
+  StreamListener(const Url &url, SSL_CTX *tls, EventLoop *loop, RecordSink *sink, InputStats *stats);
+  ~StreamListener() override;
+  Status Start();
+  void OnEvents(uint32_t events) override;
+  // Closes connections whose TLS handshake is overdue.
+  void Sweep(std::chrono::steady_clock::time_point now);
+  void CloseAll();
+
+  // Called by a connection that is done; frees it after this loop round.
+  void Closed(StreamConnection *c);
+
+ private:
+  Url url_;
+  SSL_CTX *tls_;
+  EventLoop *loop_;
+  RecordSink *sink_;
+  InputStats *stats_;
+  int fd_ = -1;
+  int spare_fd_ = -1;  // given up to shed a connection when out of descriptors
+  std::unordered_map<StreamConnection *, std::unique_ptr<StreamConnection>> conns_;
+};
+
+}  // namespace nfr

@@ -1,0 +1,202 @@
+#include "relay.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "log.h"
+#include "socket_util.h"
+
+namespace nfr {
+
+namespace {
+
+class SignalHandler : public EventHandler {
+ public:
+  SignalHandler(EventLoop *loop, bool *stop) : loop_(loop), stop_(stop) {}
+  ~SignalHandler() override {
+    if (fd_ >= 0) {
+      loop_->Remove(fd_);
+      close(fd_);
+    }
+  }
+  Status Start() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (fd_ < 0) return Status::Error(Errno("signalfd"));
+    return loop_->Add(fd_, EPOLLIN, this);
+  }
+  void OnEvents(uint32_t) override {
+    signalfd_siginfo si;
+    while (read(fd_, &si, sizeof si) == sizeof si) {
+      Log(std::string("got ") + (si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT") + ", flushing and exiting");
+      *stop_ = true;
+    }
+  }
+
+ private:
+  EventLoop *loop_;
+  bool *stop_;
+  int fd_ = -1;
+};
+
+constexpr std::chrono::milliseconds kShutdownFlush{5000};
+
+}  // namespace
+
+Relay::Relay(Options opts)
+    : opts_(std::move(opts)),
+      input_stats_(&counters_),
+      forwarder_stats_(&counters_),
+      sampler_seen_(counters_.Get("flow_forwarder_sampler_seen_packets")),
+      sampler_selected_(counters_.Get("flow_forwarder_sampler_selected_packets")),
+      jsonl_written_(counters_.Get("jsonl_records_written")) {}
+
+Relay::~Relay() {
+  for (auto &f : forwarders_) f->Stop(std::chrono::milliseconds(0));
+}
+
+Status Relay::Setup(int *exit_code) {
+  *exit_code = 2;
+  bool tls_in = false, tls_out = false;
+  for (const Url &u : opts_.listen) {
+    tls_in = tls_in || u.scheme == Scheme::kTls;
+    if (u.scheme == Scheme::kNetflow && !NetflowSupported())
+      return Status::Error("--listen " + u.text + ": this netflow-relay was built without NetFlow/IPFIX support");
+  }
+  for (const Url &u : opts_.forward) {
+    tls_out = tls_out || u.scheme == Scheme::kTls;
+    if (u.scheme == Scheme::kIpfix && !NetflowSupported())
+      return Status::Error("--forward " + u.text + ": this netflow-relay was built without NetFlow/IPFIX support");
+  }
+  if (tls_in) {
+    Status s = MakeServerContext(opts_.tls_cert, opts_.tls_key, opts_.tls_chain, &server_ctx_);
+    if (!s.ok()) return s;
+  }
+  if (tls_out) {
+    Status s = MakeClientContext(opts_.tls_ca, &client_ctx_);
+    if (!s.ok()) return s;
+  }
+  for (const std::string &path : opts_.jsonl_outputs) {
+    auto w = std::make_unique<JsonlWriter>();
+    Status s = w->Open(path);
+    if (!s.ok()) return s;
+    jsonl_.push_back(std::move(w));
+  }
+
+  *exit_code = 1;
+  auto sig = std::make_unique<SignalHandler>(&loop_, &stop_);
+  Status s = sig->Start();
+  if (!s.ok()) return s;
+  signal_handler_ = std::move(sig);
+  for (const Url &u : opts_.listen) {
+    switch (u.scheme) {
+      case Scheme::kUdp: {
+        auto in = std::make_unique<UdpInput>(u, &loop_, this, &input_stats_);
+        s = in->Start();
+        udp_inputs_.push_back(std::move(in));
+        break;
+      }
+      case Scheme::kTcp:
+      case Scheme::kTls: {
+        auto in = std::make_unique<StreamListener>(u, u.scheme == Scheme::kTls ? server_ctx_.get() : nullptr,
+                                                   &loop_, this, &input_stats_);
+        s = in->Start();
+        stream_inputs_.push_back(std::move(in));
+        break;
+      }
+      case Scheme::kNetflow: {
+        auto in = MakeNetflowInput(u, &loop_, this, &counters_);
+        s = in->Start();
+        netflow_inputs_.push_back(std::move(in));
+        break;
+      }
+      case Scheme::kIpfix:
+        s = Status::Error("ipfix:// is not an input");
+        break;
+    }
+    if (!s.ok()) return s;
+    Log("listening on " + u.text);
+  }
+  for (const Url &u : opts_.forward) {
+    std::unique_ptr<Transport> t;
+    std::unique_ptr<BatchEncoder> e;
+    switch (u.scheme) {
+      case Scheme::kUdp: t = MakeUdpTransport(u); e = MakeFlowDatagramEncoder(); break;
+      case Scheme::kTcp: t = MakeTcpTransport(u); e = MakeFlowStreamEncoder(); break;
+      case Scheme::kTls: t = MakeTlsTransport(u, client_ctx_.get()); e = MakeFlowStreamEncoder(); break;
+      case Scheme::kIpfix: t = MakeUdpTransport(u); e = MakeIpfixEncoder(); break;
+      case Scheme::kNetflow: return Status::Error("netflow:// is not an output");
+    }
+    auto f = std::make_unique<Forwarder>(u.text, std::move(t), std::move(e), opts_.queue_size,
+                                         std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);
+    f->Start();
+    forwarders_.push_back(std::move(f));
+    Log("forwarding to " + u.text);
+  }
+  control_ = std::make_unique<ControlServer>(opts_.control_path, &loop_, &counters_);
+  s = control_->Start();
+  if (!s.ok()) return s;
+  *exit_code = 0;
+  return Status::Ok();
+}
+
+void Relay::Consume(const FlowRecord &r) {
+  if (!jsonl_.empty()) pending_all_.push_back(r);
+  if (forwarders_.empty()) return;
+  sampler_seen_->Add();
+  if (++sample_count_ < opts_.sampling_rate) return;
+  sample_count_ = 0;
+  sampler_selected_->Add();
+  pending_forward_.push_back(r);
+  if (opts_.sampling_rate > 1) {
+    uint64_t ratio = static_cast<uint64_t>(r.sample_ratio ? r.sample_ratio : 1) * opts_.sampling_rate;
+    pending_forward_.back().sample_ratio = ratio > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(ratio);
+  }
+}
+
+void Relay::FlushPending() {
+  if (!pending_all_.empty()) {
+    for (auto &w : jsonl_) {
+      for (const FlowRecord &r : pending_all_) w->Write(r);
+      w->Flush();
+    }
+    jsonl_written_->Add(pending_all_.size());
+    pending_all_.clear();
+  }
+  if (!pending_forward_.empty()) {
+    for (auto &f : forwarders_) f->Push(pending_forward_);
+    pending_forward_.clear();
+  }
+}
+
+int Relay::Run() {
+  auto last_tick = std::chrono::steady_clock::now();
+  while (!stop_) {
+    loop_.RunOnce(250);
+    FlushPending();
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_tick >= std::chrono::seconds(1)) {
+      last_tick = now;
+      for (auto &l : stream_inputs_) l->Sweep(now);
+      for (auto &n : netflow_inputs_) n->Tick();
+    }
+  }
+  FlushPending();
+  udp_inputs_.clear();
+  stream_inputs_.clear();
+  netflow_inputs_.clear();
+  loop_.RunOnce(0);
+  for (auto &f : forwarders_) f->Stop(kShutdownFlush);
+  for (auto &w : jsonl_) w->Flush();
+  Log("stopped");
+  return 0;
+}
+
+}  // namespace nfr

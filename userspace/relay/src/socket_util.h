@@ -1,0 +1,38 @@
+// Socket helpers shared by inputs and transports: name resolution, listening
+// sockets, non-blocking connect with a deadline, address formatting.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "status.h"
+#include "url.h"
+
+namespace nfr {
+
+struct SockAddr {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  const sockaddr *get() const { return reinterpret_cast<const sockaddr *>(&ss); }
+};
+
+// getaddrinfo() for url.host:url.port; `passive` for binding.
+Status Resolve(const Url &url, int socktype, bool passive, std::vector<SockAddr> *out);
+
+// Bound (and for SOCK_STREAM listening) non-blocking socket for `url`.
+Status OpenListener(const Url &url, int socktype, int *fd);
+
+// Non-blocking socket connected to one of `url`'s addresses within `timeout`.
+Status ConnectTo(const Url &url, int socktype, std::chrono::milliseconds timeout, int *fd);
+
+Status SetNonBlocking(int fd);
+std::string AddrText(const sockaddr *sa);
+std::string Errno(const std::string &what);
+
+// Waits for `events` on fd for at most `ms`; true when ready.
+bool PollFor(int fd, short events, int ms);
+
+}  // namespace nfr

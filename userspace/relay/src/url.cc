@@ -1,0 +1,107 @@
+#include "url.h"
+
+#include <arpa/inet.h>
+
+#include <cctype>
+
+namespace nfr {
+
+const char *SchemeName(Scheme s) {
+  switch (s) {
+    case Scheme::kUdp: return "udp";
+    case Scheme::kTcp: return "tcp";
+    case Scheme::kTls: return "tls";
+    case Scheme::kNetflow: return "netflow";
+    case Scheme::kIpfix: return "ipfix";
+  }
+  return "?";
+}
+
+std::string Url::HostPort() const {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+namespace {
+
+bool ValidHostname(const std::string &h) {
+  if (h.empty() || h.size() > 253) return false;
+  size_t label = 0;
+  for (char c : h) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+      continue;
+    }
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+    if (++label > 63) return false;
+  }
+  return label > 0 || h.size() > 1;
+}
+
+}  // namespace
+
+Status ParseUrl(const std::string &text, Url *out) {
+  auto bad = [&](const std::string &why) { return Status::Error("bad URL '" + text + "': " + why); };
+  size_t sep = text.find("://");
+  if (sep == std::string::npos) return bad("expected SCHEME://HOST:PORT");
+  std::string scheme = text.substr(0, sep);
+  Url u;
+  u.text = text;
+  if (scheme == "udp") u.scheme = Scheme::kUdp;
+  else if (scheme == "tcp") u.scheme = Scheme::kTcp;
+  else if (scheme == "tls") u.scheme = Scheme::kTls;
+  else if (scheme == "netflow") u.scheme = Scheme::kNetflow;
+  else if (scheme == "ipfix") u.scheme = Scheme::kIpfix;
+  else return bad("unknown scheme '" + scheme + "' (udp, tcp, tls, netflow, ipfix)");
+  std::string rest = text.substr(sep + 3);
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  std::string port_text;
+  if (!rest.empty() && rest[0] == '[') {
+    size_t close = rest.find(']');
+    if (close == std::string::npos) return bad("missing ']' after IPv6 address");
+    u.host = rest.substr(1, close - 1);
+    std::string after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return bad("expected ':PORT' after ']'");
+      port_text = after.substr(1);
+      if (port_text.empty()) return bad("empty port");
+    }
+    in6_addr a6;
+    if (inet_pton(AF_INET6, u.host.c_str(), &a6) != 1) return bad("'" + u.host + "' is not an IPv6 address");
+    u.ip_literal = true;
+  } else {
+    size_t colon = rest.rfind(':');
+    if (colon != std::string::npos) {
+      if (rest.find(':') != colon) return bad("IPv6 addresses must be in brackets, e.g. [::1]:8104");
+      u.host = rest.substr(0, colon);
+      port_text = rest.substr(colon + 1);
+      if (port_text.empty()) return bad("empty port");
+    } else {
+      u.host = rest;
+    }
+    if (u.host.empty()) return bad("missing host");
+    in_addr a4;
+    if (inet_pton(AF_INET, u.host.c_str(), &a4) == 1) {
+      u.ip_literal = true;
+    } else if (!ValidHostname(u.host)) {
+      return bad("'" + u.host + "' is not a valid host name or address");
+    } else {
+      bool digits_and_dots = u.host.find_first_not_of("0123456789.") == std::string::npos;
+      if (digits_and_dots) return bad("'" + u.host + "' is not a valid IPv4 address");
+    }
+  }
+  if (port_text.empty()) {
+    u.port = (u.scheme == Scheme::kNetflow || u.scheme == Scheme::kIpfix) ? 2055 : 8104;
+  } else {
+    if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos)
+      return bad("port '" + port_text + "' is not a number");
+    unsigned long p = std::stoul(port_text);
+    if (p == 0 || p > 65535) return bad("port " + port_text + " out of range 1-65535");
+    u.port = static_cast<uint16_t>(p);
+  }
+  *out = u;
+  return Status::Ok();
+}
+
+}  // namespace nfr

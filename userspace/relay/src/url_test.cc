@@ -1,0 +1,53 @@
+#include "url.h"
+
+#include <catch2/catch.hpp>
+
+namespace nfr {
+namespace {
+
+TEST_CASE("url: accepted forms", "[url]") {
+  Url u;
+  REQUIRE(ParseUrl("udp://0.0.0.0:8104", &u).ok());
+  CHECK(u.scheme == Scheme::kUdp);
+  CHECK(u.host == "0.0.0.0");
+  CHECK(u.port == 8104);
+  CHECK(u.ip_literal);
+  REQUIRE(ParseUrl("tcp://[::0]:9000", &u).ok());
+  CHECK(u.host == "::0");
+  CHECK(u.port == 9000);
+  CHECK(u.HostPort() == "[::0]:9000");
+  REQUIRE(ParseUrl("tls://collector.example.net:8104", &u).ok());
+  CHECK(u.scheme == Scheme::kTls);
+  CHECK_FALSE(u.ip_literal);
+  REQUIRE(ParseUrl("tls://localhost", &u).ok());
+  CHECK(u.port == 8104);
+  REQUIRE(ParseUrl("netflow://127.0.0.1", &u).ok());
+  CHECK(u.port == 2055);
+  REQUIRE(ParseUrl("ipfix://[::1]:4739", &u).ok());
+  CHECK(u.scheme == Scheme::kIpfix);
+}
+
+TEST_CASE("url: rejected forms name the problem", "[url]") {
+  Url u;
+  auto msg = [&](const char *t) {
+    Status s = ParseUrl(t, &u);
+    REQUIRE_FALSE(s.ok());
+    return s.message();
+  };
+  CHECK_THAT(msg("http://a:1"), Catch::Contains("unknown scheme"));
+  CHECK_THAT(msg("127.0.0.1:8104"), Catch::Contains("SCHEME://"));
+  CHECK_THAT(msg("udp://1.2.3.4:0"), Catch::Contains("out of range"));
+  CHECK_THAT(msg("udp://1.2.3.4:65536"), Catch::Contains("out of range"));
+  CHECK_THAT(msg("udp://1.2.3.4:x1"), Catch::Contains("not a number"));
+  CHECK_THAT(msg("udp://1.2.3.4:"), Catch::Contains("empty port"));
+  CHECK_THAT(msg("udp://::1:8104"), Catch::Contains("brackets"));
+  CHECK_THAT(msg("udp://[::1:8104"), Catch::Contains("']'"));
+  CHECK_THAT(msg("udp://[zz]:8104"), Catch::Contains("not an IPv6"));
+  CHECK_THAT(msg("udp://:8104"), Catch::Contains("missing host"));
+  CHECK_THAT(msg("udp://300.1.1.1:8104"), Catch::Contains("not a valid IPv4"));
+  CHECK_THAT(msg("udp://bad host:1"), Catch::Contains("not a valid host"));
+  CHECK_THAT(msg("udp://a..b:1"), Catch::Contains("not a valid host"));
+}
+
+}  // namespace
+}  // namespace nfr
