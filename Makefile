@@ -76,8 +76,9 @@ endif
 check-vm-selftest:
 	tests/vm/selftest.sh
 
+# one VM boot for all scenarios; generous per-scenario limit for loaded CI machines
 check-vm: all
-	tests/vm/run-scenarios.sh
+	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh
 
 demo: all
 	tests/vm/run.sh --timeout 300 -- tests/demo/demo.sh
@@ -87,25 +88,92 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEPS)
 
 # ---- install ----
-install: all
-	$(MAKE) -C $(KDIR) M=$(TOP)/kernel modules_install INSTALL_MOD_DIR=extra
-	depmod -a $(KVER)
-	$(MAKE) -C xtables install
+# `make install` copies what `make` built and builds nothing itself (so it works from a
+# read-only tree and as root after `make` as a user); DESTDIR and PREFIX are honoured and
+# depmod runs when DESTDIR is empty. `make uninstall` removes exactly those files.
+# KMOD=path installs a module built for another kernel (into that kernel's tree).
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= /lib/systemd/system
+DLMODDIR ?= $(PREFIX)/lib/snmp/dlmod
+MIBDIR ?= $(PREFIX)/share/snmp/mibs
+MAN8DIR ?= $(PREFIX)/share/man/man8
+DOCDIR ?= $(PREFIX)/share/doc/ipt-netflow-ng
+MODPROBEDIR ?= /etc/modprobe.d
+XT_LIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null)
+MOD_KVER = $(shell modinfo -F vermagic $(KMOD) 2>/dev/null | cut -d' ' -f1)
+MOD_DIR = $(DESTDIR)/lib/modules/$(MOD_KVER)/extra
+MANPAGES := man/ipt_NETFLOW.8 man/netflow-relay.8 man/netflow-agentx.8
+INSTALL_ARTIFACTS := $(KMOD) $(XTLIB) $(RELAY) $(MIB) $(if $(filter no,$(SNMP_AGENT)),,$(AGENTX) $(DLMOD))
+# the relay unit: the relay's own template, with the paths filled in
+RELAY_UNIT_IN := $(TOP)/userspace/relay/netflow-relay.service.in
+RELAY_CONF_EXAMPLE := $(TOP)/userspace/relay/netflow-relay.conf.example
+
+.PHONY: install-check install-dkms install-dkms-src uninstall-dkms
+install-check:
+	@for f in $(INSTALL_ARTIFACTS); do \
+		[ -f "$$f" ] || { echo "make install: $$f is missing: run make first" >&2; exit 1; }; \
+	done
+	@[ -n "$(MOD_KVER)" ] || { echo "make install: cannot read the vermagic of $(KMOD)" >&2; exit 1; }
+	@[ -n "$(XT_LIBDIR)" ] || { echo "make install: xtables plugin directory unknown (pkg-config xtables)" >&2; exit 1; }
+
+install: install-check
+	install -D -m 0644 $(KMOD) $(MOD_DIR)/ipt_NETFLOW.ko
+	install -D -m 0644 $(XTLIB) $(DESTDIR)$(XT_LIBDIR)/libxt_NETFLOW.so
+	install -D -m 0755 $(RELAY) $(DESTDIR)$(SBINDIR)/netflow-relay
+	install -D -m 0644 $(MIB) $(DESTDIR)$(MIBDIR)/IPT-NETFLOW-MIB.my
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@CMAKE_INSTALL_FULL_SBINDIR@|$(SBINDIR)|g' -e 's|@CMAKE_INSTALL_FULL_SYSCONFDIR@|/etc|g' \
+		$(RELAY_UNIT_IN) > $(DESTDIR)$(UNITDIR)/netflow-relay.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/netflow-relay.service
+	install -D -m 0644 $(RELAY_CONF_EXAMPLE) $(DESTDIR)$(DOCDIR)/netflow-relay.conf.example
 ifneq ($(SNMP_AGENT),no)
-	$(MAKE) -C snmp install
+	install -D -m 0755 $(AGENTX) $(DESTDIR)$(SBINDIR)/netflow-agentx
+	install -D -m 0644 $(DLMOD) $(DESTDIR)$(DLMODDIR)/snmp_NETFLOW.so
+	sed 's|@SBINDIR@|$(SBINDIR)|g' snmp/netflow-agentx.service > $(DESTDIR)$(UNITDIR)/netflow-agentx.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/netflow-agentx.service
 endif
-	install -D -m 0644 $(MIB) $(DESTDIR)/usr/share/snmp/mibs/IPT-NETFLOW-MIB.my
-	install -D -m 0755 $(RELAY) $(DESTDIR)$(PREFIX)/sbin/netflow-relay
+	install -D -m 0644 kernel/ipt_NETFLOW.conf.example $(DESTDIR)$(MODPROBEDIR)/ipt_NETFLOW.conf.example
+	install -d $(DESTDIR)$(MAN8DIR)
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MAN8DIR)/
+	[ -n "$(DESTDIR)" ] || depmod -a $(MOD_KVER)
 
 uninstall:
-	rm -f /lib/modules/$(KVER)/extra/ipt_NETFLOW.ko
-	depmod -a $(KVER)
-	$(MAKE) -C xtables uninstall
-ifneq ($(SNMP_AGENT),no)
-	-$(MAKE) -C snmp uninstall
-endif
-	rm -f $(DESTDIR)/usr/share/snmp/mibs/IPT-NETFLOW-MIB.my
-	rm -f $(DESTDIR)$(PREFIX)/sbin/netflow-relay
+	rm -f $(MOD_DIR)/ipt_NETFLOW.ko
+	-rmdir --ignore-fail-on-non-empty $(MOD_DIR)
+	rm -f $(DESTDIR)$(XT_LIBDIR)/libxt_NETFLOW.so
+	rm -f $(DESTDIR)$(SBINDIR)/netflow-relay $(DESTDIR)$(SBINDIR)/netflow-agentx
+	rm -f $(DESTDIR)$(MIBDIR)/IPT-NETFLOW-MIB.my
+	rm -f $(DESTDIR)$(DLMODDIR)/snmp_NETFLOW.so
+	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DLMODDIR) $(dir $(DESTDIR)$(DLMODDIR))
+	rm -f $(DESTDIR)$(UNITDIR)/netflow-relay.service $(DESTDIR)$(UNITDIR)/netflow-agentx.service
+	rm -f $(DESTDIR)$(DOCDIR)/netflow-relay.conf.example
+	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(MODPROBEDIR)/ipt_NETFLOW.conf.example
+	rm -f $(addprefix $(DESTDIR)$(MAN8DIR)/,$(notdir $(MANPAGES)))
+	[ -n "$(DESTDIR)" ] || [ ! -d /lib/modules/$(MOD_KVER) ] || depmod -a $(MOD_KVER)
+
+# DKMS: the module source into /usr/src/ipt-netflow-ng-<version> (what dkms.conf expects),
+# then dkms add/build/install for the running kernel (DKMS_KVER=... for another one).
+DKMS_NAME := ipt-netflow-ng
+DKMS_VER := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(DKMS_VER)
+DKMS_KVER ?= $(shell uname -r)
+DKMS_FILES = $(filter-out %.mod.c kernel/nf_config.h,$(wildcard kernel/*.c kernel/*.h)) kernel/Kbuild
+
+install-dkms-src:
+	install -d $(DKMS_SRC)/kernel
+	install -m 0644 dkms.conf $(DKMS_SRC)/dkms.conf
+	install -m 0755 configure $(DKMS_SRC)/configure
+	install -m 0644 $(DKMS_FILES) $(DKMS_SRC)/kernel/
+
+install-dkms: install-dkms-src
+	dkms add $(DKMS_NAME)/$(DKMS_VER)
+	dkms install $(DKMS_NAME)/$(DKMS_VER) -k $(DKMS_KVER)
+
+uninstall-dkms:
+	-dkms remove $(DKMS_NAME)/$(DKMS_VER) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP)/kernel clean
@@ -120,3 +188,12 @@ distclean: clean
 .PHONY: bench
 bench: kmod xtables artifacts
 	tests/bench/run.sh
+
+# ---- kernel matrix (issue 8; not part of check: ~1 h under TCG): Debian 12's 6.1 generic
+# and PREEMPT_RT, Debian 13's 6.12 (built in a debootstrapped trixie root). The module is
+# built from a snapshot of kernel/ in build/kmatrix/<kver>/; prints a table of results.
+# KERNELS="generic rt trixie" selects targets; see tests/vm/kmatrix.sh for the rest.
+.PHONY: check-kernels
+KERNELS ?= generic rt trixie
+check-kernels: config.mk kernel/nf_config.h xtables userspace snmp artifacts
+	tests/vm/kmatrix.sh $(KERNELS)

@@ -52,7 +52,7 @@ static bool nf_expired(struct nf_flow *f, u32 now, u8 *reason)
 	return false;
 }
 
-static void nf_export_one(struct nf_flow *f, u32 now, u32 uptime)
+static void nf_export_one(struct nf_flow *f, u32 now, u32 uptime, u64 real_ms)
 {
 	struct nf_exp_rec r;
 	int st = atomic_read(&f->state);
@@ -63,6 +63,8 @@ static void nf_export_one(struct nf_flow *f, u32 now, u32 uptime)
 	r.bytes = atomic64_read(&f->bytes);
 	r.first_ms = uptime - jiffies_to_msecs(now - f->ts_first);
 	r.last_ms = uptime - jiffies_to_msecs(now - f->ts_last);
+	r.start_abs_ms = real_ms - (u32)(uptime - r.first_ms);
+	r.end_abs_ms = real_ms - (u32)(uptime - r.last_ms);
 	r.oif = f->oif;
 	r.tcp_flags = st & 0xff;
 	r.end_reason = (st >> 16) & 0xff;
@@ -77,11 +79,12 @@ static void nf_export_one(struct nf_flow *f, u32 now, u32 uptime)
 static unsigned int nf_export_list(struct llist_node *n)
 {
 	u32 now = (u32)jiffies, uptime = nf_uptime_ms();
+	u64 real_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
 	struct nf_flow *f, *t;
 	unsigned int cnt = 0;
 
 	llist_for_each_entry_safe(f, t, n, lnode) {
-		nf_export_one(f, now, uptime);
+		nf_export_one(f, now, uptime, real_ms);
 		cnt++;
 	}
 	return cnt;

@@ -40,6 +40,10 @@ void nf_export_flow(const struct nf_exp_rec *r)
 			return;
 		nf_xstats.sampler_selected++;
 	}
+	if (nf_proto != 5) {
+		nf_tpl_add(r);
+		return;
+	}
 	if (r->key.family == NF_FAM_V6) {
 		/* NetFlow v5 has no room for IPv6 addresses. */
 		nf_xstats.v6_unexportable++;
@@ -54,6 +58,19 @@ void nf_export_flush(bool force)
 	nf_socks_tick();
 	if (nf_v5_pending() && (force || nf_v5_age() >= HZ / 2))
 		nf_v5_flush();
+	if (nf_tpl_pending() && (force || nf_tpl_age() >= HZ / 2))
+		nf_tpl_flush();
+}
+
+/* Template PDUs: to every destination; no flows in them. */
+void nf_export_send_tmpl(const u8 *buf, unsigned int len)
+{
+	if (nf_socks_send_all(buf, len) == 0) {
+		nf_xstats.pdus++;
+		nf_xstats.bytes += len;
+		return;
+	}
+	nf_xstats.err_pdus++;
 }
 
 void nf_export_send(const u8 *buf, unsigned int len, unsigned int flows,
@@ -75,6 +92,8 @@ void nf_export_send(const u8 *buf, unsigned int len, unsigned int flows,
 int nf_export_set_protocol(int proto)
 {
 	nf_export_flush(true);
+	if (proto != nf_proto)
+		nf_tpl_set_version(proto);
 	nf_proto = proto;
 	return 0;
 }
@@ -85,6 +104,7 @@ int nf_export_init(void)
 
 	mutex_lock(&nf_export_mutex);
 	nf_proto = nf_cfg.protocol;
+	nf_tpl_set_version(nf_proto);
 	err = nf_socks_set(nf_cfg.destination);
 	mutex_unlock(&nf_export_mutex);
 	return err;

@@ -24,6 +24,8 @@ struct nf_exp_rec {
 	u32 first_ms;		/* system uptime in ms of the first packet */
 	u32 last_ms;		/* ... and of the last one */
 	u32 oif;		/* egress ifindex of the first packet */
+	u64 start_abs_ms;	/* wall clock ms since 1970 of the first packet */
+	u64 end_abs_ms;		/* ... and of the last one */
 	u8 tcp_flags;		/* OR of all packets */
 	u8 end_reason;
 };

@@ -24,10 +24,12 @@
 #include <linux/mutex.h>
 #include <linux/atomic.h>
 #include <linux/percpu.h>
+#include <linux/netdevice.h>
 #include "compat.h"
 #include "flow_key.h"
 #include "export_rec.h"
 #include "options.h"
+#include "tmpl.h"
 #include "nf_config.h"
 
 #define NF_NAME "ipt_NETFLOW"
@@ -203,6 +205,30 @@ void nf_v5_flush(void);
 bool nf_v5_pending(void);
 unsigned long nf_v5_age(void);
 
+/* export_tpl.c: NetFlow v9 and IPFIX through the template engine */
+void nf_tpl_add(const struct nf_exp_rec *r);
+void nf_tpl_flush(void);
+bool nf_tpl_pending(void);
+unsigned long nf_tpl_age(void);
+void nf_tpl_set_version(int version);	/* 9, 10, or 0: not in use */
+void nf_tpl_dests_changed(void);
+void nf_tpl_counts(unsigned int *templates, unsigned int *active);
+void nf_export_send_tmpl(const u8 *buf, unsigned int len);
+
+/* ifaces.c: interfaces seen by the target, for the interface options list */
+#define NF_IF_BITS 1024
+extern unsigned long nf_if_seen[];
+void nf_if_add(const struct net_device *dev);
+static inline void nf_if_note(const struct net_device *dev)
+{
+	if (dev && dev->ifindex < NF_IF_BITS &&
+	    unlikely(!test_bit(dev->ifindex, nf_if_seen)))
+		nf_if_add(dev);
+}
+/* Copies up to max interfaces seen (in order of first sight); returns n. */
+int nf_if_list(struct nf_opt_iface *out, int max);
+void nf_if_forget(void);
+
 /* ---- sock.c: export destinations ---- */
 struct nf_sock_stats {
 	char name[64];
@@ -217,6 +243,7 @@ struct nf_sock_stats {
 int nf_socks_set(const char *destinations);	/* export mutex held */
 void nf_socks_exit(void);
 int nf_socks_send(const void *buf, unsigned int len);	/* 0 if delivered */
+int nf_socks_send_all(const void *buf, unsigned int len);	/* templates */
 void nf_socks_set_sndbuf(int sndbuf);
 void nf_socks_tick(void);	/* each worker run: balance re-sends */
 int nf_socks_stats(struct nf_sock_stats *out, int max);

@@ -42,10 +42,8 @@ static int nf_bad(const struct nf_param *p, const char *why)
 
 static int nf_check_protocol(const struct nf_param *p, int v)
 {
-	if (v != 5)
-		return nf_bad(p, v == 9 || v == 10 ?
-			      "NetFlow v9 and IPFIX are not built into this module yet; use 5" :
-			      "must be 5, 9 or 10");
+	if (v != 5 && v != 9 && v != 10)
+		return nf_bad(p, "must be 5, 9 or 10");
 	return 0;
 }
 

@@ -40,12 +40,15 @@ static u64 nf_flows_mem(void)
 }
 
 /* Exporter counters are written under the export mutex: take a copy. */
+static unsigned int nf_ntmpl, nf_nactive;	/* as of the last snapshot */
+
 static void nf_snapshot(struct nf_export_stats *x, struct nf_sock_stats *socks,
 			int *nsocks)
 {
 	mutex_lock(&nf_export_mutex);
 	*x = nf_xstats;
 	*nsocks = nf_socks_stats(socks, NF_SHOW_SOCKS);
+	nf_tpl_counts(&nf_ntmpl, &nf_nactive);
 	mutex_unlock(&nf_export_mutex);
 }
 
@@ -72,10 +75,10 @@ static int nf_stat_show(struct seq_file *m, void *v)
 	seq_printf(m, "ipt_NETFLOW version %s, srcversion %s;%s\n", NF_VERSION,
 		   THIS_MODULE->srcversion ? THIS_MODULE->srcversion : "-",
 		   nf_features());
-	seq_printf(m, "Protocol version %d (%s), refresh-rate %d, timeout-rate %d, (templates 0, active 0). Timeouts: active %d, inactive %d. Maxflows %d\n",
+	seq_printf(m, "Protocol version %d (%s), refresh-rate %d, timeout-rate %d, (templates %u, active %u). Timeouts: active %d, inactive %d. Maxflows %d\n",
 		   nf_cfg.protocol, nf_cfg.protocol == 5 ? "netflow" :
 		   nf_cfg.protocol == 9 ? "netflow" : "ipfix",
-		   nf_cfg.refresh_rate, nf_cfg.timeout_rate,
+		   nf_cfg.refresh_rate, nf_cfg.timeout_rate, nf_ntmpl, nf_nactive,
 		   nf_cfg.active_timeout, nf_cfg.inactive_timeout,
 		   nf_cfg.maxflows);
 	seq_puts(m, "Promisc hack is disabled (observed 0 packets, discarded 0).\n");

@@ -315,6 +315,22 @@ int nf_socks_send(const void *buf, unsigned int len)
 	return delivered ? 0 : -EIO;
 }
 
+/* Templates: to every destination (in balance mode, every working one). */
+int nf_socks_send_all(const void *buf, unsigned int len)
+{
+	bool balance = READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE;
+	struct nf_sock *ns;
+	int delivered = 0;
+
+	list_for_each_entry(ns, &nf_socks, list) {
+		if (balance && READ_ONCE(ns->failed_at))
+			continue;
+		if (!nf_sock_send(ns, buf, len))
+			delivered++;
+	}
+	return delivered ? 0 : -EIO;
+}
+
 static void nf_socks_free(struct list_head *head)
 {
 	struct nf_sock *ns, *t;
@@ -366,6 +382,7 @@ int nf_socks_set(const char *destinations)
 	nf_socks_free(&nf_socks);
 	list_splice(&fresh, &nf_socks);
 	nf_rr_next = NULL;
+	nf_tpl_dests_changed();	/* new collectors need the templates */
 	return 0;
 }
 

@@ -25,6 +25,8 @@ static void nf_account_skb(const struct sk_buff *skb,
 	if (unlikely(pi->is_frag))
 		this_cpu_inc(nf_stats.frag);
 	key->iif = in ? in->ifindex : 0;
+	nf_if_note(in);
+	nf_if_note(out);
 	nf_flow_account(key, pi, pkts, bytes, out ? out->ifindex : 0);
 }
 

@@ -22,11 +22,12 @@
 #               assert_ok CMD...   assert_fail CMD...   nf_pass WHAT   nf_fail WHAT
 #               nf_die MSG (abort the scenario; counts as a failure)
 # Kernel log:   nf_dmesg_mark LABEL    nf_dmesg_since [LABEL]    nf_dmesg_clean [LABEL]
-# Artifacts:    nf_artifact NAME (kmod, xtables, relay, agentx, dlmod, mib)
+# Artifacts:    nf_artifact NAME (kmod, xtables, relay, agentx, dlmod, mib; env NF_KMOD=PATH
+#               overrides kmod, e.g. a module built for another kernel in build/kmatrix/)
 #               nf_install_module (copies the kmod into /lib/modules/$(uname -r)/extra, depmod)
 #               nf_install_xtables (copies libxt_NETFLOW.so into the xtables directory)
 # Cleanup:      nf_cleanup (also run by the EXIT trap)
-# Env:          NF_DMESG_IGNORE (ERE of dmesg lines to ignore), NF_SCENARIO (name),
+# Env:          NF_DMESG_IGNORE (ERE of dmesg lines to ignore), NF_SCENARIO (name), NF_KMOD,
 #               NF_LIB_NO_TRAP=1 (source without trap/re-exec: for the scenario runner)
 
 NF_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -102,7 +103,9 @@ assert_le() { # ACTUAL MAX [WHAT]
 }
 assert_match() { # TEXT REGEX [WHAT]   (grep -E, any line)
 	local what=${3:-text}
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then nf_pass "$what matches /$2/"; else
+	# a here-string, not a pipe: grep -q exits at the first match and a writer on a
+	# pipe would die of SIGPIPE, failing the check under pipefail
+	if grep -Eq -- "$2" <<<"$1"; then nf_pass "$what matches /$2/"; else
 		nf_fail "$what: expected a match for /$2/, got $(_nf_show "$1")"
 	fi
 }
@@ -250,8 +253,11 @@ nf_dmesg_clean() { # [LABEL]   check: no WARNING/BUG/Oops/leak/lockup/stall sinc
 # ---------------------------------------------------------------------------------------
 # artifacts (build/artifacts.env: NAME=PATH lines written by the top Makefile)
 nf_artifact() { # NAME   print the path of a built artifact
+	# NF_KMOD=PATH overrides kmod (e.g. a module built for another kernel in build/kmatrix/)
 	local name=$1 env=$NF_REPO/build/artifacts.env p=
-	if [ -f "$env" ]; then
+	if [ "$name" = kmod ] && [ -n "${NF_KMOD:-}" ]; then
+		p=$NF_KMOD
+	elif [ -f "$env" ]; then
 		p=$(sed -n "s/^$name=//p" "$env" | tail -n1)
 	fi
 	if [ -z "$p" ]; then

@@ -68,7 +68,7 @@ nf_pcap_start() { # NAME PORT
 	rm -f "/tmp/$1.pcap"
 	nf_bg - "/tmp/$1.tshark.log" tshark -n -i lo -f "udp port $2" -w "/tmp/$1.pcap"
 	NF_PCAP_PID[$1]=$NF_BG_PID
-	nf_wait_for 60 grep -q 'Capturing on' "/tmp/$1.tshark.log" ||
+	nf_wait_for "${NF_TSHARK_WAIT:-60}" grep -q 'Capturing on' "/tmp/$1.tshark.log" ||
 		nf_die "tshark did not start: $(cat "/tmp/$1.tshark.log")"
 }
 

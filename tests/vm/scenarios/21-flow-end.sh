@@ -13,7 +13,7 @@ nf_bg nfdst /tmp/tcp-server.log python3 "$NF_TOOLS/tcp_session.py" server 5003
 nf_wait_tcp nfdst 5003 20 || nf_die "TCP server did not start"
 nf_bg - /tmp/live.txt tshark -l -n -i lo -f 'udp port 2055' -d udp.port==2055,cflow \
 	-T fields -E occurrence=a -E aggregator=';' -e frame.time_epoch -e cflow.srcport -e cflow.packets
-nf_wait_for 60 grep -q 'Capturing on' /tmp/live.txt || nf_die "tshark did not start"
+nf_wait_for "${NF_TSHARK_WAIT:-60}" grep -q 'Capturing on' /tmp/live.txt || nf_die "tshark did not start"
 # the capture filter attaches a little after that message: probe until a datagram shows
 for _ in $(seq 40); do
 	echo probe | socat - UDP:127.0.0.1:2055 2>/dev/null || python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"probe", ("127.0.0.1", 2055))'

@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""tshark_v9.py PCAP PORT[,PORT...] [FIELD...]: NetFlow v9 / IPFIX data records as tshark
+"""tshark_v9.py PCAP|PDML PORT[,PORT...] [FIELD...]: NetFlow v9 / IPFIX data records as tshark
 decodes them (from its PDML tree, record by record), one line each:
 "proto src sport dst dport packets bytes" (ICMP: source port 0, type*256+code as the
 destination port), IPv4 and IPv6 alike.  With FIELD arguments, prints instead for every
 record (options records too) that has the first FIELD the values of all FIELDs.
-Exits 1 if tshark reports a malformed packet."""
+A FILE.pdml is tshark's PDML output, read instead of running tshark again (tshark is slow
+to start in the test VM).  Exits 1 if tshark reports a malformed packet."""
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-cmd = ["tshark", "-n", "-r", sys.argv[1], "-T", "pdml"]
-for port in sys.argv[2].split(","):
-    cmd += ["-d", "udp.port==%s,cflow" % port]
-xml = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+if sys.argv[1].endswith(".pdml"):
+    with open(sys.argv[1]) as f:
+        xml = f.read()
+else:
+    cmd = ["tshark", "-n", "-r", sys.argv[1], "-T", "pdml"]
+    for port in sys.argv[2].split(","):
+        cmd += ["-d", "udp.port==%s,cflow" % port]
+    xml = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 root = ET.fromstring(xml)
 want = sys.argv[3:]
 bad = 0
@@ -30,7 +35,10 @@ for pkt in root.iter("packet"):
         if p.get("name") == "_ws.malformed":
             bad += 1
     for node in pkt.iter("field"):
-        kids = {c.get("name"): c for c in node.findall("field")}
+        # a record: "Flow N", its fields below it (some nested, e.g. the timestamps)
+        if node.get("name") != "" or not (node.get("show") or "").startswith("Flow "):
+            continue
+        kids = {c.get("name"): c for c in node.iter("field") if c is not node}
         if want:
             if want[0] in kids:
                 print(" ".join(str(val(kids, w)) for w in want))

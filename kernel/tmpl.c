@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Templates and PDU building for NetFlow v9 and IPFIX.  Pure: byte-exact
+ * output and template/data consistency are checked in userspace tests.
+ */
+#include "tmpl.h"
+
+#define F(id, len) { NF_IE_##id, len }
+
+/* ---- data templates: the common head, then what the shape adds ---- */
+static const struct nf_field v9_v4_ports[] = {
+	F(SRC4, 4), F(DST4, 4), F(SPORT, 2), F(DPORT, 2), F(PROTO, 1),
+	F(TOS, 1), F(TCP_FLAGS, 1), F(IIF, 4), F(OIF, 4), F(OCTETS, 8),
+	F(PACKETS, 8), F(FIRST_UPTIME, 4), F(LAST_UPTIME, 4), F(IP_VERSION, 1),
+};
+static const struct nf_field v9_v4_icmp[] = {
+	F(SRC4, 4), F(DST4, 4), F(ICMP4, 2), F(PROTO, 1), F(TOS, 1),
+	F(IIF, 4), F(OIF, 4), F(OCTETS, 8), F(PACKETS, 8), F(FIRST_UPTIME, 4),
+	F(LAST_UPTIME, 4), F(IP_VERSION, 1),
+};
+static const struct nf_field v9_v4_plain[] = {
+	F(SRC4, 4), F(DST4, 4), F(PROTO, 1), F(TOS, 1), F(IIF, 4), F(OIF, 4),
+	F(OCTETS, 8), F(PACKETS, 8), F(FIRST_UPTIME, 4), F(LAST_UPTIME, 4),
+	F(IP_VERSION, 1),
+};
+static const struct nf_field v9_v6_ports[] = {
+	F(SRC6, 16), F(DST6, 16), F(SPORT, 2), F(DPORT, 2), F(PROTO, 1),
+	F(TOS, 1), F(TCP_FLAGS, 1), F(IIF, 4), F(OIF, 4),
+	F(OCTETS, 8), F(PACKETS, 8), F(FIRST_UPTIME, 4), F(LAST_UPTIME, 4),
+	F(IP_VERSION, 1),
+};
+/* v9 collectors (nfdump) know ICMP_TYPE (32) for both families */
+static const struct nf_field v9_v6_icmp[] = {
+	F(SRC6, 16), F(DST6, 16), F(ICMP4, 2), F(PROTO, 1), F(TOS, 1),
+	F(IIF, 4), F(OIF, 4), F(OCTETS, 8), F(PACKETS, 8),
+	F(FIRST_UPTIME, 4), F(LAST_UPTIME, 4), F(IP_VERSION, 1),
+};
+static const struct nf_field v9_v6_plain[] = {
+	F(SRC6, 16), F(DST6, 16), F(PROTO, 1), F(TOS, 1),
+	F(IIF, 4), F(OIF, 4), F(OCTETS, 8), F(PACKETS, 8), F(FIRST_UPTIME, 4),
+	F(LAST_UPTIME, 4), F(IP_VERSION, 1),
+};
+
+static const struct nf_field fx_v4_ports[] = {
+	F(SRC4, 4), F(DST4, 4), F(SPORT, 2), F(DPORT, 2), F(PROTO, 1),
+	F(TOS, 1), F(TCP_FLAGS, 1), F(IIF, 4), F(OIF, 4), F(OCTETS, 8),
+	F(PACKETS, 8), F(START_MS, 8), F(END_MS, 8), F(END_REASON, 1),
+	F(IP_VERSION, 1),
+};
+static const struct nf_field fx_v4_icmp[] = {
+	F(SRC4, 4), F(DST4, 4), F(ICMP4, 2), F(PROTO, 1), F(TOS, 1),
+	F(IIF, 4), F(OIF, 4), F(OCTETS, 8), F(PACKETS, 8), F(START_MS, 8),
+	F(END_MS, 8), F(END_REASON, 1), F(IP_VERSION, 1),
+};
+static const struct nf_field fx_v4_plain[] = {
+	F(SRC4, 4), F(DST4, 4), F(PROTO, 1), F(TOS, 1), F(IIF, 4), F(OIF, 4),
+	F(OCTETS, 8), F(PACKETS, 8), F(START_MS, 8), F(END_MS, 8),
+	F(END_REASON, 1), F(IP_VERSION, 1),
+};
+static const struct nf_field fx_v6_ports[] = {
+	F(SRC6, 16), F(DST6, 16), F(SPORT, 2), F(DPORT, 2), F(PROTO, 1),
+	F(TOS, 1), F(TCP_FLAGS, 1), F(IIF, 4), F(OIF, 4),
+	F(OCTETS, 8), F(PACKETS, 8), F(START_MS, 8), F(END_MS, 8),
+	F(END_REASON, 1), F(IP_VERSION, 1),
+};
+static const struct nf_field fx_v6_icmp[] = {
+	F(SRC6, 16), F(DST6, 16), F(ICMP6, 2), F(PROTO, 1), F(TOS, 1),
+	F(IIF, 4), F(OIF, 4), F(OCTETS, 8), F(PACKETS, 8),
+	F(START_MS, 8), F(END_MS, 8), F(END_REASON, 1), F(IP_VERSION, 1),
+};
+static const struct nf_field fx_v6_plain[] = {
+	F(SRC6, 16), F(DST6, 16), F(PROTO, 1), F(TOS, 1),
+	F(IIF, 4), F(OIF, 4), F(OCTETS, 8), F(PACKETS, 8), F(START_MS, 8),
+	F(END_MS, 8), F(END_REASON, 1), F(IP_VERSION, 1),
+};
+
+/* ---- options templates (first field(s): scope) ---- */
+static const struct nf_field v9_opt_stats[] = {
+	{ NF_V9_SCOPE_SYSTEM, 4 },
+	F(EXP_OCTETS, 8), F(EXP_MSGS, 8), F(EXP_FLOWS, 8), F(PACKET_TOTAL, 8),
+	F(OCTET_TOTAL, 8), F(IGN_PKTS, 8), F(IGN_OCTETS, 8),
+	F(NOTSENT_FLOWS, 8), F(NOTSENT_PKTS, 8), F(NOTSENT_OCTETS, 8),
+};
+static const struct nf_field fx_opt_stats[] = {
+	F(OBS_DOMAIN, 4),
+	F(EXP_OCTETS, 8), F(EXP_MSGS, 8), F(EXP_FLOWS, 8), F(PACKET_TOTAL, 8),
+	F(OCTET_TOTAL, 8), F(IGN_PKTS, 8), F(IGN_OCTETS, 8),
+	F(NOTSENT_FLOWS, 8), F(NOTSENT_PKTS, 8), F(NOTSENT_OCTETS, 8),
+	F(INIT_MS, 8),
+};
+static const struct nf_field v9_opt_sampler[] = {
+	{ NF_V9_SCOPE_SYSTEM, 4 },
+	F(SAMPLING_INTERVAL, 4), F(SAMPLING_ALGORITHM, 1),
+	F(SAMPLER_MODE, 1), F(SAMPLER_INTERVAL, 4),
+};
+static const struct nf_field fx_opt_sampler[] = {
+	F(OBS_DOMAIN, 4),
+	F(SAMPLING_INTERVAL, 4), F(SAMPLING_ALGORITHM, 1),
+	F(SAMPLER_MODE, 1), F(SAMPLER_INTERVAL, 4),
+};
+static const struct nf_field v9_opt_iface[] = {
+	{ NF_V9_SCOPE_IFACE, 4 },
+	F(IF_NAME, NF_IFNAME_LEN), F(IF_DESCR, NF_IFDESCR_LEN),
+};
+static const struct nf_field fx_opt_iface[] = {
+	F(OBS_DOMAIN, 4), F(IIF, 4),
+	F(IF_NAME, NF_IFNAME_LEN), F(IF_DESCR, NF_IFDESCR_LEN),
+};
+
+#define T(tid, nscope, arr) { tid, nscope, ARRAY_SIZE(arr), arr }
+#define TX(tid, nscope, arr) T(tid + NF_T_IPFIX_SHIFT, nscope, arr)
+static const struct nf_tmpl nf_v9_tmpls[NF_T_COUNT] = {
+	T(NF_T_V4_PORTS, 0, v9_v4_ports), T(NF_T_V4_ICMP, 0, v9_v4_icmp),
+	T(NF_T_V4_PLAIN, 0, v9_v4_plain), T(NF_T_V6_PORTS, 0, v9_v6_ports),
+	T(NF_T_V6_ICMP, 0, v9_v6_icmp), T(NF_T_V6_PLAIN, 0, v9_v6_plain),
+	T(NF_T_OPT_STATS, 1, v9_opt_stats),
+	T(NF_T_OPT_SAMPLER, 1, v9_opt_sampler),
+	T(NF_T_OPT_IFACE, 1, v9_opt_iface),
+};
+static const struct nf_tmpl nf_fx_tmpls[NF_T_COUNT] = {
+	TX(NF_T_V4_PORTS, 0, fx_v4_ports), TX(NF_T_V4_ICMP, 0, fx_v4_icmp),
+	TX(NF_T_V4_PLAIN, 0, fx_v4_plain), TX(NF_T_V6_PORTS, 0, fx_v6_ports),
+	TX(NF_T_V6_ICMP, 0, fx_v6_icmp), TX(NF_T_V6_PLAIN, 0, fx_v6_plain),
+	TX(NF_T_OPT_STATS, 1, fx_opt_stats),
+	TX(NF_T_OPT_SAMPLER, 1, fx_opt_sampler),
+	TX(NF_T_OPT_IFACE, 2, fx_opt_iface),
+};
+
+unsigned int nf_tmpl_rec_len(const struct nf_tmpl *t)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < t->nfields; i++)
+		n += t->f[i].len;
+	return n;
+}
+
+const struct nf_tmpl *nf_tmpl_get(int version, unsigned int id)
+{
+	if (id < NF_T_FIRST || id >= NF_T_END || (version != 9 && version != 10))
+		return NULL;
+	return &(version == 9 ? nf_v9_tmpls : nf_fx_tmpls)[id - NF_T_FIRST];
+}
+
+static bool nf_has_ports(u8 proto)
+{
+	/* TCP, UDP, DCCP, SCTP, UDP-Lite: what the key parser fills ports for */
+	return proto == 6 || proto == 17 || proto == 33 || proto == 132 ||
+	       proto == 136;
+}
+
+unsigned int nf_tmpl_shape(const struct nf_exp_rec *r)
+{
+	unsigned int base = r->key.family == NF_FAM_V6 ? NF_T_V6_PORTS :
+							  NF_T_V4_PORTS;
+	u8 proto = r->key.proto;
+
+	if (nf_has_ports(proto))
+		return base;
+	if ((r->key.family == NF_FAM_V4 && proto == 1) ||
+	    (r->key.family == NF_FAM_V6 && proto == 58))
+		return base + 1;
+	return base + 2;
+}
+
+/* ---- PDU building ---- */
+
+void nf_pdu_begin(struct nf_pdu *p, int version, u8 *buf, unsigned int cap)
+{
+	memset(p, 0, sizeof(*p));
+	p->buf = buf;
+	p->cap = cap;
+	p->version = version;
+	p->len = version == 9 ? NF_V9_HDR_LEN : NF_IPFIX_HDR_LEN;
+}
+
+static void nf_set_close(struct nf_pdu *p)
+{
+	if (!p->set_off)
+		return;
+	/* v9: the next FlowSet starts 4-byte aligned (RFC 3954 section 5.2) */
+	if (p->version == 9)
+		while ((p->len - p->set_off) & 3)
+			p->buf[p->len++] = 0;
+	nf_put16(p->buf + p->set_off + 2, (u16)(p->len - p->set_off));
+	p->set_off = 0;
+}
+
+/* Make sure a set with this id is open and need more bytes fit after it. */
+static int nf_set_want(struct nf_pdu *p, unsigned int id, unsigned int need)
+{
+	unsigned int pad = 0;
+
+	if (p->set_off && p->set_id == id) {
+		/* v9 padding of the set still to come: up to 3 bytes */
+		if (p->len + need + (p->version == 9 ? 3 : 0) > p->cap)
+			return -ENOSPC;
+		return 0;
+	}
+	if (p->set_off && p->version == 9)
+		pad = (4 - ((p->len - p->set_off) & 3)) & 3;
+	if (p->len + pad + 4 + need + (p->version == 9 ? 3 : 0) > p->cap)
+		return -ENOSPC;
+	nf_set_close(p);
+	p->set_off = p->len;
+	p->set_id = id;
+	nf_put16(p->buf + p->len, (u16)id);
+	p->len += 4;
+	return 0;
+}
+
+static unsigned int nf_tmpl_rec_size(const struct nf_tmpl *t)
+{
+	/* v9 options: id, scope length, options length; IPFIX options: id,
+	 * field count, scope count; plain templates: id, field count */
+	return (t->nscope ? 6 : 4) + 4 * t->nfields;
+}
+
+static void nf_put_tmpl(struct nf_pdu *p, const struct nf_tmpl *t)
+{
+	u8 *b = p->buf + p->len;
+	unsigned int i;
+
+	nf_put16(b, t->id);
+	if (t->nscope && p->version == 9) {
+		nf_put16(b + 2, 4 * t->nscope);
+		nf_put16(b + 4, 4 * (t->nfields - t->nscope));
+		b += 6;
+	} else if (t->nscope) {
+		nf_put16(b + 2, t->nfields);
+		nf_put16(b + 4, t->nscope);
+		b += 6;
+	} else {
+		nf_put16(b + 2, t->nfields);
+		b += 4;
+	}
+	for (i = 0; i < t->nfields; i++, b += 4) {
+		nf_put16(b, t->f[i].id);
+		nf_put16(b + 2, t->f[i].len);
+	}
+	p->len = b - p->buf;
+	p->records++;
+}
+
+int nf_pdu_add_templates(struct nf_pdu *p)
+{
+	unsigned int data_set = p->version == 9 ? 0 : 2;
+	unsigned int opt_set = p->version == 9 ? 1 : 3;
+	unsigned int id, need = 0, oneed = 0;
+	const struct nf_tmpl *t;
+
+	for (id = NF_T_FIRST; id < NF_T_END; id++) {
+		t = nf_tmpl_get(p->version, id);
+		if (t->nscope)
+			oneed += nf_tmpl_rec_size(t);
+		else
+			need += nf_tmpl_rec_size(t);
+	}
+	/* both sets, with their headers and padding, or nothing */
+	if (p->len + 3 + 4 + need + 3 + 4 + oneed + 3 > p->cap)
+		return -ENOSPC;
+	if (nf_set_want(p, data_set, need))
+		return -ENOSPC;
+	for (id = NF_T_FIRST; id < NF_T_OPT_STATS; id++)
+		nf_put_tmpl(p, nf_tmpl_get(p->version, id));
+	if (nf_set_want(p, opt_set, oneed))
+		return -ENOSPC;
+	for (id = NF_T_OPT_STATS; id < NF_T_END; id++)
+		nf_put_tmpl(p, nf_tmpl_get(p->version, id));
+	nf_set_close(p);
+	return 0;
+}
+
+/* Value of one flow field, written in len bytes. */
+static void nf_put_flow_field(u8 *b, const struct nf_field *f,
+			      const struct nf_exp_rec *r)
+{
+	const struct nf_flow_key *k = &r->key;
+
+	switch (f->id) {
+	case NF_IE_SRC4:
+		memcpy(b, &k->a.v4.src, 4);
+		break;
+	case NF_IE_DST4:
+		memcpy(b, &k->a.v4.dst, 4);
+		break;
+	case NF_IE_SRC6:
+		memcpy(b, k->a.v6.src, 16);
+		break;
+	case NF_IE_DST6:
+		memcpy(b, k->a.v6.dst, 16);
+		break;
+	case NF_IE_SPORT:
+		nf_put16(b, k->sport);
+		break;
+	case NF_IE_DPORT:
+	case NF_IE_ICMP4:
+	case NF_IE_ICMP6:	/* the key keeps type << 8 | code there */
+		nf_put16(b, k->dport);
+		break;
+	case NF_IE_PROTO:
+		*b = k->proto;
+		break;
+	case NF_IE_TOS:
+		*b = k->tos;
+		break;
+	case NF_IE_TCP_FLAGS:
+		*b = r->tcp_flags;
+		break;
+	case NF_IE_IIF:
+		nf_put32(b, k->iif);
+		break;
+	case NF_IE_OIF:
+		nf_put32(b, r->oif);
+		break;
+	case NF_IE_OCTETS:
+		nf_put64(b, r->bytes);
+		break;
+	case NF_IE_PACKETS:
+		nf_put64(b, r->packets);
+		break;
+	case NF_IE_FIRST_UPTIME:
+		nf_put32(b, r->first_ms);
+		break;
+	case NF_IE_LAST_UPTIME:
+		nf_put32(b, r->last_ms);
+		break;
+	case NF_IE_START_MS:
+		nf_put64(b, r->start_abs_ms);
+		break;
+	case NF_IE_END_MS:
+		nf_put64(b, r->end_abs_ms);
+		break;
+	case NF_IE_END_REASON:
+		*b = r->end_reason;
+		break;
+	case NF_IE_IP_VERSION:
+		*b = k->family;
+		break;
+	default:
+		memset(b, 0, f->len);
+	}
+}
+
+typedef void (*nf_put_fn)(u8 *b, const struct nf_field *f, const void *v);
+
+static int nf_pdu_add_rec(struct nf_pdu *p, unsigned int id, nf_put_fn put,
+			  const void *v)
+{
+	const struct nf_tmpl *t = nf_tmpl_get(p->version, id);
+	unsigned int i, len;
+	u8 *b;
+
+	if (!t)
+		return -EINVAL;
+	len = nf_tmpl_rec_len(t);
+	if (nf_set_want(p, t->id, len))
+		return -ENOSPC;
+	b = p->buf + p->len;
+	for (i = 0; i < t->nfields; i++) {
+		put(b, &t->f[i], v);
+		b += t->f[i].len;
+	}
+	p->len += len;
+	p->records++;
+	p->data_records++;
+	return 0;
+}
+
+static void nf_put_flow(u8 *b, const struct nf_field *f, const void *v)
+{
+	nf_put_flow_field(b, f, v);
+}
+
+int nf_pdu_add_flow(struct nf_pdu *p, const struct nf_exp_rec *r)
+{
+	int err = nf_pdu_add_rec(p, nf_tmpl_shape(r), nf_put_flow, r);
+
+	if (!err) {
+		p->flows++;
+		p->pkts += r->packets;
+		p->bytes += r->bytes;
+	}
+	return err;
+}
+
+static void nf_put_stats(u8 *b, const struct nf_field *f, const void *v)
+{
+	const struct nf_opt_stats *s = v;
+	u64 x = 0;
+
+	switch (f->id) {
+	case NF_V9_SCOPE_SYSTEM:	/* v9 scope; never an IPFIX id here */
+	case NF_IE_OBS_DOMAIN:
+		nf_put32(b, s->domain);
+		return;
+	case NF_IE_EXP_OCTETS:
+		x = s->exp_octets;
+		break;
+	case NF_IE_EXP_MSGS:
+		x = s->exp_msgs;
+		break;
+	case NF_IE_EXP_FLOWS:
+		x = s->exp_flows;
+		break;
+	case NF_IE_PACKET_TOTAL:
+		x = s->pkts;
+		break;
+	case NF_IE_OCTET_TOTAL:
+		x = s->octets;
+		break;
+	case NF_IE_IGN_PKTS:
+		x = s->ign_pkts;
+		break;
+	case NF_IE_IGN_OCTETS:
+		x = s->ign_octets;
+		break;
+	case NF_IE_NOTSENT_FLOWS:
+		x = s->notsent_flows;
+		break;
+	case NF_IE_NOTSENT_PKTS:
+		x = s->notsent_pkts;
+		break;
+	case NF_IE_NOTSENT_OCTETS:
+		x = s->notsent_octets;
+		break;
+	case NF_IE_INIT_MS:
+		x = s->init_ms;
+		break;
+	}
+	nf_put64(b, x);
+}
+
+int nf_pdu_add_opt_stats(struct nf_pdu *p, const struct nf_opt_stats *s)
+{
+	return nf_pdu_add_rec(p, NF_T_OPT_STATS, nf_put_stats, s);
+}
+
+static void nf_put_sampler(u8 *b, const struct nf_field *f, const void *v)
+{
+	const struct nf_opt_sampler *s = v;
+
+	switch (f->id) {
+	case NF_V9_SCOPE_SYSTEM:
+	case NF_IE_OBS_DOMAIN:
+		nf_put32(b, s->domain);
+		break;
+	case NF_IE_SAMPLING_INTERVAL:
+	case NF_IE_SAMPLER_INTERVAL:
+		nf_put32(b, s->interval);
+		break;
+	case NF_IE_SAMPLING_ALGORITHM:
+		*b = s->algorithm;
+		break;
+	case NF_IE_SAMPLER_MODE:	/* v9: 0 deterministic, 2 random */
+		*b = s->algorithm == 1 ? 0 : 2;
+		break;
+	}
+}
+
+int nf_pdu_add_opt_sampler(struct nf_pdu *p, const struct nf_opt_sampler *s)
+{
+	return nf_pdu_add_rec(p, NF_T_OPT_SAMPLER, nf_put_sampler, s);
+}
+
+struct nf_iface_val {
+	u32 domain;
+	const struct nf_opt_iface *i;
+};
+
+static void nf_put_str(u8 *b, const char *s, unsigned int len)
+{
+	unsigned int n = 0;
+
+	while (n < len && s[n])
+		n++;
+	memcpy(b, s, n);
+	memset(b + n, 0, len - n);
+}
+
+static void nf_put_iface(u8 *b, const struct nf_field *f, const void *v)
+{
+	const struct nf_iface_val *iv = v;
+
+	switch (f->id) {
+	case NF_IE_OBS_DOMAIN:
+		nf_put32(b, iv->domain);
+		break;
+	case NF_V9_SCOPE_IFACE:
+	case NF_IE_IIF:
+		nf_put32(b, iv->i->ifindex);
+		break;
+	case NF_IE_IF_NAME:
+		nf_put_str(b, iv->i->name, f->len);
+		break;
+	case NF_IE_IF_DESCR:
+		nf_put_str(b, iv->i->descr, f->len);
+		break;
+	}
+}
+
+int nf_pdu_add_opt_iface(struct nf_pdu *p, u32 domain,
+			 const struct nf_opt_iface *i)
+{
+	struct nf_iface_val iv = { domain, i };
+
+	return nf_pdu_add_rec(p, NF_T_OPT_IFACE, nf_put_iface, &iv);
+}
+
+unsigned int nf_pdu_finish(struct nf_pdu *p, const struct nf_pdu_hdr *h)
+{
+	u8 *b = p->buf;
+
+	nf_set_close(p);
+	if (p->version == 9) {
+		nf_put16(b, 9);
+		nf_put16(b + 2, (u16)p->records);
+		nf_put32(b + 4, h->uptime_ms);
+		nf_put32(b + 8, h->unix_secs);
+		nf_put32(b + 12, h->sequence);
+		nf_put32(b + 16, h->domain);
+	} else {
+		nf_put16(b, 10);
+		nf_put16(b + 2, (u16)p->len);
+		nf_put32(b + 4, h->unix_secs);
+		nf_put32(b + 8, h->sequence);
+		nf_put32(b + 12, h->domain);
+	}
+	return p->len;
+}
+
+bool nf_tmpl_due(const struct nf_tmpl_clock *c, u64 now_ms, int refresh,
+		 int timeout_min)
+{
+	if (!c->sent)
+		return true;
+	if (refresh > 0 && c->pdus >= (u32)refresh)
+		return true;
+	return timeout_min > 0 && now_ms - c->at_ms >= (u64)timeout_min * 60000;
+}
+
+void nf_tmpl_sent(struct nf_tmpl_clock *c, u64 now_ms)
+{
+	c->sent = true;
+	c->pdus = 0;
+	c->at_ms = now_ms;
+}
