@@ -8,11 +8,27 @@
 #                NF_VM_INITRD, NF_VM_MODDIR) for run.sh to source
 # Env: NF_VM_CACHE (default $REPO/build/vm-cache), NF_VM_KVER (force a kernel version,
 #      e.g. 6.1.0-56-amd64, instead of resolving it from linux-headers-amd64).
+#      NF_VM_KERNEL_FLAVOR: amd64 (default) or rt: the PREEMPT_RT twin of the same ABI
+#      (linux-image-<abi>-rt-amd64, e.g. 6.1.0-56-rt-amd64).
+#      NF_VM_SUITE: bookworm (default: the host's packages) or trixie: the kernel installed
+#      in the trixie root NF_VM_TRIXIE_ROOT (default $REPO/build/trixie, made by
+#      tests/vm/trixie-root.sh), resolved from that root's linux-headers-amd64.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${NF_VM_CACHE:-$REPO/build/vm-cache}
+FLAVOR=${NF_VM_KERNEL_FLAVOR:-amd64}
+SUITE=${NF_VM_SUITE:-bookworm}
+TROOT=${NF_VM_TRIXIE_ROOT:-$REPO/build/trixie}
+case "$FLAVOR" in amd64 | rt) ;; *) echo "vm-kernel: error: NF_VM_KERNEL_FLAVOR must be amd64 or rt, not '$FLAVOR'" >&2; exit 1 ;; esac
+case "$SUITE" in bookworm | trixie) ;; *) echo "vm-kernel: error: NF_VM_SUITE must be bookworm or trixie, not '$SUITE'" >&2; exit 1 ;; esac
+# dpkg database the kernel is resolved from: the host's, or the trixie root's
+DPKGQ=(dpkg-query)
+if [ "$SUITE" = trixie ]; then
+	[ -d "$TROOT/var/lib/dpkg" ] || { echo "vm-kernel: error: no trixie root at $TROOT (run tests/vm/trixie-root.sh)" >&2; exit 1; }
+	DPKGQ=(dpkg-query "--admindir=$TROOT/var/lib/dpkg")
+fi
 
 say() { echo "vm-kernel: $*" >&2; }
 die() { echo "vm-kernel: error: $*" >&2; exit 1; }
@@ -32,15 +48,19 @@ resolve_kver() {
 		return
 	fi
 	local deps hdr
-	deps=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
-		die "linux-headers-amd64 is not installed (apt-get install linux-headers-amd64)"
+	# shellcheck disable=SC2016 # dpkg-query's own ${Field} syntax
+	deps=$("${DPKGQ[@]}" -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
+		die "linux-headers-amd64 is not installed$([ "$SUITE" = bookworm ] || echo " in $TROOT") (apt-get install linux-headers-amd64)"
 	# e.g. "linux-headers-6.1.0-56-amd64 (= 6.1.192-2)"
 	hdr=$(printf '%s\n' "$deps" | sed 's/[,|]/\n/g' | sed -n 's/^ *linux-headers-\([^ ]*-amd64\).*/\1/p' | head -n1)
 	[ -n "$hdr" ] || die "cannot find linux-headers-<ver>-amd64 in the dependencies of linux-headers-amd64: '$deps'"
+	# the rt flavour of the same ABI: 6.1.0-56-amd64 -> 6.1.0-56-rt-amd64
+	[ "$FLAVOR" = amd64 ] || hdr=${hdr%-amd64}-$FLAVOR-amd64
 	echo "$hdr"
 }
 KVER=$(resolve_kver)
-HDRVER=$(dpkg-query -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null || true)
+# shellcheck disable=SC2016
+HDRVER=$("${DPKGQ[@]}" -W -f='${Version}' "linux-headers-$KVER" 2>/dev/null || true)
 DIR=$CACHE/$KVER
 ROOT=$DIR/root
 KERNEL=$ROOT/boot/vmlinuz-$KVER
@@ -77,6 +97,30 @@ fetch_image() {
 	echo "$got"
 }
 
+# trixie: copy the kernel installed in the trixie root (its modules live in /usr/lib/modules
+# and are .ko.xz; the host's kmod reads those), keep the same cache layout as bookworm's.
+copy_from_root() {
+	local ver
+	if [ ! -f "$TROOT/boot/vmlinuz-$KVER" ] || [ ! -d "$TROOT/usr/lib/modules/$KVER/kernel" ]; then
+		die "linux-image-$KVER is not installed in $TROOT (run tests/vm/trixie-root.sh)"
+	fi
+	# shellcheck disable=SC2016
+	ver=$("${DPKGQ[@]}" -W -f='${Version}' "linux-image-$KVER" 2>/dev/null || true)
+	# shellcheck disable=SC2016
+	[ -n "$ver" ] || ver=$("${DPKGQ[@]}" -W -f='${Version}' "linux-image-$KVER-unsigned" 2>/dev/null || true)
+	mkdir -p "$ROOT/boot" "$MODDIR"
+	cp "$TROOT/boot/vmlinuz-$KVER" "$KERNEL"
+	cp -a "$TROOT/usr/lib/modules/$KVER" "$MODDIR/"
+	rm -rf "$MODDIR/$KVER/build" "$MODDIR/$KVER/source"
+	depmod -b "$ROOT" "$KVER"
+	printf '%s %s\n' "linux-image-$KVER" "${ver:-unknown}" >"$DIR/extracted.stamp"
+}
+
+if [ "$SUITE" = trixie ] && { [ ! -f "$DIR/extracted.stamp" ] || [ ! -f "$KERNEL" ]; }; then
+	say "preparing kernel $KVER from $TROOT in $DIR"
+	rm -rf "$ROOT"
+	copy_from_root
+fi
 if [ ! -f "$DIR/extracted.stamp" ] || [ ! -f "$KERNEL" ]; then
 	say "preparing kernel $KVER in $DIR"
 	rm -rf "$DIR/debs" "$ROOT"
@@ -101,6 +145,11 @@ fi
 # order is always right: virtio_ring, virtio, virtio_pci_{legacy,modern}_dev, virtio_pci,
 # 9pnet, 9pnet_virtio, netfs, fscache, 9p, overlay on 6.1) and skipping built-in ones.
 WANT_MODULES="virtio_pci 9pnet_virtio 9p overlay virtio-rng"
+# 6.12 (trixie): netfs must be loaded before 9pnet (virtio is built in there)
+case "$KVER" in
+6.[0-9].* | 6.1[01].* | [1-5].*) ;;
+*) WANT_MODULES="netfs $WANT_MODULES" ;;
+esac
 
 resolve_modules() {
 	local kdir=$MODDIR/$KVER

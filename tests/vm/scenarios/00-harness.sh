@@ -76,7 +76,7 @@ assert_match "$flows" '10\.1\.1\.1 +10\.2\.2\.2 +1234 +80 +TCP +7 +700' "nfdump 
 nf_bg nfb /tmp/tshark.out tshark -l -n -i veth0 -c 1 -f 'udp port 2056' \
 	-d udp.port==2056,cflow -T fields -e cflow.version -e cflow.srcaddr -e cflow.packets
 tshark_pid=$NF_BG_PID
-nf_wait_for 60 grep -q 'Capturing on' /tmp/tshark.out || nf_die "tshark did not start: $(cat /tmp/tshark.out)"
+nf_wait_for "${NF_TSHARK_WAIT:-60}" grep -q 'Capturing on' /tmp/tshark.out || nf_die "tshark did not start: $(cat /tmp/tshark.out)"
 nf_pass "tshark captures in nfb"
 for _ in 1 2 3 4 5; do # resend until tshark has seen one (BPF attach races the first)
 	send_v5 nfa 10.99.0.2 2056
@@ -95,6 +95,7 @@ assert_ok modprobe -r dummy
 # --- nf_artifact: build/artifacts.env first, then the in-tree fallbacks --------------------
 (
 	NF_REPO=/tmp/fake-repo
+	unset NF_KMOD # the kernel matrix points kmod elsewhere; test the defaults here
 	mkdir -p $NF_REPO/build $NF_REPO/kernel $NF_REPO/xtables
 	touch $NF_REPO/kernel/ipt_NETFLOW.ko $NF_REPO/xtables/libxt_NETFLOW.so /tmp/relay-bin
 	assert_eq "$(nf_artifact kmod)" "$NF_REPO/kernel/ipt_NETFLOW.ko" "nf_artifact kmod (fallback)"
