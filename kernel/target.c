@@ -30,43 +30,40 @@ static void nf_account_skb(const struct sk_buff *skb,
 	nf_flow_account(key, pi, pkts, bytes, out ? out->ifindex : 0);
 }
 
-static void nf_truncated(void)
+typedef int (*nf_parse_fn)(const nf_skb_t *skb, unsigned int nhoff,
+			   struct nf_flow_key *key, struct nf_pkt_info *pi);
+
+/* Inlined into each family's target, so the parser call is direct. */
+static __always_inline unsigned int nf_target(struct sk_buff *skb,
+					      const struct xt_action_param *par,
+					      nf_parse_fn parse)
 {
-	/* As the classic module: counted in drop packets, not drop bytes. */
-	this_cpu_inc(nf_stats.trunc);
-	this_cpu_inc(nf_stats.drop_pkts);
+	struct nf_flow_key key;
+	struct nf_pkt_info pi = {};
+
+	key.sport = 0;
+	key.dport = 0;
+	key.pad = 0;
+	if (likely(!parse(skb, skb_network_offset(skb), &key, &pi))) {
+		nf_account_skb(skb, par, &key, &pi);
+	} else {
+		/* As the classic module: counted in drop packets, not drop bytes. */
+		this_cpu_inc(nf_stats.trunc);
+		this_cpu_inc(nf_stats.drop_pkts);
+	}
+	return XT_CONTINUE;
 }
 
 static unsigned int nf_target_v4(struct sk_buff *skb,
 				 const struct xt_action_param *par)
 {
-	struct nf_flow_key key;
-	struct nf_pkt_info pi = {};
-
-	key.sport = 0;
-	key.dport = 0;
-	key.pad = 0;
-	if (unlikely(nf_parse_ipv4(skb, skb_network_offset(skb), &key, &pi)))
-		nf_truncated();
-	else
-		nf_account_skb(skb, par, &key, &pi);
-	return XT_CONTINUE;
+	return nf_target(skb, par, nf_parse_ipv4);
 }
 
 static unsigned int nf_target_v6(struct sk_buff *skb,
 				 const struct xt_action_param *par)
 {
-	struct nf_flow_key key;
-	struct nf_pkt_info pi = {};
-
-	key.sport = 0;
-	key.dport = 0;
-	key.pad = 0;
-	if (unlikely(nf_parse_ipv6(skb, skb_network_offset(skb), &key, &pi)))
-		nf_truncated();
-	else
-		nf_account_skb(skb, par, &key, &pi);
-	return XT_CONTINUE;
+	return nf_target(skb, par, nf_parse_ipv6);
 }
 
 static int nf_target_check(const struct xt_tgchk_param *par)

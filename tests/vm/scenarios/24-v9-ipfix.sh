@@ -185,4 +185,6 @@ lastpk=$(echo "$st" | tail -1 | awk '{ print $4 }')
 assert_ge "$lastpk" $((7 + 2 + 3 + 2 + tcp_pkts + 4 + 3 + 5 + 1 + 2 + tcp6_pkts)) "statistics: metered packets"
 
 assert_match "$(nf_stat)" 'Traffic lost 0 pkts, 0 Kbytes, 0 flows' "nothing lost"
-assert_eq "$(nf_snmp hashFlows)" 0 "no flows left after flush"
+# neighbour discovery (ICMPv6 133-137) may arrive after the flush; nothing else may remain
+assert_eq "$(awk 'NR > 1 && !($2 == 58 && $7 >= 34048 && $7 < 35328)' /proc/net/stat/ipt_netflow_flows | wc -l)" 0 \
+	"no flows left after flush (apart from IPv6 neighbour discovery)"
