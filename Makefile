@@ -23,7 +23,7 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
 	man-db groff-base dkms debootstrap
 
-.PHONY: all kmod xtables userspace snmp artifacts print-artifacts check \
+.PHONY: all kmod kmod-full xtables userspace snmp artifacts print-artifacts check \
 	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
 	deps install uninstall clean distclean
 
@@ -34,6 +34,21 @@ config.mk kernel/nf_config.h:
 
 kmod: config.mk kernel/nf_config.h
 	$(MAKE) -C $(KDIR) M=$(TOP)/kernel W=1 modules -j$(JOBS)
+
+# The module with every optional flow field compiled in (MAC addresses, VLAN tags,
+# direction, bridge ports), whatever ./configure chose: the scenarios that check those
+# fields load it.  Built from a copy of kernel/ in build/kfull/; never installed.
+KMOD_FULL := $(BUILD)/kfull/ipt_NETFLOW.ko
+KFULL_FEATURES := ENABLE_SAMPLER ENABLE_SAMPLER_HASH ENABLE_MAC ENABLE_VLAN \
+	ENABLE_DIRECTION ENABLE_PHYSDEV
+kmod-full: config.mk kernel/nf_config.h
+	rm -rf $(BUILD)/kfull
+	mkdir -p $(BUILD)/kfull
+	cp kernel/Kbuild $(filter-out %.mod.c,$(wildcard kernel/*.c)) \
+		$(filter-out kernel/nf_config.h,$(wildcard kernel/*.h)) $(BUILD)/kfull/
+	{ echo '/* make kmod-full: every optional field */'; \
+	  for f in $(KFULL_FEATURES); do echo "#define $$f 1"; done; } > $(BUILD)/kfull/nf_config.h
+	$(MAKE) -C $(KDIR) M=$(BUILD)/kfull W=1 modules -j$(JOBS)
 
 xtables: config.mk
 	$(MAKE) -C xtables
@@ -61,6 +76,7 @@ print-artifacts:
 	@echo agentx=$(AGENTX)
 	@echo dlmod=$(DLMOD)
 	@echo mib=$(MIB)
+	@if [ -f $(KMOD_FULL) ]; then echo kmod_full=$(KMOD_FULL); fi
 
 # ---- tests ----
 check: all check-unit check-man check-snmp check-vm-selftest check-vm
@@ -81,7 +97,8 @@ check-vm-selftest:
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
 # under TCG; 51-install) run in check-packaging and check-kernels instead.
 VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 30- 40- 41-
-check-vm: all
+check-vm: all kmod-full
+	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)
 
 check-packaging: all

@@ -66,6 +66,15 @@ static void nf_export_one(struct nf_flow *f, u32 now, u32 uptime, u64 real_ms)
 	r.start_abs_ms = real_ms - (u32)(uptime - r.first_ms);
 	r.end_abs_ms = real_ms - (u32)(uptime - r.last_ms);
 	r.oif = f->oif;
+	r.ip_opts = (u32)atomic_read(&f->ip_opts);
+	r.tcp_opts = (u32)atomic_read(&f->tcp_opts) |
+		     (u64)((u32)st >> NF_FLOW_OPT_SHIFT) << 32;
+	if (f->key.family == NF_FAM_V6)
+		r.label = *nf_flow_label(f);
+#ifdef ENABLE_PHYSDEV
+	r.physin = f->physin;
+	r.physout = f->physout;
+#endif
 	r.tcp_flags = st & 0xff;
 	r.end_reason = (st >> 16) & 0xff;
 	if (!r.end_reason)

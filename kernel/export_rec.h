@@ -28,6 +28,10 @@ struct nf_exp_rec {
 	u64 end_abs_ms;		/* ... and of the last one */
 	u8 tcp_flags;		/* OR of all packets */
 	u8 end_reason;
+	u32 ip_opts;		/* OR: ipv4Options / ipv6ExtensionHeaders bits */
+	u32 label;		/* IPv6 flow label of the first packet */
+	u64 tcp_opts;		/* OR: tcpOptions bits */
+	u32 physin, physout;	/* bridge ports of the first packet, or 0 */
 };
 
 #endif /* NF_EXPORT_REC_H */

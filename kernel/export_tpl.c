@@ -3,11 +3,12 @@
  * NetFlow v9 and IPFIX export through the template engine (tmpl.c).
  *
  * Data PDUs are filled up to NF_PDU_MAX and sent when full or aged, like
- * v5 ones.  Before the first record of a data PDU, if templates are due
- * (first PDU, every refresh-rate PDUs, every timeout-rate minutes, new
- * destinations), template PDUs go out first: all templates and options
- * templates, then the options records (statistics, sampling, interfaces).
- * They go to every destination, also in balance mode.
+ * v5 ones.  Before a data PDU is sent, if templates are due (first PDU,
+ * every refresh-rate PDUs, every timeout-rate minutes, new destinations, or
+ * a record in it needed a template not announced yet), template PDUs go
+ * out first: all templates and options templates, then the options records
+ * (statistics, sampling, interfaces).  They go to every destination, also
+ * in balance mode, so whichever collector gets the data knows its template.
  * Sequence numbers: v9 counts PDUs, IPFIX counts data records (options
  * records included).  Everything runs under
  * nf_export_mutex.
@@ -29,7 +30,8 @@ static unsigned long nf_tpl_started;
  */
 static u32 nf_tpl_seq;
 static struct nf_tmpl_clock nf_tpl_clock;
-static unsigned long nf_tpl_used;	/* bit per data template used */
+static struct nf_tmpl_cache nf_tpl_cache;	/* templates with blocks */
+static unsigned long nf_tpl_used;	/* bit per fixed data template used */
 static u64 nf_init_ms;			/* wall clock ms at module start */
 
 bool nf_tpl_pending(void)
@@ -44,8 +46,8 @@ unsigned long nf_tpl_age(void)
 
 void nf_tpl_counts(unsigned int *templates, unsigned int *active)
 {
-	*templates = nf_tpl_version ? NF_T_COUNT : 0;
-	*active = nf_tpl_version ? hweight_long(nf_tpl_used) : 0;
+	*templates = nf_tpl_version ? NF_T_COUNT + nf_tpl_cache.n : 0;
+	*active = nf_tpl_version ? hweight_long(nf_tpl_used) + nf_tpl_cache.n : 0;
 }
 
 static u64 nf_real_ms(void)
@@ -109,6 +111,7 @@ static void nf_tpl_send_templates(void)
 	u8 *buf;
 	int kind = READ_ONCE(nf_cfg.sampler_kind);
 	u32 domain = (u32)READ_ONCE(nf_cfg.engine_id);
+	unsigned int next = 0;
 	int i, n;
 
 	buf = kmalloc(NF_PDU_MAX, GFP_KERNEL);
@@ -116,8 +119,15 @@ static void nf_tpl_send_templates(void)
 	if (!buf || !ifs)
 		goto out;	/* tried again with the next PDU */
 	nf_pdu_begin(&p, nf_tpl_version, buf, NF_PDU_MAX);
-	if (nf_pdu_add_templates(&p))
-		goto out;	/* cannot happen: they fit an empty PDU */
+	p.tc = &nf_tpl_cache;
+	while (nf_pdu_add_tmpls(&p, &next)) {
+		if (nf_pdu_empty(&p))
+			goto out;	/* cannot happen: one fits a PDU */
+		nf_tpl_send(&p, true);
+		nf_pdu_begin(&p, nf_tpl_version, buf, NF_PDU_MAX);
+		p.tc = &nf_tpl_cache;
+	}
+	nf_tpl_cache.sent = nf_tpl_cache.n;
 	nf_fill_stats(&st);
 	nf_pdu_add_opt_stats(&p, &st);
 	if (kind != NF_SAMPLER_OFF) {
@@ -149,12 +159,25 @@ out:
 	kfree(buf);
 }
 
+static void nf_tpl_begin(void)
+{
+	nf_pdu_begin(&nf_tpl_pdu, nf_tpl_version ? nf_tpl_version : 10,
+		     nf_tpl_buf, NF_PDU_MAX);
+	nf_tpl_pdu.tc = &nf_tpl_cache;
+}
+
 void nf_tpl_flush(void)
 {
 	if (!nf_tpl_pending())
 		return;
+	/* templates due, or new ones its records use, go out before it */
+	if (nf_tmpl_cache_new(&nf_tpl_cache) ||
+	    nf_tmpl_due(&nf_tpl_clock, nf_mono_ms(),
+			READ_ONCE(nf_cfg.refresh_rate),
+			READ_ONCE(nf_cfg.timeout_rate)))
+		nf_tpl_send_templates();
 	nf_tpl_send(&nf_tpl_pdu, false);
-	nf_pdu_begin(&nf_tpl_pdu, nf_tpl_version, nf_tpl_buf, NF_PDU_MAX);
+	nf_tpl_begin();
 	nf_xstats.pdu_pkts = 0;
 	nf_xstats.pdu_bytes = 0;
 }
@@ -168,15 +191,10 @@ void nf_tpl_add(const struct nf_exp_rec *r)
 		if (nf_pdu_add_flow(&nf_tpl_pdu, r))
 			return;		/* cannot happen: a record fits a PDU */
 	}
-	if (nf_tpl_pdu.flows == 1) {
-		/* first record: templates due go out before this PDU */
+	if (nf_tpl_pdu.flows == 1)
 		nf_tpl_started = jiffies;
-		if (nf_tmpl_due(&nf_tpl_clock, nf_mono_ms(),
-				READ_ONCE(nf_cfg.refresh_rate),
-				READ_ONCE(nf_cfg.timeout_rate)))
-			nf_tpl_send_templates();
-	}
-	__set_bit(nf_tmpl_shape(r) - NF_T_FIRST, &nf_tpl_used);
+	if (!nf_tmpl_mask(r))
+		__set_bit(nf_tmpl_shape(r) - NF_T_FIRST, &nf_tpl_used);
 	nf_xstats.pdu_pkts = nf_tpl_pdu.pkts;
 	nf_xstats.pdu_bytes = nf_tpl_pdu.bytes;
 }
@@ -187,8 +205,8 @@ void nf_tpl_set_version(int version)
 	if (!nf_init_ms)
 		nf_init_ms = nf_real_ms() - nf_uptime_ms();
 	nf_tpl_version = version == 9 || version == 10 ? version : 0;
-	nf_pdu_begin(&nf_tpl_pdu, nf_tpl_version ? nf_tpl_version : 10,
-		     nf_tpl_buf, NF_PDU_MAX);
+	nf_tmpl_cache_init(&nf_tpl_cache, nf_tpl_version);
+	nf_tpl_begin();
 	nf_tmpl_reset(&nf_tpl_clock);
 	nf_tpl_used = 0;
 }

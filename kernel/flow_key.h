@@ -8,14 +8,35 @@
 #define NF_FLOW_KEY_H
 
 #include "nf_env.h"
+#ifdef NF_ALL_FEATURES
+/* userspace unit tests: every optional key field and element compiled in */
+#define ENABLE_MAC 1
+#define ENABLE_VLAN 1
+#define ENABLE_DIRECTION 1
+#define ENABLE_PHYSDEV 1
+#else
+#include "nf_config.h"
+#endif
 
 #define NF_FAM_V4 4
 #define NF_FAM_V6 6
 
+/* key->dir: the hook a flow was metered at (--enable-direction) */
+enum nf_dir {
+	NF_DIR_NONE = 0,	/* not recorded (direction not compiled in) */
+	NF_DIR_IN = 1,		/* PREROUTING, INPUT: flowDirection ingress */
+	NF_DIR_OUT = 2,		/* OUTPUT, POSTROUTING: flowDirection egress */
+	NF_DIR_FWD = 3,		/* FORWARD: undefined, not exported */
+};
+
+#define NF_VLAN_TAGS 2		/* outer (service) and customer tag */
+
 /*
  * Key fields come first, addresses last, so an IPv4 key is a short prefix of
  * the IPv6 layout: both hashing and comparison use nf_key_len() bytes, and
- * IPv4 flows are allocated from a smaller cache.
+ * IPv4 flows are allocated from a smaller cache.  The optional fields (VLAN,
+ * MAC) exist only when configured, so they cost nothing otherwise; the header
+ * stays a multiple of 4 bytes (nf_key_eq compares words).
  */
 struct nf_flow_key {
 	u32 iif;		/* ingress ifindex */
@@ -24,7 +45,14 @@ struct nf_flow_key {
 	u8 proto;		/* IP protocol / IPv6 upper-layer header */
 	u8 tos;			/* IPv4 TOS / IPv6 traffic class */
 	u8 family;		/* NF_FAM_V4 or NF_FAM_V6 */
-	u8 pad;			/* always 0: part of the hashed bytes */
+	u8 dir;			/* enum nf_dir; 0 unless --enable-direction */
+#ifdef ENABLE_VLAN
+	u16 vlan[NF_VLAN_TAGS];	/* TCI (PCP, DEI, VID) outer first; 0: none */
+#endif
+#ifdef ENABLE_MAC
+	u8 smac[6];		/* Ethernet source / destination of ingress */
+	u8 dmac[6];		/* frames; zero when there is none (output) */
+#endif
 	union {
 		struct {
 			__be32 src;
@@ -54,13 +82,39 @@ static inline unsigned int nf_key_len(const struct nf_flow_key *k)
 #define NF_TCP_PSH 0x08
 #define NF_TCP_ACK 0x10
 
+/*
+ * ipv6ExtensionHeaders (IANA element 64) bits: bit n is 1 << n, numbered as
+ * RFC 5102 lists them (DST 0, HOP 1, UNK 3, FRA0 4, RH 5, FRA1 6, MOB 12,
+ * ESP 13, AH 14, PAY 15).
+ */
+#define NF_X6_DST	(1u << 0)
+#define NF_X6_HOP	(1u << 1)
+#define NF_X6_UNK	(1u << 3)	/* an upper-layer header not known here */
+#define NF_X6_FRA0	(1u << 4)	/* fragment header, first fragment */
+#define NF_X6_RH	(1u << 5)
+#define NF_X6_FRA1	(1u << 6)	/* fragment header, later fragment */
+#define NF_X6_MOB	(1u << 12)
+#define NF_X6_ESP	(1u << 13)
+#define NF_X6_AH	(1u << 14)
+#define NF_X6_PAY	(1u << 15)
+
 /* Values a packet contributes that are not part of the key. */
 struct nf_pkt_info {
 	u16 l4_end;	/* bytes from the network header to the end of L4 header */
 	u8 tcp_flags;
 	u8 ttl;		/* IPv4 TTL / IPv6 hop limit */
 	u8 is_frag;	/* any fragment (first or later) */
+	u32 ip_opts;	/* IPv4: ipv4Options (208); IPv6: ipv6ExtensionHeaders (64) */
+	u32 label;	/* IPv6 flow label (20 bits) */
+	u64 tcp_opts;	/* tcpOptions (209): bit k set when option kind k seen */
+	u32 oif;	/* egress ifindex, 0 if none (filled by the target) */
+	u32 physin;	/* bridge ports (--enable-physdev), 0 if none */
+	u32 physout;
 };
+
+/* Option bits of one header's options (pure helpers, also unit tested). */
+u32 nf_ipv4_opts(const u8 *opt, unsigned int len);
+u64 nf_tcp_opts(const u8 *opt, unsigned int len);
 
 enum nf_parse_result {
 	NF_PARSE_OK = 0,

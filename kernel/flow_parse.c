@@ -15,6 +15,91 @@ enum { P_ICMP = 1, P_TCP = 6, P_UDP = 17, P_DCCP = 33, P_ICMPV6 = 58,
        P_SCTP = 132, P_UDPLITE = 136 };
 
 /*
+ * ipv4Options (IANA element 208): row n of RFC 5102's table is bit n
+ * (value 1 << n); this lists the option type of each row.
+ */
+static const u8 nf_ipopt_type[32] = {
+	7, 134, 133, 68, 131, 130, 1, 0,	/* RR CIPSO E-SEC TS LSR SEC NOP EOOL */
+	15, 142, 205, 12, 11, 10, 137, 136,	/* ENCODE VISA FINN MTUR MTUP ZSU SSR SID */
+	151, 150, 149, 147, 148, 82, 145, 144,	/* DPS NSAPA SDB ADDEXT RTRALT TR EIP IMITD */
+	255, 30, 255, 255, 255, 25, 152, 255,	/* EXP, QS, UMP; 255: unassigned */
+};
+
+static u32 nf_ipopt_bit(u8 type)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nf_ipopt_type); i++)
+		if (nf_ipopt_type[i] == type && type != 255)
+			return 1u << i;
+	return 0;
+}
+
+/*
+ * The next option of an IPv4 or TCP option list at *i: its kind, or -1 at
+ * the end.  Kind 0 ends the list, kind 1 is one byte, any other kind has a
+ * length byte >= 2; a malformed length ends the walk.
+ */
+static int nf_opt_next(const u8 *opt, unsigned int len, unsigned int *i)
+{
+	u8 kind;
+
+	if (*i >= len)
+		return -1;
+	kind = opt[*i];
+	if (kind == 0) {
+		*i = len;
+		return 0;
+	}
+	if (kind == 1) {
+		(*i)++;
+		return 1;
+	}
+	if (*i + 1 >= len || opt[*i + 1] < 2) {
+		*i = len;
+		return -1;
+	}
+	*i += opt[*i + 1];
+	return kind;
+}
+
+u32 nf_ipv4_opts(const u8 *opt, unsigned int len)
+{
+	unsigned int i = 0;
+	u32 bits = 0;
+	int kind;
+
+	while ((kind = nf_opt_next(opt, len, &i)) >= 0)
+		bits |= nf_ipopt_bit((u8)kind);
+	return bits;
+}
+
+u64 nf_tcp_opts(const u8 *opt, unsigned int len)
+{
+	unsigned int i = 0;
+	u64 bits = 0;
+	int kind;
+
+	while ((kind = nf_opt_next(opt, len, &i)) >= 0)
+		if (kind < 64)
+			bits |= 1ULL << kind;
+	return bits;
+}
+
+/* Options of a TCP header of hlen bytes at off: bits, 0 if cut short. */
+static u64 nf_parse_tcp_opts(const nf_skb_t *skb, unsigned int off,
+			     unsigned int hlen)
+{
+	u8 buf[40];
+	const u8 *o;
+
+	if (hlen <= 20)
+		return 0;
+	o = nf_hdr(skb, off + 20, hlen - 20, buf);
+	return o ? nf_tcp_opts(o, hlen - 20) : 0;
+}
+
+/*
  * Transport part.  Returns NF_PARSE_TRUNC if the transport header is cut
  * short in an unfragmented packet; in a first fragment a short header just
  * leaves the ports at zero.
@@ -35,6 +120,9 @@ static int nf_parse_l4(const nf_skb_t *skb, unsigned int nhoff,
 		key->dport = nf_get16(h + 2);
 		pi->tcp_flags = h[13];
 		pi->l4_end = l4off + (h[12] >> 4) * 4;
+		if (unlikely(h[12] > 0x5f))
+			pi->tcp_opts = nf_parse_tcp_opts(skb, nhoff + l4off,
+							 (h[12] >> 4) * 4);
 		return NF_PARSE_OK;
 	case P_UDP:
 	case P_UDPLITE:
@@ -85,6 +173,13 @@ int nf_parse_ipv4(const nf_skb_t *skb, unsigned int nhoff,
 	memcpy(&key->a.v4.src, h + 12, 4);
 	memcpy(&key->a.v4.dst, h + 16, 4);
 	pi->ttl = h[8];
+	if (unlikely(ihl > 20)) {
+		u8 obuf[40];
+		const u8 *o = nf_hdr(skb, nhoff + 20, ihl - 20, obuf);
+
+		if (o)
+			pi->ip_opts = nf_ipv4_opts(o, ihl - 20);
+	}
 
 	frag = nf_get16(h + 6);
 	pi->is_frag = (frag & 0x3fff) != 0;	/* MF or offset */
@@ -93,6 +188,34 @@ int nf_parse_ipv4(const nf_skb_t *skb, unsigned int nhoff,
 		return NF_PARSE_OK;
 	}
 	return nf_parse_l4(skb, nhoff, ihl, pi->is_frag, key, pi);
+}
+
+/* ipv6ExtensionHeaders bit of the header that ends the chain, if any. */
+static u32 nf_x6_final(u8 next)
+{
+	switch (next) {
+	case P_TCP:
+	case P_UDP:
+	case P_ICMPV6:
+	case P_UDPLITE:
+	case P_SCTP:
+	case P_DCCP:
+	case 4:		/* IPv4 in IPv6 */
+	case 41:	/* IPv6 in IPv6 */
+	case 47:	/* GRE */
+	case 59:	/* no next header */
+	case 103:	/* PIM */
+	case 115:	/* L2TP */
+		return 0;
+	case 50:
+		return NF_X6_ESP;
+	case 108:
+		return NF_X6_PAY;
+	case 135:
+		return NF_X6_MOB;
+	default:
+		return NF_X6_UNK;
+	}
 }
 
 int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
@@ -112,6 +235,7 @@ int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
 	memcpy(key->a.v6.src, h + 8, 16);
 	memcpy(key->a.v6.dst, h + 24, 16);
 	pi->ttl = h[7];
+	pi->label = (u32)(h[1] & 0x0f) << 16 | h[2] << 8 | h[3];
 	next = h[6];
 
 	for (n = 0; n < NF_MAX_EXTHDRS; n++) {
@@ -122,6 +246,8 @@ int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
 			h = nf_hdr(skb, nhoff + off, 2, buf);
 			if (!h)
 				return NF_PARSE_TRUNC;
+			pi->ip_opts |= next == 0 ? NF_X6_HOP :
+				       next == 43 ? NF_X6_RH : NF_X6_DST;
 			next = h[0];
 			off += (h[1] + 1) * 8;
 			continue;
@@ -129,6 +255,7 @@ int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
 			h = nf_hdr(skb, nhoff + off, 2, buf);
 			if (!h)
 				return NF_PARSE_TRUNC;
+			pi->ip_opts |= NF_X6_AH;
 			next = h[0];
 			off += (h[1] + 2) * 4;
 			continue;
@@ -143,10 +270,12 @@ int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
 			pi->is_frag = 1;
 			off += 8;
 			if (fo & 0xfff8) {	/* not the first fragment */
+				pi->ip_opts |= NF_X6_FRA1;
 				key->proto = next;
 				pi->l4_end = off;
 				return NF_PARSE_OK;
 			}
+			pi->ip_opts |= NF_X6_FRA0;
 			continue;
 		}
 		default:
@@ -157,6 +286,7 @@ int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
 	if (n == NF_MAX_EXTHDRS)	/* absurd chain: treat as garbage */
 		return NF_PARSE_TRUNC;
 	key->proto = next;
+	pi->ip_opts |= nf_x6_final(next);
 	if (next == 59 || next == 50) {	/* no next header / ESP */
 		pi->l4_end = off;
 		return NF_PARSE_OK;

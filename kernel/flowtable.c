@@ -146,12 +146,33 @@ static void nf_flow_end(struct nf_flow *f, u32 tcp_flags)
 		llist_add(&f->lnode, &nf_ended);
 }
 
+/* State bits a packet sets: its TCP flags and tcpOptions kinds 32-39. */
+static inline u32 nf_pkt_state(const struct nf_pkt_info *pi)
+{
+	return pi->tcp_flags |
+	       (u32)(pi->tcp_opts >> 32 & 0xff) << NF_FLOW_OPT_SHIFT;
+}
+
+/* Options seen for the first time in this flow (rare: the usual case is
+ * one read of each word). */
+static inline void nf_flow_opts(struct nf_flow *f, const struct nf_pkt_info *pi)
+{
+	u32 lo = (u32)pi->tcp_opts;
+
+	if (unlikely(pi->ip_opts & ~atomic_read(&f->ip_opts)))
+		atomic_or(pi->ip_opts, &f->ip_opts);
+	if (unlikely(lo & ~atomic_read(&f->tcp_opts)))
+		atomic_or(lo, &f->tcp_opts);
+}
+
 static inline void nf_flow_update(struct nf_flow *f,
 				  const struct nf_pkt_info *pi,
 				  u32 pkts, u32 bytes, u32 now)
 {
-	u32 tf = pi->tcp_flags;
+	u32 tf = nf_pkt_state(pi);
 
+	if (pi->ip_opts | (u32)pi->tcp_opts)
+		nf_flow_opts(f, pi);
 	atomic_add(pkts, &f->packets);
 	atomic64_add(bytes, &f->bytes);
 	if (READ_ONCE(f->ts_last) != now)
@@ -170,7 +191,7 @@ static void nf_drop(u32 pkts, u32 bytes)
 
 static void nf_flow_insert(const struct nf_flow_key *key, unsigned int klen,
 			   u32 hash, const struct nf_pkt_info *pi,
-			   u32 pkts, u32 bytes, u32 oif, u32 now)
+			   u32 pkts, u32 bytes, u32 now)
 {
 	int max = READ_ONCE(nf_cfg.maxflows);
 	bool v6 = key->family == NF_FAM_V6;
@@ -195,10 +216,18 @@ static void nf_flow_insert(const struct nf_flow_key *key, unsigned int klen,
 	memcpy(&f->key, key, klen);
 	atomic64_set(&f->bytes, bytes);
 	atomic_set(&f->packets, pkts);
-	atomic_set(&f->state, pi->tcp_flags);
+	atomic_set(&f->state, nf_pkt_state(pi));
 	f->ts_first = now;
 	f->ts_last = now;
-	f->oif = oif;
+	f->oif = pi->oif;
+	atomic_set(&f->ip_opts, pi->ip_opts);
+	atomic_set(&f->tcp_opts, (u32)pi->tcp_opts);
+#ifdef ENABLE_PHYSDEV
+	f->physin = pi->physin;
+	f->physout = pi->physout;
+#endif
+	if (v6)
+		*nf_flow_label(f) = pi->label;
 
 	local_bh_disable();
 	l = nf_lock_bucket(hash, &head);
@@ -222,14 +251,14 @@ static void nf_flow_insert(const struct nf_flow_key *key, unsigned int klen,
 	if (v6)
 		atomic_inc(&nf_flows_v6);
 	if (unlikely(pi->tcp_flags & (NF_TCP_FIN | NF_TCP_RST)))
-		nf_flow_end(f, pi->tcp_flags);
+		nf_flow_end(f, nf_pkt_state(pi));
 counted:
 	this_cpu_add(nf_stats.pkts, pkts);
 	this_cpu_add(nf_stats.bytes, bytes);
 }
 
 void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
-		     u32 pkts, u32 bytes, u32 oif)
+		     u32 pkts, u32 bytes)
 {
 	unsigned int klen = nf_key_len(key);
 	u32 hash = nf_key_hash(key, klen);
@@ -258,7 +287,7 @@ void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
 		this_cpu_add(nf_stats.bytes, bytes);
 		return;
 	}
-	nf_flow_insert(key, klen, hash, pi, pkts, bytes, oif, now);
+	nf_flow_insert(key, klen, hash, pi, pkts, bytes, now);
 	rcu_read_unlock();
 	this_cpu_add(nf_stats.searched, searched);
 }
@@ -437,7 +466,8 @@ int nf_table_init(unsigned int size)
 				      offsetof(struct nf_flow, key) + NF_KEY_V4_LEN,
 				      0, 0, NULL);
 	nf_cache6 = kmem_cache_create("ipt_netflow_v6",
-				      offsetof(struct nf_flow, key) + NF_KEY_V6_LEN,
+				      offsetof(struct nf_flow, key) + NF_KEY_V6_LEN +
+				      sizeof(u32),
 				      0, 0, NULL);
 	if (!nf_cache4 || !nf_cache6)
 		goto err;

@@ -122,17 +122,34 @@ void nf_stats_tick(void);	/* once a second from the worker */
 struct nf_flow {
 	atomic64_t bytes;
 	atomic_t packets;
-	atomic_t state;		/* bits 0-7: TCP flags OR; NF_FLOW_* below */
+	/*
+	 * bits 0-7: TCP flags OR; 8-9: NF_FLOW_*; 16-23: end reason;
+	 * 24-31: tcpOptions bits of option kinds 32-39
+	 */
+	atomic_t state;
 	struct hlist_nulls_node hnode;
 	struct llist_node lnode;	/* ended list, then export batch */
 	u32 ts_first;		/* jiffies (low 32 bits) */
 	u32 ts_last;
 	u32 oif;
+	atomic_t ip_opts;	/* ipv4Options / ipv6ExtensionHeaders OR */
+	atomic_t tcp_opts;	/* tcpOptions bits of option kinds 0-31 */
+#ifdef ENABLE_PHYSDEV
+	u32 physin, physout;
+#endif
 	struct nf_flow_key key;	/* IPv4 flows are allocated up to a.v4 */
+	/* IPv6 flows only, after the key: the flow label (nf_flow_label) */
 };
 
 #define NF_FLOW_ENDED	0x100	/* claimed for export: on a worker list */
 #define NF_FLOW_RST	0x200
+#define NF_FLOW_OPT_SHIFT 24	/* state bits of tcpOptions kinds 32-39 */
+
+/* The IPv6 flow label, stored after the IPv6 key. */
+static inline u32 *nf_flow_label(struct nf_flow *f)
+{
+	return (u32 *)((u8 *)&f->key + NF_KEY_V6_LEN);
+}
 
 int nf_table_init(unsigned int size);
 void nf_table_exit(void);
@@ -140,7 +157,7 @@ int nf_table_resize(unsigned int size);
 unsigned int nf_table_size(void);
 unsigned int nf_table_mem(void);
 void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
-		     u32 pkts, u32 bytes, u32 oif);
+		     u32 pkts, u32 bytes);
 void nf_flow_free(struct nf_flow *f);
 unsigned int nf_flow_objsize(int family);
 

@@ -25,6 +25,18 @@ static const char *nf_features(void)
 		"=hash"
 #endif
 #endif
+#ifdef ENABLE_MAC
+		" mac"
+#endif
+#ifdef ENABLE_VLAN
+		" vlan"
+#endif
+#ifdef ENABLE_DIRECTION
+		" dir"
+#endif
+#ifdef ENABLE_PHYSDEV
+		" physdev"
+#endif
 		;
 }
 

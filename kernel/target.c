@@ -7,12 +7,79 @@
 #include <linux/skbuff.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter/x_tables.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
+#include <linux/netfilter_bridge.h>
 #include "netflow.h"
+
+/*
+ * The optional key fields and values (configure switches).  Each is a few
+ * loads; without its switch a feature compiles to nothing.
+ */
+#ifdef ENABLE_DIRECTION
+static inline u8 nf_hook_dir(unsigned int hook)
+{
+	switch (hook) {
+	case NF_INET_PRE_ROUTING:
+	case NF_INET_LOCAL_IN:
+		return NF_DIR_IN;
+	case NF_INET_LOCAL_OUT:
+	case NF_INET_POST_ROUTING:
+		return NF_DIR_OUT;
+	default:
+		return NF_DIR_FWD;
+	}
+}
+#endif
+
+#ifdef ENABLE_VLAN
+/*
+ * Tags, collected inner first: one still in the skb (bridged frames: no VLAN
+ * device took it), then those of the VLAN devices the frame came through,
+ * walking down from the ingress device.  The outermost go into the key.
+ */
+static void nf_vlan_tags(const struct sk_buff *skb,
+			 const struct net_device *in, struct nf_flow_key *key)
+{
+	key->vlan[0] = skb_vlan_tag_present(skb) ? skb_vlan_tag_get(skb) : 0;
+	key->vlan[1] = 0;
+	/*
+	 * Each device further down carries a tag outside the ones so far.  The
+	 * private data is read directly: the accessor functions would make
+	 * this module depend on 8021q.
+	 */
+	for (; in && is_vlan_dev(in); in = vlan_dev_priv(in)->real_dev) {
+		key->vlan[1] = key->vlan[0];
+		key->vlan[0] = vlan_dev_priv(in)->vlan_id;
+	}
+}
+#endif
+
+#ifdef ENABLE_MAC
+/* Ethernet addresses of a received frame; zero on output hooks. */
+static void nf_mac_addrs(const struct sk_buff *skb,
+			 const struct net_device *in, struct nf_flow_key *key)
+{
+	const struct ethhdr *eth;
+
+	if (in && in->type == ARPHRD_ETHER && skb_mac_header_was_set(skb) &&
+	    skb_mac_header(skb) >= skb->head &&
+	    skb_network_header(skb) - skb_mac_header(skb) >= ETH_HLEN) {
+		eth = eth_hdr(skb);
+		memcpy(key->smac, eth->h_source, ETH_ALEN);
+		memcpy(key->dmac, eth->h_dest, ETH_ALEN);
+		return;
+	}
+	memset(key->smac, 0, ETH_ALEN);
+	memset(key->dmac, 0, ETH_ALEN);
+}
+#endif
 
 /* Count the packet (GSO packets as the segments they will become). */
 static void nf_account_skb(const struct sk_buff *skb,
 			   const struct xt_action_param *par,
-			   struct nf_flow_key *key, const struct nf_pkt_info *pi)
+			   struct nf_flow_key *key, struct nf_pkt_info *pi)
 {
 	const struct net_device *in = xt_in(par), *out = xt_out(par);
 	u32 bytes = skb->len - skb_network_offset(skb);
@@ -25,9 +92,23 @@ static void nf_account_skb(const struct sk_buff *skb,
 	if (unlikely(pi->is_frag))
 		this_cpu_inc(nf_stats.frag);
 	key->iif = in ? in->ifindex : 0;
+	pi->oif = out ? out->ifindex : 0;
+#ifdef ENABLE_DIRECTION
+	key->dir = nf_hook_dir(xt_hooknum(par));
+#endif
+#ifdef ENABLE_VLAN
+	nf_vlan_tags(skb, in, key);
+#endif
+#ifdef ENABLE_MAC
+	nf_mac_addrs(skb, in, key);
+#endif
+#if defined(ENABLE_PHYSDEV) && IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	pi->physin = nf_bridge_get_physinif(skb);
+	pi->physout = nf_bridge_get_physoutif(skb);
+#endif
 	nf_if_note(in);
 	nf_if_note(out);
-	nf_flow_account(key, pi, pkts, bytes, out ? out->ifindex : 0);
+	nf_flow_account(key, pi, pkts, bytes);
 }
 
 typedef int (*nf_parse_fn)(const nf_skb_t *skb, unsigned int nhoff,
@@ -43,7 +124,7 @@ static __always_inline unsigned int nf_target(struct sk_buff *skb,
 
 	key.sport = 0;
 	key.dport = 0;
-	key.pad = 0;
+	key.dir = NF_DIR_NONE;
 	if (likely(!parse(skb, skb_network_offset(skb), &key, &pi))) {
 		nf_account_skb(skb, par, &key, &pi);
 	} else {

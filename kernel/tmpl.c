@@ -163,6 +163,110 @@ unsigned int nf_tmpl_shape(const struct nf_exp_rec *r)
 	return base + 2;
 }
 
+/* ---- optional blocks and the templates made with them ---- */
+
+struct nf_block_def {
+	u8 n;
+	struct nf_field f[3];
+};
+
+static const struct nf_block_def nf_blocks[NF_B_COUNT] = {
+	[NF_B_LABEL] = { 1, { F(LABEL6, 4) } },
+	[NF_B_EXTHDR] = { 1, { F(EXTHDRS6, 4) } },
+	[NF_B_IPOPT] = { 1, { F(IPV4_OPTS, 4) } },
+	[NF_B_TCPOPT] = { 1, { F(TCP_OPTS, 8) } },
+	[NF_B_MAC] = { 2, { F(SRC_MAC, 6), F(DST_MAC, 6) } },
+	[NF_B_VLAN] = { 3, { F(VLAN, 2), F(VLAN_PRIO, 1), F(VLAN_ID, 2) } },
+	[NF_B_QINQ] = { 2, { F(CVLAN, 2), F(CVLAN_PRIO, 1) } },
+	[NF_B_ETH] = { 1, { F(ETH_TYPE, 2) } },
+	[NF_B_DIR] = { 1, { F(DIRECTION, 1) } },
+	[NF_B_PHYS] = { 2, { F(PHYS_IN, 4), F(PHYS_OUT, 4) } },
+};
+
+unsigned int nf_tmpl_mask(const struct nf_exp_rec *r)
+{
+	const struct nf_flow_key *k = &r->key;
+	bool v6 = k->family == NF_FAM_V6;
+	unsigned int m = 0;
+
+	if (v6 && r->label)
+		m |= 1u << NF_B_LABEL;
+	if (r->ip_opts)
+		m |= 1u << (v6 ? NF_B_EXTHDR : NF_B_IPOPT);
+	if (k->proto == 6 && r->tcp_opts)
+		m |= 1u << NF_B_TCPOPT;
+#ifdef ENABLE_MAC
+	{
+		static const u8 zero[6];
+
+		if (memcmp(k->smac, zero, 6) || memcmp(k->dmac, zero, 6))
+			m |= 1u << NF_B_MAC;
+	}
+#endif
+#ifdef ENABLE_VLAN
+	if (k->vlan[0])
+		m |= 1u << NF_B_VLAN;
+	if (k->vlan[1])
+		m |= 1u << NF_B_QINQ;
+#endif
+	if (m & (1u << NF_B_MAC | 1u << NF_B_VLAN))
+		m |= 1u << NF_B_ETH;
+	if (k->dir == NF_DIR_IN || k->dir == NF_DIR_OUT)
+		m |= 1u << NF_B_DIR;
+	if (r->physin || r->physout)
+		m |= 1u << NF_B_PHYS;
+	return m;
+}
+
+void nf_tmpl_cache_init(struct nf_tmpl_cache *c, int version)
+{
+	memset(c, 0, sizeof(*c));
+	c->version = version;
+}
+
+static const struct nf_tmpl *nf_tmpl_make(struct nf_tmpl_cache *c,
+					  const struct nf_tmpl *base,
+					  unsigned int shape, unsigned int mask)
+{
+	struct nf_tmpl_dyn *d = &c->dyn[c->n];
+	unsigned int b, i, n = base->nfields;
+
+	memcpy(d->f, base->f, n * sizeof(*d->f));
+	for (b = 0; b < NF_B_COUNT; b++) {
+		if (!(mask & (1u << b)))
+			continue;
+		for (i = 0; i < nf_blocks[b].n; i++)
+			d->f[n++] = nf_blocks[b].f[i];
+	}
+	d->t.id = (c->version == 9 ? NF_T_DYN_V9 : NF_T_DYN_IPFIX) + c->n;
+	d->t.nscope = 0;
+	d->t.nfields = n;
+	d->t.f = d->f;
+	c->idx[shape - NF_T_FIRST][mask] = ++c->n;
+	return &d->t;
+}
+
+const struct nf_tmpl *nf_tmpl_for(struct nf_tmpl_cache *c, int version,
+				  const struct nf_exp_rec *r)
+{
+	unsigned int shape = nf_tmpl_shape(r), mask, i;
+	const struct nf_tmpl *base = nf_tmpl_get(version, shape);
+
+	if (!c || c->version != version)
+		return base;
+	mask = nf_tmpl_mask(r);
+	if (!mask)
+		return base;
+	i = c->idx[shape - NF_T_FIRST][mask];
+	if (i)
+		return &c->dyn[i - 1].t;
+	if (c->n == NF_TD_MAX) {
+		c->overflow++;
+		return base;
+	}
+	return nf_tmpl_make(c, base, shape, mask);
+}
+
 /* ---- PDU building ---- */
 
 void nf_pdu_begin(struct nf_pdu *p, int version, u8 *buf, unsigned int cap)
@@ -242,33 +346,52 @@ static void nf_put_tmpl(struct nf_pdu *p, const struct nf_tmpl *t)
 	p->records++;
 }
 
-int nf_pdu_add_templates(struct nf_pdu *p)
+/*
+ * Template number i of all: the fixed data templates, those of p->tc, then
+ * the options templates (last: pmacct stops reading a PDU at an options
+ * template it cannot parse, so nothing else should follow them).
+ */
+static const struct nf_tmpl *nf_tmpl_nth(const struct nf_pdu *p,
+					 unsigned int i)
 {
-	unsigned int data_set = p->version == 9 ? 0 : 2;
-	unsigned int opt_set = p->version == 9 ? 1 : 3;
-	unsigned int id, need = 0, oneed = 0;
-	const struct nf_tmpl *t;
+	unsigned int ndyn = p->tc && p->tc->version == p->version ? p->tc->n : 0;
 
-	for (id = NF_T_FIRST; id < NF_T_END; id++) {
-		t = nf_tmpl_get(p->version, id);
-		if (t->nscope)
-			oneed += nf_tmpl_rec_size(t);
-		else
-			need += nf_tmpl_rec_size(t);
+	if (i < NF_T_DATA_COUNT)
+		return nf_tmpl_get(p->version, NF_T_FIRST + i);
+	i -= NF_T_DATA_COUNT;
+	if (i < ndyn)
+		return &p->tc->dyn[i].t;
+	i -= ndyn;
+	if (i < NF_T_COUNT - NF_T_DATA_COUNT)
+		return nf_tmpl_get(p->version, NF_T_OPT_STATS + i);
+	return NULL;
+}
+
+int nf_pdu_add_tmpls(struct nf_pdu *p, unsigned int *next)
+{
+	const struct nf_tmpl *t;
+	unsigned int set;
+
+	for (; (t = nf_tmpl_nth(p, *next)); (*next)++) {
+		/* IPFIX template sets are 2 and 3, v9 ones 0 and 1 */
+		set = (t->nscope ? 1 : 0) + (p->version == 9 ? 0 : 2);
+		if (nf_set_want(p, set, nf_tmpl_rec_size(t)))
+			return -ENOSPC;
+		nf_put_tmpl(p, t);
 	}
-	/* both sets, with their headers and padding, or nothing */
-	if (p->len + 3 + 4 + need + 3 + 4 + oneed + 3 > p->cap)
-		return -ENOSPC;
-	if (nf_set_want(p, data_set, need))
-		return -ENOSPC;
-	for (id = NF_T_FIRST; id < NF_T_OPT_STATS; id++)
-		nf_put_tmpl(p, nf_tmpl_get(p->version, id));
-	if (nf_set_want(p, opt_set, oneed))
-		return -ENOSPC;
-	for (id = NF_T_OPT_STATS; id < NF_T_END; id++)
-		nf_put_tmpl(p, nf_tmpl_get(p->version, id));
 	nf_set_close(p);
 	return 0;
+}
+
+int nf_pdu_add_templates(struct nf_pdu *p)
+{
+	struct nf_pdu saved = *p;
+	unsigned int next = 0;
+
+	if (!nf_pdu_add_tmpls(p, &next))
+		return 0;
+	*p = saved;	/* all or nothing: forget the partial sets */
+	return -ENOSPC;
 }
 
 /* Value of one flow field, written in len bytes. */
@@ -337,6 +460,47 @@ static void nf_put_flow_field(u8 *b, const struct nf_field *f,
 	case NF_IE_IP_VERSION:
 		*b = k->family;
 		break;
+	case NF_IE_LABEL6:
+		nf_put32(b, r->label);
+		break;
+	case NF_IE_EXTHDRS6:
+	case NF_IE_IPV4_OPTS:
+		nf_put32(b, r->ip_opts);
+		break;
+	case NF_IE_TCP_OPTS:
+		nf_put64(b, r->tcp_opts);
+		break;
+#ifdef ENABLE_MAC
+	case NF_IE_SRC_MAC:
+		memcpy(b, k->smac, 6);
+		break;
+	case NF_IE_DST_MAC:
+		memcpy(b, k->dmac, 6);
+		break;
+#endif
+#ifdef ENABLE_VLAN
+	case NF_IE_VLAN:	/* TCI: PCP (3 bits), DEI, VID (12 bits) */
+	case NF_IE_VLAN_ID:
+	case NF_IE_CVLAN:
+		nf_put16(b, k->vlan[f->id == NF_IE_CVLAN] & 0x0fff);
+		break;
+	case NF_IE_VLAN_PRIO:
+	case NF_IE_CVLAN_PRIO:
+		*b = k->vlan[f->id == NF_IE_CVLAN_PRIO] >> 13;
+		break;
+#endif
+	case NF_IE_ETH_TYPE:
+		nf_put16(b, k->family == NF_FAM_V6 ? 0x86dd : 0x0800);
+		break;
+	case NF_IE_DIRECTION:	/* 0 ingress, 1 egress */
+		*b = k->dir == NF_DIR_OUT;
+		break;
+	case NF_IE_PHYS_IN:
+		nf_put32(b, r->physin);
+		break;
+	case NF_IE_PHYS_OUT:
+		nf_put32(b, r->physout);
+		break;
 	default:
 		memset(b, 0, f->len);
 	}
@@ -344,10 +508,9 @@ static void nf_put_flow_field(u8 *b, const struct nf_field *f,
 
 typedef void (*nf_put_fn)(u8 *b, const struct nf_field *f, const void *v);
 
-static int nf_pdu_add_rec(struct nf_pdu *p, unsigned int id, nf_put_fn put,
-			  const void *v)
+static int nf_pdu_add_rec(struct nf_pdu *p, const struct nf_tmpl *t,
+			  nf_put_fn put, const void *v)
 {
-	const struct nf_tmpl *t = nf_tmpl_get(p->version, id);
 	unsigned int i, len;
 	u8 *b;
 
@@ -374,7 +537,8 @@ static void nf_put_flow(u8 *b, const struct nf_field *f, const void *v)
 
 int nf_pdu_add_flow(struct nf_pdu *p, const struct nf_exp_rec *r)
 {
-	int err = nf_pdu_add_rec(p, nf_tmpl_shape(r), nf_put_flow, r);
+	int err = nf_pdu_add_rec(p, nf_tmpl_for(p->tc, p->version, r),
+				 nf_put_flow, r);
 
 	if (!err) {
 		p->flows++;
@@ -433,7 +597,8 @@ static void nf_put_stats(u8 *b, const struct nf_field *f, const void *v)
 
 int nf_pdu_add_opt_stats(struct nf_pdu *p, const struct nf_opt_stats *s)
 {
-	return nf_pdu_add_rec(p, NF_T_OPT_STATS, nf_put_stats, s);
+	return nf_pdu_add_rec(p, nf_tmpl_get(p->version, NF_T_OPT_STATS),
+			      nf_put_stats, s);
 }
 
 static void nf_put_sampler(u8 *b, const struct nf_field *f, const void *v)
@@ -460,7 +625,8 @@ static void nf_put_sampler(u8 *b, const struct nf_field *f, const void *v)
 
 int nf_pdu_add_opt_sampler(struct nf_pdu *p, const struct nf_opt_sampler *s)
 {
-	return nf_pdu_add_rec(p, NF_T_OPT_SAMPLER, nf_put_sampler, s);
+	return nf_pdu_add_rec(p, nf_tmpl_get(p->version, NF_T_OPT_SAMPLER),
+			      nf_put_sampler, s);
 }
 
 struct nf_iface_val {
@@ -504,7 +670,8 @@ int nf_pdu_add_opt_iface(struct nf_pdu *p, u32 domain,
 {
 	struct nf_iface_val iv = { domain, i };
 
-	return nf_pdu_add_rec(p, NF_T_OPT_IFACE, nf_put_iface, &iv);
+	return nf_pdu_add_rec(p, nf_tmpl_get(p->version, NF_T_OPT_IFACE),
+			      nf_put_iface, &iv);
 }
 
 unsigned int nf_pdu_finish(struct nf_pdu *p, const struct nf_pdu_hdr *h)

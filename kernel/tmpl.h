@@ -41,6 +41,32 @@ enum nf_tmpl_id {
 #define NF_T_COUNT (NF_T_END - NF_T_FIRST)
 #define NF_T_DATA_COUNT (NF_T_OPT_STATS - NF_T_FIRST)
 
+/*
+ * Optional field blocks.  A flow whose record has none of them is exported
+ * with its shape's fixed template above; one with some (say TCP options, or
+ * MACs and a VLAN tag) with a template made for that shape and set of blocks
+ * the first time it is needed (ids from NF_T_DYN_V9 / NF_T_DYN_IPFIX).  A
+ * block is in the record when its values are there: options seen, a VLAN
+ * tag, a MAC header, a direction, bridge ports.
+ */
+enum nf_block {
+	NF_B_LABEL,	/* flowLabelIPv6 (IPv6, label not 0) */
+	NF_B_EXTHDR,	/* ipv6ExtensionHeaders */
+	NF_B_IPOPT,	/* ipv4Options */
+	NF_B_TCPOPT,	/* tcpOptions */
+	NF_B_MAC,	/* sourceMacAddress, destinationMacAddress */
+	NF_B_VLAN,	/* dot1qVlanId, dot1qPriority, vlanId (outer tag) */
+	NF_B_QINQ,	/* dot1qCustomerVlanId, dot1qCustomerPriority */
+	NF_B_ETH,	/* ethernetType: with MAC or VLAN */
+	NF_B_DIR,	/* flowDirection */
+	NF_B_PHYS,	/* ingress/egressPhysicalInterface */
+	NF_B_COUNT
+};
+#define NF_T_DYN_V9 512
+#define NF_T_DYN_IPFIX 1024
+#define NF_TD_MAX 64		/* templates with optional blocks, at most */
+#define NF_TF_MAX 32		/* fields of one data template, at most */
+
 /* Information Element ids (IANA IPFIX registry; v9 uses the same numbers). */
 enum nf_ie {
 	NF_IE_OCTETS = 1,		/* octetDeltaCount */
@@ -58,6 +84,7 @@ enum nf_ie {
 	NF_IE_FIRST_UPTIME = 22,	/* v9 FIRST_SWITCHED */
 	NF_IE_SRC6 = 27,		/* sourceIPv6Address */
 	NF_IE_DST6 = 28,		/* destinationIPv6Address */
+	NF_IE_LABEL6 = 31,		/* flowLabelIPv6 */
 	NF_IE_ICMP4 = 32,		/* icmpTypeCodeIPv4 */
 	NF_IE_SAMPLING_INTERVAL = 34,	/* samplingInterval */
 	NF_IE_SAMPLING_ALGORITHM = 35,	/* samplingAlgorithm */
@@ -66,7 +93,12 @@ enum nf_ie {
 	NF_IE_EXP_FLOWS = 42,		/* exportedFlowRecordTotalCount */
 	NF_IE_SAMPLER_MODE = 49,	/* samplerMode */
 	NF_IE_SAMPLER_INTERVAL = 50,	/* samplerRandomInterval */
+	NF_IE_SRC_MAC = 56,		/* sourceMacAddress */
+	NF_IE_VLAN_ID = 58,		/* vlanId (what nfdump reads) */
 	NF_IE_IP_VERSION = 60,		/* ipVersion */
+	NF_IE_DIRECTION = 61,		/* flowDirection */
+	NF_IE_EXTHDRS6 = 64,		/* ipv6ExtensionHeaders */
+	NF_IE_DST_MAC = 80,		/* destinationMacAddress */
 	NF_IE_IF_NAME = 82,		/* interfaceName */
 	NF_IE_IF_DESCR = 83,		/* interfaceDescription */
 	NF_IE_OCTET_TOTAL = 85,		/* octetTotalCount */
@@ -82,6 +114,15 @@ enum nf_ie {
 	NF_IE_NOTSENT_FLOWS = 166,	/* notSentFlowTotalCount */
 	NF_IE_NOTSENT_PKTS = 167,	/* notSentPacketTotalCount */
 	NF_IE_NOTSENT_OCTETS = 168,	/* notSentOctetTotalCount */
+	NF_IE_IPV4_OPTS = 208,		/* ipv4Options */
+	NF_IE_TCP_OPTS = 209,		/* tcpOptions */
+	NF_IE_VLAN = 243,		/* dot1qVlanId */
+	NF_IE_VLAN_PRIO = 244,		/* dot1qPriority */
+	NF_IE_CVLAN = 245,		/* dot1qCustomerVlanId */
+	NF_IE_CVLAN_PRIO = 246,		/* dot1qCustomerPriority */
+	NF_IE_PHYS_IN = 252,		/* ingressPhysicalInterface */
+	NF_IE_PHYS_OUT = 253,		/* egressPhysicalInterface */
+	NF_IE_ETH_TYPE = 256,		/* ethernetType */
 };
 
 /* v9 options scope field types (RFC 3954 section 6.1). */
@@ -104,8 +145,39 @@ struct nf_tmpl {
 const struct nf_tmpl *nf_tmpl_get(int version, unsigned int id);
 /* Length of its data records: the sum of its field lengths. */
 unsigned int nf_tmpl_rec_len(const struct nf_tmpl *t);
-/* The data template a flow is exported with. */
+/* The data shape of a flow (its fixed template's kind). */
 unsigned int nf_tmpl_shape(const struct nf_exp_rec *r);
+/* The optional blocks a flow's record carries: bits of enum nf_block. */
+unsigned int nf_tmpl_mask(const struct nf_exp_rec *r);
+
+/* Templates with optional blocks made so far, for one version. */
+struct nf_tmpl_dyn {
+	struct nf_tmpl t;
+	struct nf_field f[NF_TF_MAX];
+};
+
+struct nf_tmpl_cache {
+	int version;
+	unsigned int n;		/* made */
+	unsigned int sent;	/* of them, announced by the last template send */
+	u64 overflow;		/* records sent without their blocks: no room */
+	u8 idx[NF_T_DATA_COUNT][1 << NF_B_COUNT];	/* dyn[] index + 1 */
+	struct nf_tmpl_dyn dyn[NF_TD_MAX];
+};
+
+void nf_tmpl_cache_init(struct nf_tmpl_cache *c, int version);
+/* True when a template was made that collectors have not been sent yet. */
+static inline bool nf_tmpl_cache_new(const struct nf_tmpl_cache *c)
+{
+	return c->n != c->sent;
+}
+/*
+ * The template a flow is exported with: its shape's fixed one if it has no
+ * optional blocks (or c is NULL), else the one for its blocks, made now if
+ * new (or, when NF_TD_MAX are made, the fixed one: counted in overflow).
+ */
+const struct nf_tmpl *nf_tmpl_for(struct nf_tmpl_cache *c, int version,
+				  const struct nf_exp_rec *r);
 
 /* Values of the options records. */
 struct nf_opt_stats {
@@ -143,6 +215,7 @@ struct nf_pdu {
 	unsigned int data_records;	/* data + options data records */
 	unsigned int flows;
 	u64 pkts, bytes;	/* of the flows in it */
+	struct nf_tmpl_cache *tc;	/* templates with blocks, or NULL */
 };
 
 void nf_pdu_begin(struct nf_pdu *p, int version, u8 *buf, unsigned int cap);
@@ -151,7 +224,13 @@ static inline bool nf_pdu_empty(const struct nf_pdu *p)
 	return p->records == 0;
 }
 
-/* Template set(s) with every template; -ENOSPC if it does not fit. */
+/*
+ * Template sets: every fixed template, then those of p->tc, from number
+ * *next on.  Returns 0 when all are in; -ENOSPC when the PDU is full, *next
+ * then being the first one left for the next PDU.
+ */
+int nf_pdu_add_tmpls(struct nf_pdu *p, unsigned int *next);
+/* All templates into one PDU, or -ENOSPC. */
 int nf_pdu_add_templates(struct nf_pdu *p);
 /* One flow record (its set opened as needed); -ENOSPC if full. */
 int nf_pdu_add_flow(struct nf_pdu *p, const struct nf_exp_rec *r);

@@ -79,6 +79,34 @@ nf_pcap_stop() { # NAME
 	nf_wait_for 20 sh -c "! kill -0 $pid 2>/dev/null" || nf_fail "tshark $1 did not stop"
 }
 
+# dumpcap instead of tshark: it starts in a moment even on a loaded host (no dissectors
+# to register); tshark decodes the file once at the end
+nf_cap_start() { # FILE PORT
+	rm -f "$1"
+	nf_bg - /tmp/dumpcap.log dumpcap -q -i lo -f "udp port $2" -w "$1"
+	NF_CAP_PID=$NF_BG_PID
+	nf_wait_for 120 grep -q 'Capturing on' /tmp/dumpcap.log ||
+		nf_die "dumpcap did not start: $(cat /tmp/dumpcap.log)"
+}
+
+nf_cap_stop() {
+	sleep 0.5
+	kill -INT "$NF_CAP_PID" 2>/dev/null || true
+	nf_wait_for 20 sh -c "! kill -0 $NF_CAP_PID 2>/dev/null" || nf_fail "dumpcap did not stop"
+}
+
+nf_load_full() { # ARGS...   like nf_load, the module with every optional field (make kmod-full)
+	local ko=/tmp/ipt_NETFLOW_full.ko src
+	if [ ! -f "$ko" ]; then
+		src=${NF_KMOD_FULL:-}
+		[ -n "$src" ] || src=$(nf_artifact kmod_full) || nf_die "no full module: make kmod-full"
+		cp "$src" "$ko" || nf_die "cannot copy $src"
+	fi
+	nf_install_xtables
+	modprobe x_tables
+	insmod "$ko" "$@" || nf_die "insmod $ko $* failed: $(dmesg | tail -3)"
+}
+
 nf_pcap_flows() { # NAME [PORT]
 	python3 "$NF_TOOLS/tshark_flows.py" "/tmp/$1.pcap" "${2:-2055}" | sort
 }
