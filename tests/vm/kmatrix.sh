@@ -57,21 +57,10 @@ snapshot_sources() { # DIR   copy the module sources (as configured) into DIR
 	done
 }
 
-build() { # TARGET -> prints the .ko
-	local t=$1 k dir log
-	if [ "$t" = trixie ]; then "$HERE/trixie-root.sh" >&2; fi
-	k=$(kver_of "$t")
-	dir=$OUT/$k
-	log=$OUT/logs/$t/build.log
-	mkdir -p "$(dirname "$log")"
-	snapshot_sources "$dir"
+compile() { # TARGET KVER DIR LOG   build the module in DIR for KVER
+	local t=$1 k=$2 dir=$3 log=$4
 	case "$t" in
 	generic | rt)
-		if [ ! -f "/usr/src/linux-headers-$k/Makefile" ]; then
-			say "installing linux-headers-$k"
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -q "linux-headers-$k" >&2 ||
-				die "cannot install linux-headers-$k"
-		fi
 		make -C "/usr/src/linux-headers-$k" M="$dir" W=1 modules -j"$JOBS" >"$log" 2>&1 ||
 			{ tail -n 30 "$log" >&2; die "build for $k failed (log: $log)"; }
 		;;
@@ -91,6 +80,31 @@ build() { # TARGET -> prints the .ko
 	vm=$(modinfo -F vermagic "$dir/ipt_NETFLOW.ko" | cut -d' ' -f1)
 	[ "$vm" = "$k" ] || die "$dir/ipt_NETFLOW.ko has vermagic '$vm', expected '$k'"
 	if grep -q 'warning:' "$log"; then say "$t: compiler warnings (see $log)"; fi
+}
+
+build() { # TARGET -> prints the .ko; DIR-full/ipt_NETFLOW.ko: every optional field in
+	local t=$1 k dir log f
+	if [ "$t" = trixie ]; then "$HERE/trixie-root.sh" >&2; fi
+	k=$(kver_of "$t")
+	dir=$OUT/$k
+	log=$OUT/logs/$t/build.log
+	mkdir -p "$(dirname "$log")"
+	if [ "$t" != trixie ] && [ ! -f "/usr/src/linux-headers-$k/Makefile" ]; then
+		say "installing linux-headers-$k"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "linux-headers-$k" >&2 ||
+			die "cannot install linux-headers-$k"
+	fi
+	snapshot_sources "$dir"
+	snapshot_sources "$dir-full"
+	# the same features as make kmod-full
+	{
+		echo "/* kmatrix: every optional field */"
+		for f in $(sed -n '/^KFULL_FEATURES/,/[^\\]$/p' "$REPO/Makefile" | tr -d '\\' | cut -d= -f2); do
+			echo "#define $f 1"
+		done
+	} >"$dir-full/nf_config.h"
+	compile "$t" "$k" "$dir" "$log"
+	compile "$t" "$k" "$dir-full" "${log%.log}-full.log"
 	echo "$dir/ipt_NETFLOW.ko"
 }
 
@@ -132,7 +146,8 @@ for t in "$@"; do
 	say "=== $t: kernel ${KV[$t]}, module $ko, scenarios matching: ${pats:-(all)}"
 	set +e -f # -f: the patterns are globs for run-scenarios.sh, not for this shell
 	# shellcheck disable=SC2046,SC2086 # env assignments and patterns split on purpose
-	env $(env_of "$t") NF_KMOD="$ko" NF_VM_LOGDIR="$logdir" \
+	env $(env_of "$t") NF_KMOD="$ko" NF_KMOD_FULL="$(dirname "$ko")-full/ipt_NETFLOW.ko" \
+		NF_VM_LOGDIR="$logdir" \
 		NF_SCENARIO_TIMEOUT="${NF_SCENARIO_TIMEOUT:-1500}" NF_TSHARK_WAIT="${NF_TSHARK_WAIT:-300}" \
 		"$HERE/run-scenarios.sh" $pats 2>&1 | tee "$logdir/run.out" | sed -u "s/^/[$t] /"
 	rc=${PIPESTATUS[0]}
