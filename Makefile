@@ -23,7 +23,7 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
 	man-db groff-base dkms debootstrap
 
-.PHONY: all kmod kmod-full xtables userspace snmp artifacts print-artifacts check \
+.PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check \
 	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
 	deps install uninstall clean distclean
 
@@ -39,15 +39,20 @@ kmod: config.mk kernel/nf_config.h
 # direction, bridge ports), whatever ./configure chose: the scenarios that check those
 # fields load it.  Built from a copy of kernel/ in build/kfull/; never installed.
 KMOD_FULL := $(BUILD)/kfull/ipt_NETFLOW.ko
-KFULL_FEATURES := ENABLE_SAMPLER ENABLE_SAMPLER_HASH ENABLE_MAC ENABLE_VLAN \
-	ENABLE_DIRECTION ENABLE_PHYSDEV
+KFULL_FEATURES := ENABLE_SAMPLER ENABLE_SAMPLER_HASH ENABLE_NAT ENABLE_AGGR ENABLE_SNMP \
+	ENABLE_MAC ENABLE_VLAN ENABLE_DIRECTION ENABLE_PHYSDEV ENABLE_PROMISC ENABLE_PROMISC_MPLS=3
+# nf_config.h of that module (also used by tests/vm/kmatrix.sh)
+kfull-config:
+	@echo '/* every optional field (make kmod-full) */'
+	@for f in $(KFULL_FEATURES); do \
+		case $$f in *=*) echo "#define $${f%%=*} $${f#*=}" ;; *) echo "#define $$f 1" ;; esac; \
+	done
 kmod-full: config.mk kernel/nf_config.h
 	rm -rf $(BUILD)/kfull
 	mkdir -p $(BUILD)/kfull
 	cp kernel/Kbuild $(filter-out %.mod.c,$(wildcard kernel/*.c)) \
 		$(filter-out kernel/nf_config.h,$(wildcard kernel/*.h)) $(BUILD)/kfull/
-	{ echo '/* make kmod-full: every optional field */'; \
-	  for f in $(KFULL_FEATURES); do echo "#define $$f 1"; done; } > $(BUILD)/kfull/nf_config.h
+	@$(MAKE) -s --no-print-directory kfull-config > $(BUILD)/kfull/nf_config.h
 	$(MAKE) -C $(KDIR) M=$(BUILD)/kfull W=1 modules -j$(JOBS)
 
 xtables: config.mk
@@ -96,7 +101,7 @@ check-vm-selftest:
 # One VM boot for the kernel scenarios; generous per-scenario limit for loaded CI
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
 # under TCG; 51-install) run in check-packaging and check-kernels instead.
-VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 30- 40- 41-
+VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 40- 41-
 check-vm: all kmod-full
 	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)

@@ -148,6 +148,7 @@ static void nf_run(bool flush)
 	}
 
 	nf_collect_ended(now, flush, &batch);
+	nf_natevents_drain();
 
 	if (flush) {
 		nf_table_sweep(0, size, nf_expired, &batch, now, &flows);

@@ -8,8 +8,17 @@
 #include <linux/jiffies.h>
 #include <linux/random.h>
 #include "netflow.h"
+#include "pdu_v5.h"
 
 struct nf_export_stats nf_xstats;
+/*
+ * The sequence number of the next PDU: v5 and IPFIX add the records of each
+ * PDU, v9 adds one per PDU.  One counter for every version: after a protocol
+ * switch the new stream goes on from where the old one stopped (any start is
+ * valid), so collectors that track sequences per exporter and domain,
+ * whatever the version, see no gap.
+ */
+u32 nf_export_seq;
 static int nf_proto = 5;
 static unsigned int nf_sampler_count;
 
@@ -51,6 +60,19 @@ void nf_export_flow(const struct nf_exp_rec *r)
 		return;
 	}
 	nf_v5_add(r);
+}
+
+/* NAT events are not sampled: they are not flows. */
+void nf_export_nat(const struct nf_nat_rec *n)
+{
+	struct nf_exp_rec r;
+
+	if (nf_proto != 5) {
+		nf_tpl_add_nat(n);
+		return;
+	}
+	nf_v5_nat_rec(n, &r);
+	nf_v5_add(&r);
 }
 
 void nf_export_flush(bool force)

@@ -32,6 +32,23 @@ struct nf_exp_rec {
 	u32 label;		/* IPv6 flow label of the first packet */
 	u64 tcp_opts;		/* OR: tcpOptions bits */
 	u32 physin, physout;	/* bridge ports of the first packet, or 0 */
+	/* NetFlow v5 only: the NAT event pseudo-records use these */
+	u8 nexthop[4];
+	u16 src_as, dst_as;
+};
+
+/* A NAT event (NAT44): a translated connection started or ended. */
+enum nf_nat_event { NF_NAT_CREATE = 1, NF_NAT_DELETE = 2 };	/* natEvent */
+
+struct nf_nat_rec {
+	u8 event;		/* enum nf_nat_event */
+	u8 proto;
+	u8 snat, dnat;		/* which translations the connection has */
+	__be32 src, dst;	/* before NAT: as the first packet came */
+	__be32 post_src, post_dst;	/* after NAT */
+	u16 sport, dport, post_sport, post_dport;	/* host order */
+	u64 time_ms;		/* wall clock ms of the event */
+	u32 uptime_ms;		/* system uptime ms of the event */
 };
 
 #endif /* NF_EXPORT_REC_H */

@@ -22,13 +22,6 @@ static u8 nf_tpl_buf[NF_PDU_MAX];
 static struct nf_pdu nf_tpl_pdu;
 static int nf_tpl_version;
 static unsigned long nf_tpl_started;
-/*
- * v9 adds one per PDU, IPFIX the data records of each PDU.  One counter for
- * both: after a protocol switch the new stream goes on from where the old
- * one stopped (any start is valid), so collectors that track sequences per
- * domain whatever the version see no gap.
- */
-static u32 nf_tpl_seq;
 static struct nf_tmpl_clock nf_tpl_clock;
 static struct nf_tmpl_cache nf_tpl_cache;	/* templates with blocks */
 static unsigned long nf_tpl_used;	/* bit per fixed data template used */
@@ -68,7 +61,7 @@ static void nf_tpl_send(struct nf_pdu *p, bool tmpl)
 
 	h.uptime_ms = nf_uptime_ms();
 	h.unix_secs = (u32)ktime_get_real_seconds();
-	h.sequence = nf_tpl_seq;
+	h.sequence = nf_export_seq;
 	h.domain = (u32)READ_ONCE(nf_cfg.engine_id);
 	len = nf_pdu_finish(p, &h);
 	if (tmpl)
@@ -76,9 +69,9 @@ static void nf_tpl_send(struct nf_pdu *p, bool tmpl)
 	else
 		nf_export_send(p->buf, len, p->flows, p->pkts, p->bytes);
 	if (p->version == 9)
-		nf_tpl_seq++;
+		nf_export_seq++;
 	else
-		nf_tpl_seq += p->data_records;
+		nf_export_seq += p->data_records;
 	nf_tpl_clock.pdus++;
 }
 
@@ -197,6 +190,20 @@ void nf_tpl_add(const struct nf_exp_rec *r)
 		__set_bit(nf_tmpl_shape(r) - NF_T_FIRST, &nf_tpl_used);
 	nf_xstats.pdu_pkts = nf_tpl_pdu.pkts;
 	nf_xstats.pdu_bytes = nf_tpl_pdu.bytes;
+}
+
+void nf_tpl_add_nat(const struct nf_nat_rec *n)
+{
+	if (!nf_tpl_version)
+		return;
+	if (nf_pdu_add_nat(&nf_tpl_pdu, n)) {
+		nf_tpl_flush();
+		if (nf_pdu_add_nat(&nf_tpl_pdu, n))
+			return;		/* cannot happen: a record fits a PDU */
+	}
+	if (nf_tpl_pdu.records == 1)
+		nf_tpl_started = jiffies;
+	__set_bit(NF_T_NAT4 - NF_T_FIRST, &nf_tpl_used);
 }
 
 /* The previous version's PDU has been flushed by the caller. */

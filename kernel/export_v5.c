@@ -9,7 +9,6 @@ static u8 nf_v5_buf[NF_V5_MAX_PDU];
 static unsigned int nf_v5_count;
 static unsigned int nf_v5_flows;
 static unsigned long nf_v5_started;
-static u32 nf_v5_seq;
 
 bool nf_v5_pending(void)
 {
@@ -49,7 +48,7 @@ void nf_v5_flush(void)
 	h.uptime_ms = nf_uptime_ms();
 	h.unix_secs = (u32)ts.tv_sec;
 	h.unix_nsecs = (u32)ts.tv_nsec;
-	h.sequence = nf_v5_seq;
+	h.sequence = nf_export_seq;
 	h.engine_id = (u8)READ_ONCE(nf_cfg.engine_id);
 	h.sampling = nf_v5_sampling();
 	nf_v5_put_header(nf_v5_buf, &h);
@@ -57,7 +56,7 @@ void nf_v5_flush(void)
 
 	nf_export_send(nf_v5_buf, len, nf_v5_flows, nf_xstats.pdu_pkts,
 		       nf_xstats.pdu_bytes);
-	nf_v5_seq += nf_v5_count;
+	nf_export_seq += nf_v5_count;
 	nf_v5_count = 0;
 	nf_v5_flows = 0;
 	nf_xstats.pdu_pkts = 0;

@@ -14,6 +14,8 @@
 #define ENABLE_VLAN 1
 #define ENABLE_DIRECTION 1
 #define ENABLE_PHYSDEV 1
+#define ENABLE_PROMISC 1
+#define ENABLE_PROMISC_MPLS 3
 #else
 #include "nf_config.h"
 #endif
@@ -26,7 +28,7 @@ enum nf_dir {
 	NF_DIR_NONE = 0,	/* not recorded (direction not compiled in) */
 	NF_DIR_IN = 1,		/* PREROUTING, INPUT: flowDirection ingress */
 	NF_DIR_OUT = 2,		/* OUTPUT, POSTROUTING: flowDirection egress */
-	NF_DIR_FWD = 3,		/* FORWARD: undefined, not exported */
+	NF_DIR_FWD = 3,		/* FORWARD: flowDirection 255 (undefined) */
 };
 
 #define NF_VLAN_TAGS 2		/* outer (service) and customer tag */
@@ -52,6 +54,10 @@ struct nf_flow_key {
 #ifdef ENABLE_MAC
 	u8 smac[6];		/* Ethernet source / destination of ingress */
 	u8 dmac[6];		/* frames; zero when there is none (output) */
+#endif
+#ifdef ENABLE_PROMISC_MPLS
+	/* label stack entries of promisc frames, top first, TTL byte cleared */
+	u32 mpls[ENABLE_PROMISC_MPLS];
 #endif
 	union {
 		struct {

@@ -20,9 +20,12 @@ static int __init nf_init(void)
 	err = nf_expiry_init();
 	if (err)
 		goto err_export;
-	err = nf_proc_init();
+	err = nf_natevents_init();
 	if (err)
 		goto err_expiry;
+	err = nf_proc_init();
+	if (err)
+		goto err_nat;
 	mutex_lock(&nf_cfg_mutex);
 	nf_running = true;
 	mutex_unlock(&nf_cfg_mutex);
@@ -32,6 +35,9 @@ static int __init nf_init(void)
 	err = nf_target_init();
 	if (err)
 		goto err_sysctl;
+	mutex_lock(&nf_cfg_mutex);
+	nf_promisc_set(nf_cfg.promisc);	/* after the target: frames go to it */
+	mutex_unlock(&nf_cfg_mutex);
 	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %d, destination %s, hashsize %u, maxflows %d\n",
 		nf_cfg.protocol, nf_cfg.destination, nf_table_size(), nf_cfg.maxflows);
 	return 0;
@@ -43,26 +49,32 @@ err_proc:
 	nf_running = false;
 	mutex_unlock(&nf_cfg_mutex);
 	nf_proc_exit();
+err_nat:
+	nf_natevents_exit();
 err_expiry:
 	nf_expiry_exit();
 err_export:
 	nf_export_exit();
 err_table:
 	nf_table_exit();
+	nf_rules_exit();	/* rule sets given as module parameters */
 	return err;
 }
 
 static void __exit nf_exit(void)
 {
+	nf_promisc_set(false);
 	nf_target_exit();
 	nf_sysctl_exit();
 	mutex_lock(&nf_cfg_mutex);
 	nf_running = false;
 	mutex_unlock(&nf_cfg_mutex);
 	nf_proc_exit();
-	nf_expiry_exit();	/* exports every remaining flow */
+	nf_natevents_exit();
+	nf_expiry_exit();	/* exports every remaining flow and NAT event */
 	nf_export_exit();
 	nf_table_exit();
+	nf_rules_exit();
 	pr_info(NF_NAME " unloaded\n");
 }
 

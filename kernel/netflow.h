@@ -30,6 +30,7 @@
 #include "export_rec.h"
 #include "options.h"
 #include "tmpl.h"
+#include "rules.h"
 #include "nf_config.h"
 
 #define NF_NAME "ipt_NETFLOW"
@@ -207,6 +208,7 @@ struct nf_export_stats {
 	u64 pdu_pkts, pdu_bytes;	/* in the PDU being built */
 };
 extern struct nf_export_stats nf_xstats;
+extern u32 nf_export_seq;	/* export mutex held */
 int nf_export_init(void);
 void nf_export_exit(void);
 void nf_export_flow(const struct nf_exp_rec *r);	/* export mutex held */
@@ -264,6 +266,61 @@ int nf_socks_send_all(const void *buf, unsigned int len);	/* templates */
 void nf_socks_set_sndbuf(int sndbuf);
 void nf_socks_tick(void);	/* each worker run: balance re-sends */
 int nf_socks_stats(struct nf_sock_stats *out, int max);
+
+/* ---- ruleset.c: aggregation and SNMP-index rules, swapped under RCU ---- */
+struct seq_file;
+/* Parse val, install it, write its canonical text to canon (cfg mutex held). */
+int nf_rules_set_aggr(const char *val, char *canon, int len, const char **err);
+int nf_rules_set_snmp(const char *val, char *canon, int len, const char **err);
+void nf_rules_aggr(struct nf_flow_key *key);		/* packet path */
+u32 nf_rules_ifindex(const struct net_device *dev);	/* packet path */
+void nf_rules_show(struct seq_file *m);			/* aggrN: lines */
+void nf_rules_exit(void);
+
+/* ---- natevents.c: NAT events from conntrack (--enable-natevents) ---- */
+struct nf_nat_stats {
+	atomic64_t starts, stops;	/* events queued */
+	atomic64_t dropped;		/* queue full or no memory */
+	atomic_t busy;			/* namespaces whose callback another holds */
+	atomic_t no_events;		/* namespaces with conntrack events off */
+};
+#ifdef ENABLE_NAT
+extern struct nf_nat_stats nf_nat_stats;
+int nf_natevents_init(void);
+void nf_natevents_exit(void);
+void nf_natevents_set(bool on);		/* nf_cfg_mutex held */
+unsigned int nf_natevents_drain(void);	/* export mutex held */
+#else
+static inline int nf_natevents_init(void) { return 0; }
+static inline void nf_natevents_exit(void) { }
+static inline unsigned int nf_natevents_drain(void) { return 0; }
+#endif
+void nf_export_nat(const struct nf_nat_rec *n);	/* export mutex held */
+void nf_tpl_add_nat(const struct nf_nat_rec *n);
+
+/* ---- promisc.c: frames for other hosts (--enable-promisc) ---- */
+struct nf_promisc_ctx {
+	bool active;		/* a promisc frame is in the hook on this CPU */
+	u8 ntags;
+	u16 vlan[NF_VLAN_TAGS];	/* TCI, outer first */
+#ifdef ENABLE_PROMISC_MPLS
+	u32 mpls[ENABLE_PROMISC_MPLS];
+#endif
+};
+#ifdef ENABLE_PROMISC
+DECLARE_PER_CPU(struct nf_promisc_ctx, nf_promisc_ctx);
+extern atomic64_t nf_promisc_seen, nf_promisc_dropped;
+void nf_promisc_set(bool on);		/* nf_cfg_mutex held */
+/* The context of the packet in the hook, if it is a promisc frame. */
+static inline const struct nf_promisc_ctx *nf_promisc_current(void)
+{
+	const struct nf_promisc_ctx *c = this_cpu_ptr(&nf_promisc_ctx);
+
+	return c->active ? c : NULL;
+}
+#else
+static inline void nf_promisc_set(bool on) { }
+#endif
 
 /* ---- target.c ---- */
 int nf_target_init(void);

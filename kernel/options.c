@@ -8,8 +8,7 @@ static int nf_isspace(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Trim [*b, *e) of surrounding blanks. */
-static void nf_trim(const char **b, const char **e)
+void nf_trim(const char **b, const char **e)
 {
 	while (*b < *e && nf_isspace(**b))
 		(*b)++;
@@ -17,7 +16,7 @@ static void nf_trim(const char **b, const char **e)
 		(*e)--;
 }
 
-static const char *nf_memchr(const char *b, const char *e, char c)
+const char *nf_memchr(const char *b, const char *e, char c)
 {
 	for (; b < e; b++)
 		if (*b == c)
@@ -25,8 +24,8 @@ static const char *nf_memchr(const char *b, const char *e, char c)
 	return NULL;
 }
 
-static int nf_parse_uint(const char *b, const char *e, unsigned int max,
-			 unsigned int *out)
+int nf_parse_uint(const char *b, const char *e, unsigned int max,
+		  unsigned int *out)
 {
 	unsigned long v = 0;
 

@@ -43,4 +43,11 @@ enum nf_sampler_kind { NF_SAMPLER_OFF = 0, NF_SAMPLER_DETERMINISTIC = 1,
 int nf_parse_sampler(const char *s, int *kind, unsigned int *interval,
 		     const char **err);
 
+/* Helpers shared with the rule parsers (rules.c): [b, e) strings. */
+void nf_trim(const char **b, const char **e);	/* strip blanks around */
+const char *nf_memchr(const char *b, const char *e, char c);
+/* A decimal number <= max, nothing else: 0 or -EINVAL. */
+int nf_parse_uint(const char *b, const char *e, unsigned int max,
+		  unsigned int *out);
+
 #endif /* NF_OPTIONS_H */

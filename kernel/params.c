@@ -29,7 +29,7 @@ bool nf_running;
 
 static char nf_dest_mode_str[16] = "mirror";
 static char nf_aggregation[1024];
-static char nf_snmp_rules[512];
+static char nf_snmp_rules_str[512];
 static int nf_flush_dummy;
 
 /* ---- per-parameter checks and actions ---- */
@@ -154,8 +154,11 @@ static int nf_set_sampler(const struct nf_param *p, const char *val)
 		nf_export_flush(true);
 	WRITE_ONCE(nf_cfg.sampler_interval, interval);
 	WRITE_ONCE(nf_cfg.sampler_kind, kind);
-	if (nf_running)
+	if (nf_running) {
+		/* v9/IPFIX: the new sampling options record goes out at once */
+		nf_tpl_dests_changed();
 		mutex_unlock(&nf_export_mutex);
+	}
 	strscpy(nf_cfg.sampler, kind ? val : "", sizeof(nf_cfg.sampler));
 	strim(nf_cfg.sampler);
 	return 0;
@@ -174,13 +177,46 @@ static int nf_set_dest_mode(const struct nf_param *p, const char *val)
 	return 0;
 }
 
-static int nf_set_unbuilt_rules(const struct nf_param *p, const char *val)
+/* A rule set parameter: parsed, installed, read back in canonical form. */
+static int __maybe_unused nf_set_ruleset(const struct nf_param *p, const char *val,
+					 int (*set)(const char *val, char *canon,
+						    int len, const char **err))
+{
+	const char *err = "";
+	int ret;
+
+	if (strlen(val) >= (size_t)p->slen)
+		return nf_bad(p, "too long");
+	ret = set(val, p->sval, p->slen, &err);
+	return ret == -EINVAL ? nf_bad(p, err) : ret;
+}
+
+#ifdef ENABLE_AGGR
+static int nf_set_aggregation(const struct nf_param *p, const char *val)
+{
+	return nf_set_ruleset(p, val, nf_rules_set_aggr);
+}
+#else
+#define nf_set_aggregation nf_set_unbuilt_rules
+#endif
+
+#ifdef ENABLE_SNMP
+static int nf_set_snmp_rules(const struct nf_param *p, const char *val)
+{
+	return nf_set_ruleset(p, val, nf_rules_set_snmp);
+}
+#else
+#define nf_set_snmp_rules nf_set_unbuilt_rules
+#endif
+
+static int __maybe_unused nf_set_unbuilt_rules(const struct nf_param *p,
+					       const char *val)
 {
 	char tmp[8];
 
 	strscpy(tmp, val, sizeof(tmp));
 	if (*strim(tmp))
-		return nf_bad(p, "this feature is not built into this module yet; only an empty value is accepted");
+		return nf_bad(p, "not compiled into this module (see ./configure --help); only an empty value is accepted");
 	return 0;
 }
 
@@ -196,7 +232,27 @@ static const struct nf_int_ops nf_ops_hashsize = { NULL, nf_apply_hashsize };
 static const struct nf_int_ops nf_ops_sndbuf = { nf_check_sndbuf, nf_apply_sndbuf };
 static const struct nf_int_ops nf_ops_exportcpu = { nf_check_exportcpu, nf_apply_resched };
 static const struct nf_int_ops nf_ops_scan = { NULL, nf_apply_resched };
-static const struct nf_int_ops nf_ops_off = { nf_check_feature_off, NULL };
+static const struct nf_int_ops __maybe_unused nf_ops_off = { nf_check_feature_off, NULL };
+#ifdef ENABLE_PROMISC
+static int nf_apply_promisc(int v)
+{
+	nf_promisc_set(v);
+	return 0;
+}
+static const struct nf_int_ops nf_ops_promisc = { NULL, nf_apply_promisc };
+#else
+#define nf_ops_promisc nf_ops_off
+#endif
+#ifdef ENABLE_NAT
+static int nf_apply_natevents(int v)
+{
+	nf_natevents_set(v);
+	return 0;
+}
+static const struct nf_int_ops nf_ops_natevents = { NULL, nf_apply_natevents };
+#else
+#define nf_ops_natevents nf_ops_off
+#endif
 static const struct nf_int_ops nf_ops_flush = { NULL, nf_apply_flush };
 
 static int nf_set_int(const struct nf_param *p, const char *val)
@@ -244,7 +300,7 @@ const struct nf_param nf_params[NF_P_COUNT] = {
 	[NF_P_DESTINATION] = NF_STR("destination", nf_cfg.destination, nf_set_destination),
 	[NF_P_DEST_MODE] = NF_STR("destination_mode", nf_dest_mode_str, nf_set_dest_mode),
 	[NF_P_SAMPLER] = NF_STR("sampler", nf_cfg.sampler, nf_set_sampler),
-	[NF_P_NATEVENTS] = NF_INT("natevents", natevents, 0, 1, &nf_ops_off),
+	[NF_P_NATEVENTS] = NF_INT("natevents", natevents, 0, 1, &nf_ops_natevents),
 	[NF_P_INACTIVE] = NF_INT("inactive_timeout", inactive_timeout, 1, 2147483, NULL),
 	[NF_P_ACTIVE] = NF_INT("active_timeout", active_timeout, 1, 2147483, NULL),
 	[NF_P_REFRESH] = NF_INT("refresh-rate", refresh_rate, 1, 65535, NULL),
@@ -253,10 +309,10 @@ const struct nf_param nf_params[NF_P_COUNT] = {
 	[NF_P_SNDBUF] = NF_INT("sndbuf", sndbuf, 0, INT_MAX / 2, &nf_ops_sndbuf),
 	[NF_P_HASHSIZE] = NF_INT("hashsize", hashsize, 1, 1 << 25, &nf_ops_hashsize),
 	[NF_P_MAXFLOWS] = NF_INT("maxflows", maxflows, 0, INT_MAX, NULL),
-	[NF_P_AGGR] = NF_STR("aggregation", nf_aggregation, nf_set_unbuilt_rules),
-	[NF_P_SNMP_RULES] = NF_STR("snmp-rules", nf_snmp_rules, nf_set_unbuilt_rules),
+	[NF_P_AGGR] = NF_STR("aggregation", nf_aggregation, nf_set_aggregation),
+	[NF_P_SNMP_RULES] = NF_STR("snmp-rules", nf_snmp_rules_str, nf_set_snmp_rules),
 	[NF_P_SCAN_MIN] = NF_INT("scan-min", scan_min, 1, 100000, &nf_ops_scan),
-	[NF_P_PROMISC] = NF_INT("promisc", promisc, 0, 1, &nf_ops_off),
+	[NF_P_PROMISC] = NF_INT("promisc", promisc, 0, 1, &nf_ops_promisc),
 	[NF_P_EXPORTCPU] = NF_INT("exportcpu", exportcpu, -1, INT_MAX, &nf_ops_exportcpu),
 	[NF_P_ENGINE_ID] = NF_INT("engine_id", engine_id, 0, INT_MAX, NULL),
 	[NF_P_FLUSH] = { .name = "flush", .ival = &nf_flush_dummy, .min = 0, .max = 1,
@@ -310,7 +366,7 @@ NF_MODPARAM(protocol, NF_P_PROTOCOL, "NetFlow version to export: 5, 9 or 10 (IPF
 NF_MODPARAM(destination, NF_P_DESTINATION, "export destinations: host:port,[v6]:port[@bind][%iface]");
 NF_MODPARAM(destination_mode, NF_P_DEST_MODE, "mirror (every destination) or balance (round-robin)");
 NF_MODPARAM(sampler, NF_P_SAMPLER, "flow sampler: deterministic:N, random:N, hash:N (N 2..16383)");
-NF_MODPARAM(natevents, NF_P_NATEVENTS, "export NAT events (not built yet: 0 only)");
+NF_MODPARAM(natevents, NF_P_NATEVENTS, "export NAT events from conntrack (--enable-natevents)");
 NF_MODPARAM(inactive_timeout, NF_P_INACTIVE, "export a flow idle this many seconds (15)");
 NF_MODPARAM(active_timeout, NF_P_ACTIVE, "export a flow active this many seconds (1800)");
 NF_MODPARAM(refresh_rate, NF_P_REFRESH, "v9/IPFIX: re-send templates every N packets (20)");
@@ -319,9 +375,9 @@ NF_MODPARAM(debug, NF_P_DEBUG, "debug verbosity 0..3");
 NF_MODPARAM(sndbuf, NF_P_SNDBUF, "export socket buffer bytes (0 = system default)");
 NF_MODPARAM(hashsize, NF_P_HASHSIZE, "flow hash buckets (default: by memory size)");
 NF_MODPARAM(maxflows, NF_P_MAXFLOWS, "flows kept at most, 0 = unlimited (2000000)");
-NF_MODPARAM(aggregation, NF_P_AGGR, "aggregation rules (not built yet)");
-NF_MODPARAM(snmp_rules, NF_P_SNMP_RULES, "SNMP-index rules (not built yet)");
+NF_MODPARAM(aggregation, NF_P_AGGR, "aggregation rules: NET/LEN=TO,PORT[-PORT]=TO,...");
+NF_MODPARAM(snmp_rules, NF_P_SNMP_RULES, "SNMP-index rules: NAME:BASE,...");
 NF_MODPARAM(scan_min, NF_P_SCAN_MIN, "minimal jiffies between export scans (1)");
-NF_MODPARAM(promisc, NF_P_PROMISC, "count promiscuous packets (not built yet: 0 only)");
+NF_MODPARAM(promisc, NF_P_PROMISC, "meter frames for other hosts in raw PREROUTING (--enable-promisc)");
 NF_MODPARAM(exportcpu, NF_P_EXPORTCPU, "CPU the exporter runs on (-1 = any)");
 NF_MODPARAM(engine_id, NF_P_ENGINE_ID, "engine id / observation domain (0)");

@@ -21,7 +21,7 @@ void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r, u32 pkts, u32 bytes)
 
 	memcpy(p, &k->a.v4.src, 4);
 	memcpy(p + 4, &k->a.v4.dst, 4);
-	memset(p + 8, 0, 4);				/* nexthop */
+	memcpy(p + 8, r->nexthop, 4);
 	nf_put16(p + 12, k->iif > 0xffff ? 0xffff : k->iif);
 	nf_put16(p + 14, r->oif > 0xffff ? 0xffff : r->oif);
 	nf_put32(p + 16, pkts);
@@ -34,7 +34,33 @@ void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r, u32 pkts, u32 bytes)
 	p[37] = r->tcp_flags;
 	p[38] = k->proto;
 	p[39] = k->tos;
-	memset(p + 40, 0, 8);		/* src/dst AS, masks, pad */
+	nf_put16(p + 40, r->src_as);
+	nf_put16(p + 42, r->dst_as);
+	memset(p + 44, 0, 4);		/* masks, pad */
+}
+
+void nf_v5_nat_rec(const struct nf_nat_rec *n, struct nf_exp_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->key.family = NF_FAM_V4;
+	r->key.proto = n->proto;
+	r->key.a.v4.src = n->src;		/* pre-NAT source */
+	r->key.sport = n->sport;
+	r->key.a.v4.dst = n->post_dst;		/* post-NAT destination */
+	r->key.dport = n->post_dport;
+	if (n->snat) {				/* post-NAT source */
+		memcpy(r->nexthop, &n->post_src, 4);
+		r->src_as = n->post_sport;
+	} else if (n->dnat) {			/* pre-NAT destination */
+		memcpy(r->nexthop, &n->dst, 4);
+		r->dst_as = n->dport;
+	}
+	r->tcp_flags = n->event == NF_NAT_CREATE ? NF_TCP_SYN | NF_TCP_ACK :
+						   NF_TCP_RST | NF_TCP_FIN;
+	r->first_ms = n->uptime_ms;
+	r->last_ms = n->uptime_ms;
+	r->start_abs_ms = n->time_ms;
+	r->end_abs_ms = n->time_ms;
 }
 
 static u64 nf_div_up(u64 a, u64 b)

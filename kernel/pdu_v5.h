@@ -30,4 +30,13 @@ unsigned int nf_v5_records_needed(const struct nf_exp_rec *r);
 void nf_v5_split(const struct nf_exp_rec *r, unsigned int i, unsigned int n,
 		 u32 *pkts, u32 *bytes);
 
+/*
+ * The v5 pseudo-record of a NAT event, as ipt_NETFLOW defines it: pre-NAT
+ * source, post-NAT destination; nexthop and source AS carry the post-NAT
+ * source address and port for SNAT, or nexthop and destination AS the
+ * pre-NAT destination for DNAT; TCP flags SYN+ACK for a start, RST+FIN for an
+ * end; no packets, no bytes.
+ */
+void nf_v5_nat_rec(const struct nf_nat_rec *n, struct nf_exp_rec *r);
+
 #endif /* NF_PDU_V5_H */

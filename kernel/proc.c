@@ -25,6 +25,15 @@ static const char *nf_features(void)
 		"=hash"
 #endif
 #endif
+#ifdef ENABLE_NAT
+		" natevents"
+#endif
+#ifdef ENABLE_AGGR
+		" aggr"
+#endif
+#ifdef ENABLE_SNMP
+		" snmp-rules"
+#endif
 #ifdef ENABLE_MAC
 		" mac"
 #endif
@@ -36,6 +45,12 @@ static const char *nf_features(void)
 #endif
 #ifdef ENABLE_PHYSDEV
 		" physdev"
+#endif
+#ifdef ENABLE_PROMISC
+		" promisc"
+#ifdef ENABLE_PROMISC_MPLS
+		" mpls"
+#endif
 #endif
 		;
 }
@@ -93,8 +108,26 @@ static int nf_stat_show(struct seq_file *m, void *v)
 		   nf_cfg.refresh_rate, nf_cfg.timeout_rate, nf_ntmpl, nf_nactive,
 		   nf_cfg.active_timeout, nf_cfg.inactive_timeout,
 		   nf_cfg.maxflows);
+#ifdef ENABLE_PROMISC
+	seq_printf(m, "Promisc hack is %s (observed %lld packets, discarded %lld).\n",
+		   READ_ONCE(nf_cfg.promisc) ? "enabled" : "disabled",
+		   atomic64_read(&nf_promisc_seen),
+		   atomic64_read(&nf_promisc_dropped));
+#else
 	seq_puts(m, "Promisc hack is disabled (observed 0 packets, discarded 0).\n");
+#endif
+#ifdef ENABLE_NAT
+	seq_printf(m, "Natevents %s, count start %lld, stop %lld.",
+		   READ_ONCE(nf_cfg.natevents) ? "enabled" : "disabled",
+		   atomic64_read(&nf_nat_stats.starts),
+		   atomic64_read(&nf_nat_stats.stops));
+	seq_printf(m, " Dropped %lld; namespaces busy %d, events off %d.\n",
+		   atomic64_read(&nf_nat_stats.dropped),
+		   atomic_read(&nf_nat_stats.busy),
+		   atomic_read(&nf_nat_stats.no_events));
+#else
 	seq_puts(m, "Natevents disabled, count start 0, stop 0.\n");
+#endif
 
 	ago = (jiffies - nf_worker.peak_time) / HZ;
 	seq_printf(m, "Flows: active %u (peak %u reached %lud%luh%lum ago), mem %lluK, worker delay %u/%d (last run %u us, scanned %u, exported %u).\n",
@@ -168,6 +201,7 @@ static int nf_stat_show(struct seq_file *m, void *v)
 			   s->down ? "; down" : "");
 	}
 	kfree(socks);
+	nf_rules_show(m);
 	return 0;
 }
 

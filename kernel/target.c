@@ -56,6 +56,24 @@ static void nf_vlan_tags(const struct sk_buff *skb,
 }
 #endif
 
+#ifdef ENABLE_PROMISC
+/* A frame the promisc tap passes: its VLAN tags and labels, from the tap. */
+static bool nf_promisc_frame(struct nf_flow_key *key)
+{
+	const struct nf_promisc_ctx *c = nf_promisc_current();
+
+	if (!c)
+		return false;
+#ifdef ENABLE_VLAN
+	memcpy(key->vlan, c->vlan, sizeof(key->vlan));
+#endif
+#ifdef ENABLE_PROMISC_MPLS
+	memcpy(key->mpls, c->mpls, sizeof(key->mpls));
+#endif
+	return true;
+}
+#endif
+
 #ifdef ENABLE_MAC
 /* Ethernet addresses of a received frame; zero on output hooks. */
 static void nf_mac_addrs(const struct sk_buff *skb,
@@ -91,13 +109,31 @@ static void nf_account_skb(const struct sk_buff *skb,
 	}
 	if (unlikely(pi->is_frag))
 		this_cpu_inc(nf_stats.frag);
+#ifdef ENABLE_SNMP
+	key->iif = nf_rules_ifindex(in);
+	pi->oif = nf_rules_ifindex(out);
+#else
 	key->iif = in ? in->ifindex : 0;
 	pi->oif = out ? out->ifindex : 0;
+#endif
+#ifdef ENABLE_AGGR
+	nf_rules_aggr(key);
+#endif
 #ifdef ENABLE_DIRECTION
 	key->dir = nf_hook_dir(xt_hooknum(par));
 #endif
+#ifdef ENABLE_PROMISC
+	if (unlikely(nf_promisc_frame(key)))
+		goto tagged;
+#endif
 #ifdef ENABLE_VLAN
 	nf_vlan_tags(skb, in, key);
+#endif
+#ifdef ENABLE_PROMISC_MPLS
+	memset(key->mpls, 0, sizeof(key->mpls));
+#endif
+#ifdef ENABLE_PROMISC
+tagged:
 #endif
 #ifdef ENABLE_MAC
 	nf_mac_addrs(skb, in, key);

@@ -74,6 +74,13 @@ static const struct nf_field fx_v6_plain[] = {
 	F(END_MS, 8), F(END_REASON, 1), F(IP_VERSION, 1),
 };
 
+/* NAT events (RFC 8158 NAT44 session create / delete), v9 and IPFIX alike */
+static const struct nf_field nat4[] = {
+	F(OBS_TIME_MS, 8), F(SRC4, 4), F(DST4, 4), F(SPORT, 2), F(DPORT, 2),
+	F(POST_SRC4, 4), F(POST_DST4, 4), F(POST_SPORT, 2), F(POST_DPORT, 2),
+	F(PROTO, 1), F(NAT_EVENT, 1),
+};
+
 /* ---- options templates (first field(s): scope) ---- */
 static const struct nf_field v9_opt_stats[] = {
 	{ NF_V9_SCOPE_SYSTEM, 4 },
@@ -113,6 +120,7 @@ static const struct nf_tmpl nf_v9_tmpls[NF_T_COUNT] = {
 	T(NF_T_V4_PORTS, 0, v9_v4_ports), T(NF_T_V4_ICMP, 0, v9_v4_icmp),
 	T(NF_T_V4_PLAIN, 0, v9_v4_plain), T(NF_T_V6_PORTS, 0, v9_v6_ports),
 	T(NF_T_V6_ICMP, 0, v9_v6_icmp), T(NF_T_V6_PLAIN, 0, v9_v6_plain),
+	T(NF_T_NAT4, 0, nat4),
 	T(NF_T_OPT_STATS, 1, v9_opt_stats),
 	T(NF_T_OPT_SAMPLER, 1, v9_opt_sampler),
 	T(NF_T_OPT_IFACE, 1, v9_opt_iface),
@@ -121,6 +129,7 @@ static const struct nf_tmpl nf_fx_tmpls[NF_T_COUNT] = {
 	TX(NF_T_V4_PORTS, 0, fx_v4_ports), TX(NF_T_V4_ICMP, 0, fx_v4_icmp),
 	TX(NF_T_V4_PLAIN, 0, fx_v4_plain), TX(NF_T_V6_PORTS, 0, fx_v6_ports),
 	TX(NF_T_V6_ICMP, 0, fx_v6_icmp), TX(NF_T_V6_PLAIN, 0, fx_v6_plain),
+	TX(NF_T_NAT4, 0, nat4),
 	TX(NF_T_OPT_STATS, 1, fx_opt_stats),
 	TX(NF_T_OPT_SAMPLER, 1, fx_opt_sampler),
 	TX(NF_T_OPT_IFACE, 2, fx_opt_iface),
@@ -211,10 +220,14 @@ unsigned int nf_tmpl_mask(const struct nf_exp_rec *r)
 #endif
 	if (m & (1u << NF_B_MAC | 1u << NF_B_VLAN))
 		m |= 1u << NF_B_ETH;
-	if (k->dir == NF_DIR_IN || k->dir == NF_DIR_OUT)
+	if (k->dir != NF_DIR_NONE)
 		m |= 1u << NF_B_DIR;
 	if (r->physin || r->physout)
 		m |= 1u << NF_B_PHYS;
+#ifdef ENABLE_PROMISC_MPLS
+	if (k->mpls[0])
+		m |= 1u << NF_B_MPLS;
+#endif
 	return m;
 }
 
@@ -238,6 +251,13 @@ static const struct nf_tmpl *nf_tmpl_make(struct nf_tmpl_cache *c,
 		for (i = 0; i < nf_blocks[b].n; i++)
 			d->f[n++] = nf_blocks[b].f[i];
 	}
+#ifdef ENABLE_PROMISC_MPLS
+	/* the label stack: as many 3-byte entries as configured */
+	for (i = 0; (mask & (1u << NF_B_MPLS)) && i < ENABLE_PROMISC_MPLS; i++) {
+		d->f[n].id = NF_IE_MPLS_TOP + i;
+		d->f[n++].len = 3;
+	}
+#endif
 	d->t.id = (c->version == 9 ? NF_T_DYN_V9 : NF_T_DYN_IPFIX) + c->n;
 	d->t.nscope = 0;
 	d->t.nfields = n;
@@ -492,8 +512,8 @@ static void nf_put_flow_field(u8 *b, const struct nf_field *f,
 	case NF_IE_ETH_TYPE:
 		nf_put16(b, k->family == NF_FAM_V6 ? 0x86dd : 0x0800);
 		break;
-	case NF_IE_DIRECTION:	/* 0 ingress, 1 egress */
-		*b = k->dir == NF_DIR_OUT;
+	case NF_IE_DIRECTION:	/* 0 ingress, 1 egress, 255 undefined */
+		*b = k->dir == NF_DIR_IN ? 0 : k->dir == NF_DIR_OUT ? 1 : 255;
 		break;
 	case NF_IE_PHYS_IN:
 		nf_put32(b, r->physin);
@@ -501,6 +521,14 @@ static void nf_put_flow_field(u8 *b, const struct nf_field *f,
 	case NF_IE_PHYS_OUT:
 		nf_put32(b, r->physout);
 		break;
+#ifdef ENABLE_PROMISC_MPLS
+	case NF_IE_MPLS_TOP ... NF_IE_MPLS_TOP + ENABLE_PROMISC_MPLS - 1:
+		/* label (20 bits), traffic class (3), bottom of stack (1) */
+		b[0] = k->mpls[f->id - NF_IE_MPLS_TOP] >> 24;
+		b[1] = k->mpls[f->id - NF_IE_MPLS_TOP] >> 16;
+		b[2] = k->mpls[f->id - NF_IE_MPLS_TOP] >> 8;
+		break;
+#endif
 	default:
 		memset(b, 0, f->len);
 	}
@@ -546,6 +574,52 @@ int nf_pdu_add_flow(struct nf_pdu *p, const struct nf_exp_rec *r)
 		p->bytes += r->bytes;
 	}
 	return err;
+}
+
+static void nf_put_nat(u8 *b, const struct nf_field *f, const void *v)
+{
+	const struct nf_nat_rec *n = v;
+
+	switch (f->id) {
+	case NF_IE_OBS_TIME_MS:
+		nf_put64(b, n->time_ms);
+		break;
+	case NF_IE_SRC4:
+		memcpy(b, &n->src, 4);
+		break;
+	case NF_IE_DST4:
+		memcpy(b, &n->dst, 4);
+		break;
+	case NF_IE_SPORT:
+		nf_put16(b, n->sport);
+		break;
+	case NF_IE_DPORT:
+		nf_put16(b, n->dport);
+		break;
+	case NF_IE_POST_SRC4:
+		memcpy(b, &n->post_src, 4);
+		break;
+	case NF_IE_POST_DST4:
+		memcpy(b, &n->post_dst, 4);
+		break;
+	case NF_IE_POST_SPORT:
+		nf_put16(b, n->post_sport);
+		break;
+	case NF_IE_POST_DPORT:
+		nf_put16(b, n->post_dport);
+		break;
+	case NF_IE_PROTO:
+		*b = n->proto;
+		break;
+	case NF_IE_NAT_EVENT:
+		*b = n->event;
+		break;
+	}
+}
+
+int nf_pdu_add_nat(struct nf_pdu *p, const struct nf_nat_rec *n)
+{
+	return nf_pdu_add_rec(p, nf_tmpl_get(p->version, NF_T_NAT4), nf_put_nat, n);
 }
 
 static void nf_put_stats(u8 *b, const struct nf_field *f, const void *v)

@@ -32,6 +32,7 @@ enum nf_tmpl_id {
 	NF_T_V6_PORTS,
 	NF_T_V6_ICMP,
 	NF_T_V6_PLAIN,
+	NF_T_NAT4,		/* NAT event (NEL), NAT44 */
 	NF_T_OPT_STATS,		/* metering + exporting process statistics */
 	NF_T_OPT_SAMPLER,	/* sampling configuration */
 	NF_T_OPT_IFACE,		/* interface list: ifName, ifDescr per ifIndex */
@@ -60,12 +61,13 @@ enum nf_block {
 	NF_B_ETH,	/* ethernetType: with MAC or VLAN */
 	NF_B_DIR,	/* flowDirection */
 	NF_B_PHYS,	/* ingress/egressPhysicalInterface */
+	NF_B_MPLS,	/* mplsTopLabelStackSection, mplsLabelStackSection2.. */
 	NF_B_COUNT
 };
 #define NF_T_DYN_V9 512
 #define NF_T_DYN_IPFIX 1024
 #define NF_TD_MAX 64		/* templates with optional blocks, at most */
-#define NF_TF_MAX 32		/* fields of one data template, at most */
+#define NF_TF_MAX 48		/* fields of one data template, at most */
 
 /* Information Element ids (IANA IPFIX registry; v9 uses the same numbers). */
 enum nf_ie {
@@ -95,6 +97,7 @@ enum nf_ie {
 	NF_IE_SAMPLER_INTERVAL = 50,	/* samplerRandomInterval */
 	NF_IE_SRC_MAC = 56,		/* sourceMacAddress */
 	NF_IE_VLAN_ID = 58,		/* vlanId (what nfdump reads) */
+	NF_IE_MPLS_TOP = 70,		/* mplsTopLabelStackSection; 71..79 next */
 	NF_IE_IP_VERSION = 60,		/* ipVersion */
 	NF_IE_DIRECTION = 61,		/* flowDirection */
 	NF_IE_EXTHDRS6 = 64,		/* ipv6ExtensionHeaders */
@@ -114,6 +117,11 @@ enum nf_ie {
 	NF_IE_NOTSENT_FLOWS = 166,	/* notSentFlowTotalCount */
 	NF_IE_NOTSENT_PKTS = 167,	/* notSentPacketTotalCount */
 	NF_IE_NOTSENT_OCTETS = 168,	/* notSentOctetTotalCount */
+	NF_IE_POST_SRC4 = 225,		/* postNATSourceIPv4Address */
+	NF_IE_POST_DST4 = 226,		/* postNATDestinationIPv4Address */
+	NF_IE_POST_SPORT = 227,		/* postNAPTSourceTransportPort */
+	NF_IE_POST_DPORT = 228,		/* postNAPTDestinationTransportPort */
+	NF_IE_NAT_EVENT = 230,		/* natEvent */
 	NF_IE_IPV4_OPTS = 208,		/* ipv4Options */
 	NF_IE_TCP_OPTS = 209,		/* tcpOptions */
 	NF_IE_VLAN = 243,		/* dot1qVlanId */
@@ -123,6 +131,7 @@ enum nf_ie {
 	NF_IE_PHYS_IN = 252,		/* ingressPhysicalInterface */
 	NF_IE_PHYS_OUT = 253,		/* egressPhysicalInterface */
 	NF_IE_ETH_TYPE = 256,		/* ethernetType */
+	NF_IE_OBS_TIME_MS = 323,	/* observationTimeMilliseconds */
 };
 
 /* v9 options scope field types (RFC 3954 section 6.1). */
@@ -234,6 +243,8 @@ int nf_pdu_add_tmpls(struct nf_pdu *p, unsigned int *next);
 int nf_pdu_add_templates(struct nf_pdu *p);
 /* One flow record (its set opened as needed); -ENOSPC if full. */
 int nf_pdu_add_flow(struct nf_pdu *p, const struct nf_exp_rec *r);
+/* One NAT event record (NF_T_NAT4); -ENOSPC if full. */
+int nf_pdu_add_nat(struct nf_pdu *p, const struct nf_nat_rec *n);
 int nf_pdu_add_opt_stats(struct nf_pdu *p, const struct nf_opt_stats *s);
 int nf_pdu_add_opt_sampler(struct nf_pdu *p, const struct nf_opt_sampler *s);
 int nf_pdu_add_opt_iface(struct nf_pdu *p, u32 domain,

@@ -83,7 +83,7 @@ compile() { # TARGET KVER DIR LOG   build the module in DIR for KVER
 }
 
 build() { # TARGET -> prints the .ko; DIR-full/ipt_NETFLOW.ko: every optional field in
-	local t=$1 k dir log f
+	local t=$1 k dir log
 	if [ "$t" = trixie ]; then "$HERE/trixie-root.sh" >&2; fi
 	k=$(kver_of "$t")
 	dir=$OUT/$k
@@ -97,12 +97,7 @@ build() { # TARGET -> prints the .ko; DIR-full/ipt_NETFLOW.ko: every optional fi
 	snapshot_sources "$dir"
 	snapshot_sources "$dir-full"
 	# the same features as make kmod-full
-	{
-		echo "/* kmatrix: every optional field */"
-		for f in $(sed -n '/^KFULL_FEATURES/,/[^\\]$/p' "$REPO/Makefile" | tr -d '\\' | cut -d= -f2); do
-			echo "#define $f 1"
-		done
-	} >"$dir-full/nf_config.h"
+	make -s --no-print-directory -C "$REPO" kfull-config >"$dir-full/nf_config.h"
 	compile "$t" "$k" "$dir" "$log"
 	compile "$t" "$k" "$dir-full" "${log%.log}-full.log"
 	echo "$dir/ipt_NETFLOW.ko"

@@ -104,6 +104,7 @@ nf_load_full() { # ARGS...   like nf_load, the module with every optional field 
 	fi
 	nf_install_xtables
 	modprobe x_tables
+	modprobe nf_conntrack	# natevents are built in: the module needs conntrack's symbols
 	insmod "$ko" "$@" || nf_die "insmod $ko $* failed: $(dmesg | tail -3)"
 }
 
@@ -117,4 +118,15 @@ nf_snmp() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/stat/ipt_netflow_snmp
 
 nf_udp() { # NS DST DPORT COUNT SIZE [SPORT]
 	nf_ns "$1" python3 "$NF_TOOLS/send_udp.py" "$2" "$3" "$4" "$5" "${6:-0}"
+}
+
+nf_bad_sysctl() { # KEY VALUE REGEX   a bad write is refused (EINVAL, one kernel line
+	# matching REGEX) and changes nothing
+	local before
+	before=$(sysctl -n "net.netflow.$1")
+	nf_dmesg_mark "sysctl:$1"
+	assert_fail bash -c "echo '$2' > /proc/sys/net/netflow/$1"
+	assert_match "$(bash -c "echo '$2' > /proc/sys/net/netflow/$1" 2>&1 || true)" 'Invalid argument' "errno of bad $1 write"
+	assert_eq "$(sysctl -n "net.netflow.$1")" "$before" "$1 unchanged after bad write"
+	assert_match "$(nf_dmesg_since "sysctl:$1")" "$3" "kernel message for bad $1"
 }

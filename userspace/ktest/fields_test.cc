@@ -197,9 +197,11 @@ TEST_CASE("blocks a record carries") {
           (1u << NF_B_IPOPT | 1u << NF_B_TCPOPT | 1u << NF_B_MAC | 1u << NF_B_VLAN |
            1u << NF_B_QINQ | 1u << NF_B_ETH | 1u << NF_B_DIR | 1u << NF_B_PHYS));
     r = base_v4();
-    r.key.dir = NF_DIR_FWD;  // forwarded: direction undefined, not sent
+    r.key.dir = NF_DIR_FWD;  // forwarded: direction undefined (255), as ipt_NETFLOW sends it
     r.key.proto = 17;
     r.tcp_opts = 1;  // only meaningful for TCP
+    CHECK(nf_tmpl_mask(&r) == 1u << NF_B_DIR);
+    r.key.dir = NF_DIR_NONE;
     CHECK(nf_tmpl_mask(&r) == 0);
     nf_exp_rec v6{};
     v6.key.family = NF_FAM_V6;
@@ -269,6 +271,41 @@ TEST_CASE("a template is made per shape and block set, announced, then used") {
     }
 }
 
+TEST_CASE("MPLS label stack of promisc frames") {
+    for (int v : {9, 10}) {
+        nf_tmpl_cache tc;
+        nf_tmpl_cache_init(&tc, v);
+        nf_exp_rec r = base_v4();
+        r.key.proto = 17;
+        r.key.mpls[0] = (1000u << 12 | 5u << 9);                 // label 1000, TC 5
+        r.key.mpls[1] = (2000u << 12 | 1u << 8);                 // label 2000, bottom
+        CHECK(nf_tmpl_mask(&r) == 1u << NF_B_MPLS);
+        uint8_t buf[NF_PDU_MAX];
+        nf_pdu p;
+        nf_pdu_begin(&p, v, buf, sizeof(buf));
+        p.tc = &tc;
+        REQUIRE(nf_pdu_add_flow(&p, &r) == 0);
+        unsigned next = 0;
+        uint8_t tbuf[NF_PDU_MAX];
+        nf_pdu t;
+        nf_pdu_begin(&t, v, tbuf, sizeof(tbuf));
+        t.tc = &tc;
+        REQUIRE(nf_pdu_add_tmpls(&t, &next) == 0);
+        nf_pdu_hdr h{};
+        Collector c;
+        c.feed(tbuf, nf_pdu_finish(&t, &h));
+        c.feed(buf, nf_pdu_finish(&p, &h));
+        REQUIRE(c.ok);
+        REQUIRE(c.recs.size() == 1);
+        auto &d = c.recs[0];
+        // 3 bytes each: label << 4 | TC << 1 | bottom-of-stack
+        CHECK(d[NF_IE_MPLS_TOP] == std::vector<uint8_t>{0x00, 0x3e, 0x8a});
+        CHECK(d[NF_IE_MPLS_TOP + 1] == std::vector<uint8_t>{0x00, 0x7d, 0x01});
+        CHECK(d[NF_IE_MPLS_TOP + 2] == std::vector<uint8_t>{0, 0, 0});
+        CHECK(d.count(NF_IE_MPLS_TOP + 3) == 0);
+    }
+}
+
 TEST_CASE("IPv6 record with label and extension headers") {
     nf_tmpl_cache tc;
     nf_tmpl_cache_init(&tc, 10);
@@ -318,7 +355,7 @@ TEST_CASE("many templates: paged over PDUs; past the limit records fall back, co
             if (m & 4) r.key.smac[5] = 1;
             if (m & 8) r.key.vlan[0] = 10;
             if (m & 16) r.key.vlan[1] = 20;
-            if (m & 32) r.key.dir = NF_DIR_IN;
+            if (m & 32) r.key.dir = NF_DIR_FWD;
             if (m & 64) r.physin = 3;
             const nf_tmpl *t = nf_tmpl_for(&tc, v, &r);
             if (t == nf_tmpl_get(v, NF_T_V4_PORTS))

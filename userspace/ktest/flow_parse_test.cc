@@ -137,9 +137,9 @@ TEST_CASE("IPv6 long, truncated or absurd extension header chains") {
 }
 
 TEST_CASE("key length covers only the family's addresses") {
-    // 12 bytes of ports, protocol, ...; + 4 of VLAN tags and 12 of MACs when built
-    // with them (as these tests are); words, as the table compares them
-    CHECK(NF_KEY_HDR_LEN == 12 + 4 + 12);
+    // 12 bytes of ports, protocol, ...; + 4 of VLAN tags, 12 of MACs and 12 of MPLS
+    // labels when built with them (as these tests are); words, as the table compares them
+    CHECK(NF_KEY_HDR_LEN == 12 + 4 + 12 + 3 * 4);
     CHECK(NF_KEY_HDR_LEN % 4 == 0);
     CHECK(NF_KEY_V4_LEN == NF_KEY_HDR_LEN + 8);
     CHECK(NF_KEY_V6_LEN == NF_KEY_HDR_LEN + 32);

@@ -51,24 +51,16 @@ done
 # --- sysctl writes: good ones apply, bad ones are refused and change nothing -----------
 assert_ok sysctl -q -w net.netflow.inactive_timeout=3
 assert_eq "$(sysctl -n net.netflow.inactive_timeout)" 3 "inactive_timeout after write"
-bad_sysctl() { # KEY VALUE REGEX
-	local before
-	before=$(sysctl -n "net.netflow.$1")
-	nf_dmesg_mark "sysctl:$1"
-	assert_fail bash -c "echo '$2' > /proc/sys/net/netflow/$1"
-	assert_match "$(bash -c "echo '$2' > /proc/sys/net/netflow/$1" 2>&1 || true)" 'Invalid argument' "errno of bad $1 write"
-	assert_eq "$(sysctl -n "net.netflow.$1")" "$before" "$1 unchanged after bad write"
-	assert_match "$(nf_dmesg_since "sysctl:$1")" "$3" "kernel message for bad $1"
-}
-bad_sysctl inactive_timeout -5 'inactive_timeout: must be an integer 1\.\.'
-bad_sysctl active_timeout 99999999 'active_timeout: must be an integer'
-bad_sysctl protocol 6 'protocol: must be 5, 9 or 10'
-bad_sysctl destination '1.2.3.4:0' 'destination: bad port'
-bad_sysctl sampler 'random:0' 'sampler interval'
-bad_sysctl hashsize 0 'hashsize: must be'
-bad_sysctl maxflows -1 'maxflows: must be'
-bad_sysctl destination_mode both 'destination_mode must be'
-bad_sysctl sndbuf 100 'sndbuf: must be 0'
+nf_bad_sysctl inactive_timeout -5 'inactive_timeout: must be an integer 1\.\.'
+nf_bad_sysctl active_timeout 99999999 'active_timeout: must be an integer'
+nf_bad_sysctl protocol 6 'protocol: must be 5, 9 or 10'
+nf_bad_sysctl aggregation '1.2.3.4/99=8' 'aggregation: bad netmask rule'
+nf_bad_sysctl destination '1.2.3.4:0' 'destination: bad port'
+nf_bad_sysctl sampler 'random:0' 'sampler interval'
+nf_bad_sysctl hashsize 0 'hashsize: must be'
+nf_bad_sysctl maxflows -1 'maxflows: must be'
+nf_bad_sysctl destination_mode both 'destination_mode must be'
+nf_bad_sysctl sndbuf 100 'sndbuf: must be 0'
 assert_ok sysctl -q -w net.netflow.destination=127.0.0.1:2057
 assert_eq "$(sysctl -n net.netflow.destination)" 127.0.0.1:2057 "destination after write"
 assert_ok sysctl -q -w net.netflow.hashsize=8192

@@ -77,7 +77,10 @@ echo "templates, active: $tmpl"
 
 # ---- tshark: every field named, nothing malformed
 tshark -n -r /tmp/fields.pcap -d udp.port==2055,cflow -T pdml > /tmp/fields.pdml 2>/dev/null
-bad=$(grep -E '_ws\.expert|_ws\.malformed|[Uu]nknown|[Nn]o [Tt]emplate|Trailing stray' /tmp/fields.pdml | sort | uniq -c || true)
+# (flowDirection 255, "undefined", is what the classic module sends for FORWARD: a named
+# element whose value Wireshark has no name for)
+bad=$(grep -E '_ws\.expert|_ws\.malformed|[Uu]nknown|[Nn]o [Tt]emplate|Trailing stray' /tmp/fields.pdml |
+	grep -v 'name="cflow.direction" showname="Direction: Unknown (255)"' | sort | uniq -c || true)
 [ -z "$bad" ] || echo "$bad" | head -20
 assert_eq "$bad" "" "tshark: no unknown fields, malformed packets or warnings"
 grep -o 'Type: [^"]*([0-9]*)' /tmp/fields.pdml | sort -u | sed 's/^/  template field /'
@@ -135,7 +138,7 @@ for b in 6000 6100; do
 	want $((b + 7)) "cflow.packets=3 " "cflow.ingress_physical_interface=$if_pa " \
 		"cflow.egress_physical_interface=$if_pb( |$)" "cflow.srcmac=$mac_a" "cflow.dstmac=$mac_b" \
 		"bridged: physdev ports and the end hosts' MACs"
-	lacks $((b + 7)) cflow.direction "forwarded: no direction"
+	want $((b + 7)) "cflow.direction=255" "forwarded: direction undefined (255)"
 	# TCP: SYN options MSS, SACK permitted, timestamps, NOP, window scale (kinds 2 4 8 1 3)
 	want 6004 "cflow.tcp_option_map=00:00:00:00:00:00:01:1e" "cflow.direction=0" \
 		"TCP client side: tcpOptions, ingress"

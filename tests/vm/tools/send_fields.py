@@ -5,21 +5,21 @@ the optional flow fields, for the extended-fields scenario.  Cases:
                 hop-by-hop and a destination-options header (PadN) before UDP
   v4-opts       IPv4 10.0.0.1 -> 10.0.0.2 UDP 40021 -> DPORT with the options
                 NOP, router alert (148) and EOL
+  mirror[:vlan=V[/P],V2...][:mpls=L,L2...]
+                IPv4 192.0.2.1 -> 198.51.100.1 UDP 40030 -> DPORT, for a port mirror
+                (DSTMAC: another host's), inside the given VLAN tags (outer first,
+                /P = priority) and MPLS labels (top first; TC 0, TTL 64)
+  mirror-nonip  an ethertype 0x88b5 frame (not IP)
 Each frame's UDP payload is 16 bytes."""
+import os
 import socket
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from netpkt import csum  # noqa: E402
+
 iface, dstmac, case, count, dport = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xFFFF)
-    s += s >> 16
-    return ~s & 0xFFFF
 
 
 payload = b"f" * 16
@@ -41,6 +41,27 @@ elif case == "v4-opts":
     hdr = struct.pack("!BBHHHBBH4s4s", 0x47, 0, 28 + len(udp), 1, 0, 64, 17, 0, src, dst) + opts
     hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
     et, pkt = b"\x08\x00", hdr + udp
+elif case.startswith("mirror-nonip"):
+    et, pkt = b"\x88\xb5", b"n" * 46
+elif case.startswith("mirror"):
+    src, dst = socket.inet_aton("192.0.2.1"), socket.inet_aton("198.51.100.1")
+    udp = struct.pack("!HHHH", 40030, dport, 8 + len(payload), 0) + payload
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, src, dst)
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    et, pkt = b"\x08\x00", hdr + udp
+    opts = dict(o.split("=", 1) for o in case.split(":")[1:])
+    if "mpls" in opts:
+        labels = [int(x) for x in opts["mpls"].split(",")]
+        stack = b"".join(struct.pack("!I", l << 12 | (i == len(labels) - 1) << 8 | 64)
+                         for i, l in enumerate(labels))
+        et, pkt = b"\x88\x47", stack + pkt
+    if "vlan" in opts:
+        for t in reversed(opts["vlan"].split(",")):
+            vid, _, prio = t.partition("/")
+            tci = int(prio or 0) << 13 | int(vid)
+            pkt = et + pkt
+            et = b"\x81\x00"
+            pkt = struct.pack("!H", tci) + pkt
 else:
     sys.exit("unknown case " + case)
 

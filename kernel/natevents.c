@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * NAT events (--enable-natevents, natevents=1): conntrack reports each
+ * translated IPv4 connection when it is confirmed and when it is destroyed;
+ * the events are queued (at most NF_NAT_QUEUE_MAX, the rest counted as
+ * dropped) and the worker exports them as NEL records (v9/IPFIX) or as the
+ * classic v5 pseudo-records.  This is independent of the iptables rules.
+ *
+ * The conntrack event callback is per network namespace, and a namespace
+ * has room for one: where another module (ctnetlink) holds it, natevents
+ * are not collected, and the namespace is counted in /proc ("busy").
+ * Conntrack only reports events when net.netfilter.nf_conntrack_events is 1
+ * (or 2 with a ctnetlink listener): namespaces where it is not are counted too.
+ *
+ * Lock ordering: nf_cfg_mutex > pernet_ops_rwsem > net_rwsem (> conntrack's
+ * own nf_ct_ecache_mutex).
+ */
+#include <linux/slab.h>
+#include <linux/llist.h>
+#include <linux/ktime.h>
+#include <net/net_namespace.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_ecache.h>
+#include "netflow.h"
+
+#ifdef ENABLE_NAT
+
+#define NF_NAT_QUEUE_MAX 65536
+
+struct nf_nat_ev {
+	struct llist_node node;
+	struct nf_nat_rec r;
+};
+
+static LLIST_HEAD(nf_nat_queue);
+static atomic_t nf_nat_queued = ATOMIC_INIT(0);
+static bool nf_nat_on;		/* changed with pernet_ops_rwsem held for write */
+struct nf_nat_stats nf_nat_stats;
+
+static int nf_nat_ct_event(unsigned int events, const struct nf_ct_event *item)
+{
+	const struct nf_conn *ct = item->ct;
+	const struct nf_conntrack_tuple *o, *r;
+	struct nf_nat_ev *e;
+	u8 event;
+
+	if (events & (1 << IPCT_DESTROY))
+		event = NF_NAT_DELETE;
+	else if (events & (1 << IPCT_NEW))
+		event = NF_NAT_CREATE;
+	else
+		return 0;
+	if (!(ct->status & IPS_NAT_MASK))
+		return 0;
+	o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+	if (o->src.l3num != NFPROTO_IPV4)
+		return 0;	/* NAT44 only */
+	if (atomic_inc_return(&nf_nat_queued) > NF_NAT_QUEUE_MAX)
+		goto drop;
+	e = kmalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
+	if (!e)
+		goto drop;
+	e->r.event = event;
+	e->r.proto = o->dst.protonum;
+	e->r.snat = !!(ct->status & IPS_SRC_NAT);
+	e->r.dnat = !!(ct->status & IPS_DST_NAT);
+	e->r.src = o->src.u3.ip;
+	e->r.dst = o->dst.u3.ip;
+	e->r.sport = ntohs(o->src.u.all);
+	e->r.dport = ntohs(o->dst.u.all);
+	/* the reply comes from the translated destination to the translated source */
+	e->r.post_src = r->dst.u3.ip;
+	e->r.post_dst = r->src.u3.ip;
+	e->r.post_sport = ntohs(r->dst.u.all);
+	e->r.post_dport = ntohs(r->src.u.all);
+	e->r.time_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
+	e->r.uptime_ms = nf_uptime_ms();
+	llist_add(&e->node, &nf_nat_queue);
+	atomic64_inc(event == NF_NAT_CREATE ? &nf_nat_stats.starts :
+					      &nf_nat_stats.stops);
+	return 0;
+drop:
+	atomic_dec(&nf_nat_queued);
+	atomic64_inc(&nf_nat_stats.dropped);
+	return 0;
+}
+
+static const struct nf_ct_event_notifier nf_nat_notifier = {
+	.ct_event = nf_nat_ct_event,
+};
+
+static void nf_nat_attach(struct net *net)
+{
+	if (rcu_access_pointer(net->ct.nf_conntrack_event_cb)) {
+		atomic_inc(&nf_nat_stats.busy);	/* ctnetlink has it */
+		return;
+	}
+	if (net->ct.sysctl_events != 1)
+		atomic_inc(&nf_nat_stats.no_events);
+	nf_conntrack_register_notifier(net, &nf_nat_notifier);
+}
+
+static void nf_nat_detach(struct net *net)
+{
+	if (rcu_access_pointer(net->ct.nf_conntrack_event_cb) == &nf_nat_notifier)
+		nf_conntrack_unregister_notifier(net);
+}
+
+static int __net_init nf_nat_net_init(struct net *net)
+{
+	if (nf_nat_on)
+		nf_nat_attach(net);
+	return 0;
+}
+
+static void __net_exit nf_nat_net_exit(struct net *net)
+{
+	nf_nat_detach(net);
+}
+
+static struct pernet_operations nf_nat_net_ops = {
+	.init = nf_nat_net_init,
+	.exit = nf_nat_net_exit,
+};
+
+/* natevents on or off, in every namespace (nf_cfg_mutex held). */
+void nf_natevents_set(bool on)
+{
+	struct net *net;
+
+	down_write(&pernet_ops_rwsem);	/* no namespace comes or goes */
+	if (on != nf_nat_on) {
+		nf_nat_on = on;
+		atomic_set(&nf_nat_stats.busy, 0);
+		atomic_set(&nf_nat_stats.no_events, 0);
+		down_read(&net_rwsem);
+		for_each_net(net) {
+			if (on)
+				nf_nat_attach(net);
+			else
+				nf_nat_detach(net);
+		}
+		up_read(&net_rwsem);
+	}
+	up_write(&pernet_ops_rwsem);
+	if (!on)
+		synchronize_rcu();	/* callbacks in flight are done */
+	if (on && atomic_read(&nf_nat_stats.no_events))
+		pr_notice(NF_NAME ": natevents: %d network namespaces have net.netfilter.nf_conntrack_events != 1; set it to 1 to get their NAT events\n",
+			  atomic_read(&nf_nat_stats.no_events));
+}
+
+/* Export the queued events, oldest first (worker, nf_export_mutex held). */
+unsigned int nf_natevents_drain(void)
+{
+	struct llist_node *n = llist_reverse_order(llist_del_all(&nf_nat_queue));
+	struct nf_nat_ev *e, *t;
+	unsigned int cnt = 0;
+
+	llist_for_each_entry_safe(e, t, n, node) {
+		nf_export_nat(&e->r);
+		kfree(e);
+		atomic_dec(&nf_nat_queued);
+		cnt++;
+	}
+	return cnt;
+}
+
+int nf_natevents_init(void)
+{
+	int err = register_pernet_subsys(&nf_nat_net_ops);
+
+	if (err)
+		return err;
+	if (nf_cfg.natevents)
+		nf_natevents_set(true);
+	return 0;
+}
+
+/* Before the worker's last run, which exports what is still queued. */
+void nf_natevents_exit(void)
+{
+	nf_natevents_set(false);
+	unregister_pernet_subsys(&nf_nat_net_ops);
+}
+
+#endif /* ENABLE_NAT */
