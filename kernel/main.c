@@ -29,13 +29,18 @@ static int __init nf_init(void)
 	err = nf_sysctl_init();
 	if (err)
 		goto err_proc;
-	err = nf_target_init();
+	err = nf_genl_init();
 	if (err)
 		goto err_sysctl;
+	err = nf_target_init();
+	if (err)
+		goto err_genl;
 	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %d, destination %s, hashsize %u, maxflows %d\n",
 		nf_cfg.protocol, nf_cfg.destination, nf_table_size(), nf_cfg.maxflows);
 	return 0;
 
+err_genl:
+	nf_genl_exit();
 err_sysctl:
 	nf_sysctl_exit();
 err_proc:
@@ -55,6 +60,7 @@ err_table:
 static void __exit nf_exit(void)
 {
 	nf_target_exit();
+	nf_genl_exit();
 	nf_sysctl_exit();
 	mutex_lock(&nf_cfg_mutex);
 	nf_running = false;

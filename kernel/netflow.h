@@ -256,4 +256,9 @@ void nf_target_exit(void);
 int nf_proc_init(void);
 void nf_proc_exit(void);
 
+/* ---- genl.c: generic netlink family NETFLOW (netflow_genl.h) ---- */
+int nf_genl_init(void);
+void nf_genl_exit(void);
+void nf_genl_notify_param(const struct nf_param *p);	/* nf_cfg_mutex held */
+
 #endif /* NF_NETFLOW_H */
