@@ -159,7 +159,6 @@ Error GenlClient::DumpFlows(const std::function<void(const Flow &)> &fn, unsigne
 Error GenlClient::Monitor(const std::function<void(const Param &)> &fn, unsigned long count) {
   int grp = genl_ctrl_resolve_grp(sk_, NETFLOW_GENL_NAME, NETFLOW_GENL_MCGRP_CONFIG);
   if (grp < 0) return Error{ENOENT, "the module has no \"" NETFLOW_GENL_MCGRP_CONFIG "\" group"};
-  nl_socket_disable_seq_check(sk_);
   int rc = nl_socket_add_membership(sk_, grp);
   if (rc < 0) return Error{EIO, std::string("cannot join the config group: ") + nl_geterror(rc)};
   struct Ctx {
@@ -169,6 +168,9 @@ Error GenlClient::Monitor(const std::function<void(const Param &)> &fn, unsigned
   } ctx{&fn, count, ""};
   nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
   if (!cb) return Errno(ENOMEM, "netlink callbacks");
+  // notifications carry sequence number 0: no sequence check on this cb
+  nl_cb_set(
+      cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, [](nl_msg *, void *) -> int { return NL_OK; }, nullptr);
   nl_cb_set(
       cb, NL_CB_VALID, NL_CB_CUSTOM,
       [](nl_msg *m, void *arg) -> int {
