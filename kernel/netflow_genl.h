@@ -38,9 +38,11 @@
  *   NETFLOW_CMD_GET_FLOWS      (dumpit only, CAP_NET_ADMIN: the flow list in
  *                              /proc is root-only too)
  *	-> a stream of NETFLOW_CMD_FLOW messages, one NETFLOW_A_FLOW nest of
- *	   NETFLOW_F_* each, walking the hash table bucket by bucket; flows
- *	   added or removed during the dump may or may not appear, as with
- *	   /proc/net/stat/ipt_netflow_flows.
+ *	   NETFLOW_F_* each, walking the hash table bucket by bucket and
+ *	   resuming where the last skb filled up.  Nothing is held between
+ *	   skbs: flows added or removed meanwhile may or may not appear (and
+ *	   one may then show twice), as with /proc/net/stat/ipt_netflow_flows;
+ *	   a quiet table is dumped exactly.
  *
  * Multicast group NETFLOW_GENL_MCGRP_CONFIG ("config"): a
  * NETFLOW_CMD_PARAM_CHANGED message (one NETFLOW_A_PARAM nest with the new

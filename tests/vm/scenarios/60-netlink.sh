@@ -11,7 +11,9 @@
 #    their counters move with traffic;
 #  - 100000 active flows are dumped completely, over many netlink messages.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
+# shellcheck source=../netflow.sh
 . "$(dirname "$0")/../netflow.sh"
 
 cp "$(nf_artifact ctl)" /tmp/netflowctl
@@ -160,8 +162,8 @@ sysctl -q -w net.netflow.destination=127.0.0.1:2055
 # --- 100000 active flows, dumped completely -----------------------------------------------------------
 assert_ok sysctl -q -w net.netflow.flush=1
 sysctl -q -w net.core.netdev_max_backlog=100000
-t0=$(date +%s)
-nf_ns nfsrc /usr/bin/python3 - <<'PY'
+send_100k() {
+	nf_ns nfsrc /usr/bin/python3 - <<'PY'
 import socket
 socks = []
 for sport in (40000, 40001):
@@ -172,6 +174,15 @@ for dport in range(10000, 60000):
     for s in socks:
         s.sendto(b"x", ("10.0.0.2", dport))
 PY
+}
+t0=$(date +%s)
+# a loaded TCG host can lose a few datagrams on the way: send again what is missing
+# (a second packet of a flow only adds to it)
+for round in 1 2 3; do
+	send_100k
+	[ "$(nf_snmp hashFlows)" -lt 100000 ] || break
+	echo "    round $round: $(nf_snmp hashFlows) flows, sending again"
+done
 echo "    100000 flows sent in $(($(date +%s) - t0)) s"
 assert_eq "$(nf_snmp hashFlows)" 100000 "100000 active flows"
 t0=$(date +%s)
@@ -185,5 +196,5 @@ assert_eq "$msgs" 100000 "one netlink message per flow"
 assert_eq "$($CTL flows --count)" 100000 "flows --count"
 one=$($CTL flows --json sport=40001 dport=12345)
 assert_eq "$(wc -l <<<"$one")" 1 "flows --json with a filter: one flow"
-assert_eq "$(/usr/bin/python3 -c 'import json,sys; f=json.loads(sys.argv[1]); print(f["family"], f["proto"], f["src"], f["sport"], f["dst"], f["dport"], f["packets"], f["bytes"])' "$one")" \
-	"4 17 10.0.0.1 40001 10.0.0.2 12345 1 29" "the flow's fields"
+assert_eq "$(/usr/bin/python3 -c 'import json,sys; f=json.loads(sys.argv[1]); print(f["family"], f["proto"], f["src"], f["sport"], f["dst"], f["dport"], f["bytes"] == 29 * f["packets"])' "$one")" \
+	"4 17 10.0.0.1 40001 10.0.0.2 12345 True" "the flow's fields"
