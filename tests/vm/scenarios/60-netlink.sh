@@ -161,6 +161,7 @@ sysctl -q -w net.netflow.destination=127.0.0.1:2055
 
 # --- 100000 active flows, dumped completely -----------------------------------------------------------
 assert_ok sysctl -q -w net.netflow.flush=1
+assert_ok $CTL set inactive_timeout 600	# no flow may expire during the checks
 sysctl -q -w net.core.netdev_max_backlog=100000
 send_100k() {
 	nf_ns nfsrc /usr/bin/python3 - <<'PY'

@@ -165,7 +165,7 @@ int CmdFlows(GenlClient &c, const Args &a) {
 int CmdGet(GenlClient &c, const Args &a) {
   std::vector<nfctl::Param> ps;
   Error e = c.GetParams(a.pos.empty() ? nullptr : &a.pos[0], &ps);
-  if (e.errnum == ENOENT) return Fail("", Error{ENOENT, "unknown parameter '" + a.pos[0] + "'"});
+  if (e.errnum == ENOENT && !a.pos.empty()) return Fail("", Error{ENOENT, "unknown parameter '" + a.pos[0] + "'"});
   if (!e.ok()) return Fail("get", e);
   for (const auto &p : ps) std::cout << (a.pos.empty() ? p.name + " = " + p.value : p.value) << "\n";
   return 0;
