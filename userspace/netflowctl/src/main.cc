@@ -28,7 +28,7 @@ using nfctl::GenlClient;
 
 const char kUsage[] =
     "usage: netflowctl stats [--json]\n"
-    "       netflowctl flows [--json] [--count] [KEY=VALUE...]\n"
+    "       netflowctl flows [--json] [--count] [--verbose] [KEY=VALUE...]\n"
     "                   keys: family proto src dst host sport dport port iif oif\n"
     "       netflowctl get [NAME]\n"
     "       netflowctl set NAME VALUE\n"
@@ -259,7 +259,8 @@ int main(int argc, char **argv) {
   Args a;
   int rc = ParseArgs(argc, argv, &a);
   if (rc) return rc;
-  std::signal(SIGPIPE, SIG_IGN);
+  // SIGPIPE stays fatal for the listing commands (`netflowctl flows | head` ends the
+  // dump); the server writes with MSG_NOSIGNAL.
   if (a.cmd == "serve" || a.cmd == "watch") {
     struct sigaction sa {};
     sa.sa_handler = OnSignal;  // no SA_RESTART: accept() returns, the loop ends
