@@ -39,12 +39,16 @@ static bool nf_expired(struct nf_flow *f, u32 now, u8 *reason)
 		*reason = NF_END_FORCED;
 		return true;
 	}
-	if (now - READ_ONCE(f->ts_last) >= nf_inactive_j) {
+	/*
+	 * now was read when the run began: the packet path may have stamped a
+	 * flow later, which must count as age 0, not as 2^32 - 1 jiffies.
+	 */
+	if ((s32)(now - READ_ONCE(f->ts_last)) >= (s32)nf_inactive_j) {
 		*reason = NF_END_IDLE;
 		return true;
 	}
 	/* Active timeout, or the 32-bit packet counter nearing its end. */
-	if (now - f->ts_first >= nf_active_j ||
+	if ((s32)(now - f->ts_first) >= (s32)nf_active_j ||
 	    (u32)atomic_read(&f->packets) >= 0xf0000000U) {
 		*reason = NF_END_ACTIVE;
 		return true;

@@ -410,6 +410,12 @@ out:
 
 /* ---- the flow dump: cb->args[0] bucket, cb->args[1] flows of it sent ---- */
 
+/* Milliseconds since ts; 0 if the packet path stamped it after now. */
+static u32 nf_genl_age_ms(u32 now, u32 ts)
+{
+	return (s32)(now - ts) > 0 ? jiffies_to_msecs(now - ts) : 0;
+}
+
 struct nf_genl_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
@@ -444,10 +450,9 @@ static int nf_genl_put_flow(struct sk_buff *skb, const struct nf_flow *f,
 	    nla_put_u64_64bit(skb, NETFLOW_F_BYTES,
 			      (u64)atomic64_read(&f->bytes), NETFLOW_F_PAD) ||
 	    nla_put_u8(skb, NETFLOW_F_TCP_FLAGS, atomic_read(&f->state) & 0xff) ||
-	    nla_put_u32(skb, NETFLOW_F_AGE_MS,
-			jiffies_to_msecs(now - f->ts_first)) ||
+	    nla_put_u32(skb, NETFLOW_F_AGE_MS, nf_genl_age_ms(now, f->ts_first)) ||
 	    nla_put_u32(skb, NETFLOW_F_IDLE_MS,
-			jiffies_to_msecs(now - READ_ONCE(f->ts_last)))) {
+			nf_genl_age_ms(now, READ_ONCE(f->ts_last)))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
