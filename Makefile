@@ -11,6 +11,7 @@ JOBS ?= 2
 KMOD := $(TOP)/kernel/ipt_NETFLOW.ko
 XTLIB := $(TOP)/xtables/libxt_NETFLOW.so
 RELAY := $(BUILD)/userspace/relay/netflow-relay
+CTL := $(BUILD)/userspace/netflowctl/netflowctl
 AGENTX := $(TOP)/snmp/netflow-agentx
 DLMOD := $(TOP)/snmp/snmp_NETFLOW.so
 MIB := $(TOP)/mibs/IPT-NETFLOW-MIB.my
@@ -21,7 +22,7 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	ethtool procps python3 nfdump tshark pmacct snmpd snmp libsnmp-dev \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
-	man-db groff-base dkms debootstrap
+	man-db groff-base dkms debootstrap curl python3-prometheus-client
 
 .PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check \
 	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
@@ -78,6 +79,7 @@ print-artifacts:
 	@echo kmod=$(KMOD)
 	@echo xtables=$(XTLIB)
 	@echo relay=$(RELAY)
+	@echo ctl=$(CTL)
 	@echo agentx=$(AGENTX)
 	@echo dlmod=$(DLMOD)
 	@echo mib=$(MIB)
@@ -101,7 +103,7 @@ check-vm-selftest:
 # One VM boot for the kernel scenarios; generous per-scenario limit for loaded CI
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
 # under TCG; 51-install) run in check-packaging and check-kernels instead.
-VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 40- 41-
+VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 40- 41- 60-
 check-vm: all kmod-full
 	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)
@@ -135,8 +137,8 @@ MODPROBEDIR ?= /etc/modprobe.d
 XT_LIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null)
 MOD_KVER = $(shell modinfo -F vermagic $(KMOD) 2>/dev/null | cut -d' ' -f1)
 MOD_DIR = $(DESTDIR)/lib/modules/$(MOD_KVER)/extra
-MANPAGES := man/ipt_NETFLOW.8 man/netflow-relay.8 man/netflow-agentx.8
-INSTALL_ARTIFACTS := $(KMOD) $(XTLIB) $(RELAY) $(MIB) $(if $(filter no,$(SNMP_AGENT)),,$(AGENTX) $(DLMOD))
+MANPAGES := man/ipt_NETFLOW.8 man/netflow-relay.8 man/netflow-agentx.8 man/netflowctl.8
+INSTALL_ARTIFACTS := $(KMOD) $(XTLIB) $(RELAY) $(CTL) $(MIB) $(if $(filter no,$(SNMP_AGENT)),,$(AGENTX) $(DLMOD))
 # the relay unit: the relay's own template, with the paths filled in
 RELAY_UNIT_IN := $(TOP)/userspace/relay/netflow-relay.service.in
 RELAY_CONF_EXAMPLE := $(TOP)/userspace/relay/netflow-relay.conf.example
@@ -153,6 +155,7 @@ install: install-check
 	install -D -m 0644 $(KMOD) $(MOD_DIR)/ipt_NETFLOW.ko
 	install -D -m 0644 $(XTLIB) $(DESTDIR)$(XT_LIBDIR)/libxt_NETFLOW.so
 	install -D -m 0755 $(RELAY) $(DESTDIR)$(SBINDIR)/netflow-relay
+	install -D -m 0755 $(CTL) $(DESTDIR)$(SBINDIR)/netflowctl
 	install -D -m 0644 $(MIB) $(DESTDIR)$(MIBDIR)/IPT-NETFLOW-MIB.my
 	install -d $(DESTDIR)$(UNITDIR)
 	sed -e 's|@CMAKE_INSTALL_FULL_SBINDIR@|$(SBINDIR)|g' -e 's|@CMAKE_INSTALL_FULL_SYSCONFDIR@|/etc|g' \
@@ -174,7 +177,7 @@ uninstall:
 	rm -f $(MOD_DIR)/ipt_NETFLOW.ko
 	-rmdir --ignore-fail-on-non-empty $(MOD_DIR)
 	rm -f $(DESTDIR)$(XT_LIBDIR)/libxt_NETFLOW.so
-	rm -f $(DESTDIR)$(SBINDIR)/netflow-relay $(DESTDIR)$(SBINDIR)/netflow-agentx
+	rm -f $(DESTDIR)$(SBINDIR)/netflow-relay $(DESTDIR)$(SBINDIR)/netflow-agentx $(DESTDIR)$(SBINDIR)/netflowctl
 	rm -f $(DESTDIR)$(MIBDIR)/IPT-NETFLOW-MIB.my
 	rm -f $(DESTDIR)$(DLMODDIR)/snmp_NETFLOW.so
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DLMODDIR) $(dir $(DESTDIR)$(DLMODDIR))

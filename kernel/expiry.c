@@ -39,12 +39,16 @@ static bool nf_expired(struct nf_flow *f, u32 now, u8 *reason)
 		*reason = NF_END_FORCED;
 		return true;
 	}
-	if (now - READ_ONCE(f->ts_last) >= nf_inactive_j) {
+	/*
+	 * now was read when the run began: the packet path may have stamped a
+	 * flow later, which must count as age 0, not as 2^32 - 1 jiffies.
+	 */
+	if ((s32)(now - READ_ONCE(f->ts_last)) >= (s32)nf_inactive_j) {
 		*reason = NF_END_IDLE;
 		return true;
 	}
 	/* Active timeout, or the 32-bit packet counter nearing its end. */
-	if (now - f->ts_first >= nf_active_j ||
+	if ((s32)(now - f->ts_first) >= (s32)nf_active_j ||
 	    (u32)atomic_read(&f->packets) >= 0xf0000000U) {
 		*reason = NF_END_ACTIVE;
 		return true;
@@ -112,7 +116,7 @@ static void nf_collect_ended(u32 now, bool all, struct llist_head *batch)
 			int st = atomic_read(&f->state);
 
 			if (all || (st & NF_FLOW_RST) ||
-			    now - READ_ONCE(f->ts_last) >= NF_FIN_LINGER) {
+			    (s32)(now - READ_ONCE(f->ts_last)) >= NF_FIN_LINGER) {
 				nf_flow_unlink(f);
 				atomic_or(NF_END_EOF << 16, &f->state);
 				__llist_add(&f->lnode, batch);

@@ -32,9 +32,12 @@ static int __init nf_init(void)
 	err = nf_sysctl_init();
 	if (err)
 		goto err_proc;
-	err = nf_target_init();
+	err = nf_genl_init();
 	if (err)
 		goto err_sysctl;
+	err = nf_target_init();
+	if (err)
+		goto err_genl;
 	mutex_lock(&nf_cfg_mutex);
 	nf_promisc_set(nf_cfg.promisc);	/* after the target: frames go to it */
 	mutex_unlock(&nf_cfg_mutex);
@@ -42,6 +45,8 @@ static int __init nf_init(void)
 		nf_cfg.protocol, nf_cfg.destination, nf_table_size(), nf_cfg.maxflows);
 	return 0;
 
+err_genl:
+	nf_genl_exit();
 err_sysctl:
 	nf_sysctl_exit();
 err_proc:
@@ -65,6 +70,7 @@ static void __exit nf_exit(void)
 {
 	nf_promisc_set(false);
 	nf_target_exit();
+	nf_genl_exit();
 	nf_sysctl_exit();
 	mutex_lock(&nf_cfg_mutex);
 	nf_running = false;

@@ -275,6 +275,7 @@ int nf_rules_set_snmp(const char *val, char *canon, int len, const char **err);
 void nf_rules_aggr(struct nf_flow_key *key);		/* packet path */
 u32 nf_rules_ifindex(const struct net_device *dev);	/* packet path */
 void nf_rules_show(struct seq_file *m);			/* aggrN: lines */
+unsigned int nf_rules_aggr_count(void);
 void nf_rules_exit(void);
 
 /* ---- natevents.c: NAT events from conntrack (--enable-natevents) ---- */
@@ -329,5 +330,10 @@ void nf_target_exit(void);
 /* ---- proc.c ---- */
 int nf_proc_init(void);
 void nf_proc_exit(void);
+
+/* ---- genl.c: generic netlink family NETFLOW (netflow_genl.h) ---- */
+int nf_genl_init(void);
+void nf_genl_exit(void);
+void nf_genl_notify_param(const struct nf_param *p);	/* nf_cfg_mutex held */
 
 #endif /* NF_NETFLOW_H */

@@ -326,6 +326,8 @@ int nf_param_set(const struct nf_param *p, const char *val)
 
 	mutex_lock(&nf_cfg_mutex);
 	err = p->set(p, val);
+	if (!err)
+		nf_genl_notify_param(p);
 	mutex_unlock(&nf_cfg_mutex);
 	return err;
 }

@@ -93,6 +93,18 @@ u32 nf_rules_ifindex(const struct net_device *dev)
 	return idx < 0 ? dev->ifindex : (u32)idx;
 }
 
+unsigned int nf_rules_aggr_count(void)
+{
+	const struct nf_aggr_set *s;
+	unsigned int n;
+
+	rcu_read_lock();
+	s = rcu_dereference(nf_aggr_rules);
+	n = s ? s->a.nnet + s->a.nport : 0;
+	rcu_read_unlock();
+	return n;
+}
+
 void nf_rules_show(struct seq_file *m)
 {
 	const struct nf_aggr_set *s;

@@ -22,7 +22,7 @@
 #               assert_ok CMD...   assert_fail CMD...   nf_pass WHAT   nf_fail WHAT
 #               nf_die MSG (abort the scenario; counts as a failure)
 # Kernel log:   nf_dmesg_mark LABEL    nf_dmesg_since [LABEL]    nf_dmesg_clean [LABEL]
-# Artifacts:    nf_artifact NAME (kmod, xtables, relay, agentx, dlmod, mib; env NF_KMOD=PATH
+# Artifacts:    nf_artifact NAME (kmod, xtables, relay, ctl, agentx, dlmod, mib; env NF_KMOD=PATH
 #               overrides kmod, e.g. a module built for another kernel in build/kmatrix/)
 #               nf_install_module (copies the kmod into /lib/modules/$(uname -r)/extra, depmod)
 #               nf_install_xtables (copies libxt_NETFLOW.so into the xtables directory)

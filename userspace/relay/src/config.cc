@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include "prom.h"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -78,6 +80,13 @@ Status Apply(const std::string &what, const std::string &key, const std::string 
     o->control_path = v;
     return Status::Ok();
   }
+  if (key == "metrics") {
+    nfprom::HttpUrl u;
+    std::string err = nfprom::ParseHttpUrl(v, &u);
+    if (!err.empty()) return Status::Error(what + ": " + err);
+    o->metrics_url = v;
+    return Status::Ok();
+  }
   return Status::Error(what + ": unknown setting '" + key + "'");
 }
 
@@ -131,7 +140,7 @@ const char *UsageText() {
   return "usage: netflow-relay [--config FILE] --listen URL... [--forward URL...] [--output jsonl:PATH|-]\n"
          "                     [--tls-cert FILE --tls-key FILE [--tls-chain]] [--tls-ca FILE]\n"
          "                     [--sampling-rate N] [--reconnect-interval SECONDS] [--queue-size N]\n"
-         "                     [--control PATH]\n"
+         "                     [--control PATH] [--metrics http://HOST:PORT/metrics]\n"
          "       netflow-relay counters [--control PATH]\n"
          "inputs:  udp:// tcp:// tls:// (FastNetMon Flow), netflow:// (NetFlow v5/v9/IPFIX)\n"
          "outputs: udp:// tcp:// tls://HOSTNAME (FastNetMon Flow), ipfix://\n";
@@ -212,7 +221,7 @@ Status ParseCommandLine(int argc, const char *const *argv, Command *cmd, Options
     }
     static const char *kWithValue[] = {"listen", "forward", "output", "tls-cert", "tls-key", "tls-ca",
                                        "sampling-rate", "reconnect-interval", "queue-size", "control",
-                                       "config"};
+                                       "metrics", "config"};
     bool known = false;
     for (const char *k : kWithValue) known = known || name == k;
     if (!known) return Status::Error("unknown flag '--" + name + "' (see --help)");

@@ -25,6 +25,7 @@ struct Options {
   uint32_t reconnect_interval = 60; // seconds
   size_t queue_size = 1 << 18;      // messages per forward target
   std::string control_path = kDefaultControlPath;
+  std::string metrics_url;           // --metrics http://HOST:PORT/PATH, empty = off
 };
 
 enum class Command { kRun, kCounters, kHelp };

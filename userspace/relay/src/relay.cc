@@ -143,6 +143,12 @@ Status Relay::Setup(int *exit_code) {
   control_ = std::make_unique<ControlServer>(opts_.control_path, &loop_, &counters_);
   s = control_->Start();
   if (!s.ok()) return s;
+  if (!opts_.metrics_url.empty()) {
+    metrics_ = std::make_unique<MetricsServer>(opts_.metrics_url, &loop_, &counters_);
+    s = metrics_->Start();
+    if (!s.ok()) return s;
+    Log("metrics on " + opts_.metrics_url);
+  }
   *exit_code = 0;
   return Status::Ok();
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "metrics.h"
 #include "counters.h"
 #include "event_loop.h"
 #include "forwarder.h"
@@ -53,6 +54,7 @@ class Relay : public RecordSink {
   std::vector<std::unique_ptr<Forwarder>> forwarders_;
   std::vector<std::unique_ptr<JsonlWriter>> jsonl_;
   std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<MetricsServer> metrics_;
   std::unique_ptr<EventHandler> signal_handler_;
   bool stop_ = false;
   uint64_t sample_count_ = 0;
