@@ -79,6 +79,15 @@ done
 assert_eq "$(echo "$nel" | grep -c . || true)" 8 "NEL: 2 connections x start/stop x 2 protocols"
 assert_match "$(grep -o 'Type: [^"]*(323)' /tmp/nat.pdml | head -1)" 'observationTimeMilliseconds|323' "NEL template carries the event time"
 
+# nfdump (NEL support): the same events from the v9 and IPFIX rounds
+nel_nfdump=$(nfdump -R /tmp/nfcap-c -q -N -o 'fmt:%nevt %pr %sa %sp %da %dp %xsa %xsp %xda %xdp' 2>/dev/null |
+	awk '{ $1 = $1 } $4 ~ /^4[12]00[12]$/' | sort)
+echo "nfdump NEL (event proto src sport dst dport xsrc xsport xdst xdport):"; echo "$nel_nfdump" | sed 's/^/  /'
+for n in 1 2; do
+	assert_eq "$(echo "$nel_nfdump" | grep -cE " 17 10\.0\.0\.1 $((41000 + n)) 10\.5\.0\.2 5000 10\.5\.0\.1 20[0-9]{3} 10\.5\.0\.2 5000$" || true)" 2 "nfdump: UDP SNAT start and stop, round $n"
+	assert_eq "$(echo "$nel_nfdump" | grep -cE " 6 10\.0\.0\.1 $((42000 + n)) 10\.0\.0\.2 8080 10\.0\.0\.1 $((42000 + n)) 10\.5\.0\.2 80$" || true)" 2 "nfdump: TCP DNAT start and stop, round $n"
+done
+
 # v5 pseudo-records
 v5=$(tshark -n -r /tmp/nat.pcap -d udp.port==2055,cflow -Y 'cflow.version == 5' -T fields \
 	-e cflow.srcaddr -e cflow.srcport -e cflow.dstaddr -e cflow.dstport -e cflow.nexthop \
