@@ -298,6 +298,17 @@ unsigned int nf_flow_objsize(int family)
 				     kmem_cache_size(nf_cache4);
 }
 
+u64 nf_flows_mem(void)
+{
+	unsigned int all = atomic_read(&nf_flows_active);
+	unsigned int v6 = atomic_read(&nf_flows_v6);
+
+	if (v6 > all)
+		v6 = all;
+	return (u64)(all - v6) * nf_flow_objsize(NF_FAM_V4) +
+	       (u64)v6 * nf_flow_objsize(NF_FAM_V6);
+}
+
 void nf_flow_free(struct nf_flow *f)
 {
 	if (f->key.family == NF_FAM_V6) {

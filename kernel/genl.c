@@ -39,17 +39,6 @@ struct nf_genl_snap {
 	struct nf_cpu_stats t;
 };
 
-static u64 nf_genl_flows_mem(void)
-{
-	unsigned int all = atomic_read(&nf_flows_active);
-	unsigned int v6 = atomic_read(&nf_flows_v6);
-
-	if (v6 > all)
-		v6 = all;
-	return (u64)(all - v6) * nf_flow_objsize(NF_FAM_V4) +
-	       (u64)v6 * nf_flow_objsize(NF_FAM_V6);
-}
-
 static int nf_put_cpu_counters(struct sk_buff *skb, const struct nf_cpu_stats *s)
 {
 	if (nf_put(skb, NETFLOW_S_PKTS, s->pkts) ||
@@ -99,7 +88,7 @@ static int nf_put_hash(struct sk_buff *skb, const struct nf_genl_snap *sn)
 	    nf_put(skb, NETFLOW_S_HASH_MEM, nf_table_mem()) ||
 	    nf_put(skb, NETFLOW_S_FLOWS_ACTIVE, atomic_read(&nf_flows_active)) ||
 	    nf_put(skb, NETFLOW_S_FLOWS_V6, atomic_read(&nf_flows_v6)) ||
-	    nf_put(skb, NETFLOW_S_FLOWS_MEM, nf_genl_flows_mem()) ||
+	    nf_put(skb, NETFLOW_S_FLOWS_MEM, nf_flows_mem()) ||
 	    nf_put(skb, NETFLOW_S_FLOWS_PEAK, READ_ONCE(nf_worker.peak_flows)) ||
 	    nf_put(skb, NETFLOW_S_HASH_PKTS,
 		   sn->t.pkts - atomic64_read(&nf_removed_pkts)) ||

@@ -161,6 +161,7 @@ void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
 		     u32 pkts, u32 bytes);
 void nf_flow_free(struct nf_flow *f);
 unsigned int nf_flow_objsize(int family);
+u64 nf_flows_mem(void);		/* bytes of the active flows' objects */
 
 extern atomic_t nf_flows_active;
 extern atomic_t nf_flows_v6;

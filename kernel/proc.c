@@ -55,17 +55,6 @@ static const char *nf_features(void)
 		;
 }
 
-static u64 nf_flows_mem(void)
-{
-	unsigned int all = atomic_read(&nf_flows_active);
-	unsigned int v6 = atomic_read(&nf_flows_v6);
-
-	if (v6 > all)
-		v6 = all;
-	return (u64)(all - v6) * nf_flow_objsize(NF_FAM_V4) +
-	       (u64)v6 * nf_flow_objsize(NF_FAM_V6);
-}
-
 /* Exporter counters are written under the export mutex: take a copy. */
 static unsigned int nf_ntmpl, nf_nactive;	/* as of the last snapshot */
 
