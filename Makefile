@@ -21,9 +21,9 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	ethtool procps python3 nfdump tshark pmacct snmpd snmp libsnmp-dev \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
-	man-db groff-base dkms debootstrap
+	man-db groff-base dkms debootstrap clang libclang-rt-14-dev
 
-.PHONY: all kmod xtables userspace snmp artifacts print-artifacts check \
+.PHONY: all kmod xtables userspace snmp artifacts print-artifacts check check-stress \
 	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
 	deps install uninstall clean distclean
 
@@ -63,7 +63,7 @@ print-artifacts:
 	@echo mib=$(MIB)
 
 # ---- tests ----
-check: all check-unit check-man check-snmp check-vm-selftest check-vm
+check: all check-unit check-fuzz-short check-man check-snmp check-vm-selftest check-vm
 	@echo "make check: all test suites passed"
 
 check-unit: userspace
@@ -76,6 +76,23 @@ endif
 
 check-vm-selftest:
 	tests/vm/selftest.sh
+
+# ---- fuzzing (issue 7): the relay's libFuzzer targets, clang + ASan/UBSan in build/fuzz ----
+# `make fuzz` runs each for FUZZ_TIME seconds (default 60) from the seed corpus in
+# tests/relay/fuzz_corpus/; `make check` runs them 20 s each (check-fuzz-short).
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_TIME ?= 60
+FUZZERS := frame config url netflow
+.PHONY: fuzz fuzz-build check-fuzz-short
+$(FUZZ_BUILD)/CMakeCache.txt:
+	cmake -S userspace -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNFR_FUZZ=ON -DNF_SANITIZE=ON
+fuzz-build: $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addprefix nfr_fuzz_,$(FUZZERS))
+fuzz: fuzz-build
+	tests/relay/fuzz.sh $(FUZZ_BUILD)/relay $(FUZZ_TIME) $(FUZZERS)
+check-fuzz-short: fuzz-build
+	tests/relay/fuzz.sh $(FUZZ_BUILD)/relay 20 $(FUZZERS)
 
 # One VM boot for the kernel scenarios; generous per-scenario limit for loaded CI
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
