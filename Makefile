@@ -94,6 +94,21 @@ fuzz: fuzz-build
 check-fuzz-short: fuzz-build
 	tests/relay/fuzz.sh $(FUZZ_BUILD)/relay 20 $(FUZZERS)
 
+# ---- reliability (issue 7): `make check-stress` runs the kernel stress scenarios (one VM
+# boot; slub_nomerge so the module's slab caches are visible), the relay's stress tests and
+# every fuzzer for FUZZ_TIME seconds, and prints what each measured ("figure:" lines).
+STRESS_SCENARIOS := 40- 41- 70- 71- 72- 73- 74-
+RELAY_STRESS := garbage_flood slow_consumer tls_flood peer_restart
+check-stress: all fuzz-build
+	NF_VM_APPEND=slub_nomerge NF_SCENARIO_TIMEOUT=900 tests/vm/run-scenarios.sh $(STRESS_SCENARIOS)
+	@for t in $(RELAY_STRESS); do \
+		bash tests/relay/$$t.sh $(RELAY) userspace/relay/schema/simple_packet.capnp >$(BUILD)/stress-$$t.log 2>&1 || \
+			{ cat $(BUILD)/stress-$$t.log; echo "FAIL relay $$t"; exit 1; }; \
+		echo "PASS relay $$t"; grep '^figure: ' $(BUILD)/stress-$$t.log | sed 's/^/    /'; \
+	done
+	tests/relay/fuzz.sh $(FUZZ_BUILD)/relay $(FUZZ_TIME) $(FUZZERS)
+	@echo "make check-stress: all reliability tests passed"
+
 # One VM boot for the kernel scenarios; generous per-scenario limit for loaded CI
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
 # under TCG; 51-install) run in check-packaging and check-kernels instead.
