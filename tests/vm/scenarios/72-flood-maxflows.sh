@@ -1,5 +1,5 @@
 #!/bin/bash
-# Reliability (issue 7): maxflows=100000 and a pktgen flood of 2,000,000 packets with
+# Reliability (issue 7): maxflows=100000 and a pktgen flood of 3,000,000 packets with
 # random sources and ports (nearly every packet a new flow).  The table never holds more
 # than 100000 flows and memory stays bounded; every packet that reaches the rule is either
 # accounted or counted as dropped (exactly); an established flow that began before the
@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/../netflow.sh"
 . "$(dirname "$0")/../pktgen.sh"
 
-FLOOD=${NF_STRESS_FLOOD:-2000000}
+FLOOD=${NF_STRESS_FLOOD:-3000000}
 MAXFLOWS=100000
 nf_pg_topo
 # room in the receive backlog: a veth that drops (backlog full) would drop packets of the
