@@ -32,10 +32,10 @@ _nf_pgset() { # FILE CMD
 }
 
 nf_pg_setup() { # COUNT [CMD...]
-	local count=$1 c i
+	local count=$1 c
 	shift
 	_nf_pgset $NF_PG/kpktgend_0 "rem_device_all"
-	for i in $(seq 200); do [ -e $NF_PG/pg0 ] || break; sleep 0.05; done
+	for _ in $(seq 200); do [ -e $NF_PG/pg0 ] || break; sleep 0.05; done
 	[ ! -e $NF_PG/pg0 ] || nf_die "pktgen device pg0 not removed"
 	_nf_pgset $NF_PG/kpktgend_0 "add_device pg0"
 	for c in "count $count" "clone_skb 0" "burst 1" "pkt_size 60" "delay 0" "dst 10.0.0.2" \

@@ -48,9 +48,9 @@ assert_ge "$lostA" 1 "A: flows of the failed sends counted lost"
 
 # --- B. socket buffer full (mirror: each PDU that does not fit is lost and counted) ----------
 assert_ok sysctl -q -w net.netflow.destination_mode=mirror
+mkdir -p /tmp/nfcap-b
 nf_bg coll /tmp/nfcapd-b.log nfcapd -w /tmp/nfcap-b -b 10.9.0.2 -p 2055 -t 3600 -B 8388608
 nfcapd_b=$NF_BG_PID
-mkdir -p /tmp/nfcap-b
 nf_wait_udp coll 2055 30 || nf_die "nfcapd in coll: $(cat /tmp/nfcapd-b.log)"
 modprobe sch_tbf 2>/dev/null || true
 tc qdisc add dev vec0 root tbf rate 256kbit burst 4kb limit 4mb
