@@ -1,6 +1,6 @@
 #!/bin/bash
 # TLS handshake flood: 600 connections against a tls:// listener, all at
-# once: 200 send random bytes instead of a ClientHello, 200 send half a
+# once: 200 send random bytes (not a TLS record) instead of a ClientHello, 200 send half a
 # ClientHello and stall, 100 connect and say nothing, 100 complete a TLS 1.3
 # handshake and hang up.  Meanwhile a valid TLS client streams 5,000 records:
 # it loses nothing; every flood connection is closed and counted (failure,
@@ -46,8 +46,8 @@ def raw(payload):
         s.sendall(payload)
     held.append(s)
 
-for i in range(200):
-    raw(os.urandom(50 + i))
+for i in range(200):  # not a TLS record header (type 'G', major version 0): refused at once
+    raw(b"G\x00" + os.urandom(48 + i))
 for i in range(200):
     raw(hello[:len(hello) // 2])
 for i in range(100):
