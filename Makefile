@@ -22,9 +22,9 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	ethtool procps python3 nfdump tshark pmacct snmpd snmp libsnmp-dev \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
-	man-db groff-base dkms debootstrap curl python3-prometheus-client
+	man-db groff-base dkms debootstrap curl python3-prometheus-client clang libclang-rt-14-dev
 
-.PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check \
+.PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress \
 	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
 	deps install uninstall clean distclean
 
@@ -86,7 +86,7 @@ print-artifacts:
 	@if [ -f $(KMOD_FULL) ]; then echo kmod_full=$(KMOD_FULL); fi
 
 # ---- tests ----
-check: all check-unit check-man check-snmp check-vm-selftest check-vm
+check: all check-unit check-fuzz-short check-man check-snmp check-vm-selftest check-vm
 	@echo "make check: all test suites passed"
 
 check-unit: userspace
@@ -100,10 +100,42 @@ endif
 check-vm-selftest:
 	tests/vm/selftest.sh
 
+# ---- fuzzing (issue 7): the relay's libFuzzer targets, clang + ASan/UBSan in build/fuzz ----
+# `make fuzz` runs each for FUZZ_TIME seconds (default 60) from the seed corpus in
+# tests/relay/fuzz_corpus/; `make check` runs them 20 s each (check-fuzz-short).
+FUZZ_BUILD := $(BUILD)/fuzz
+FUZZ_TIME ?= 60
+FUZZERS := frame config url netflow
+.PHONY: fuzz fuzz-build check-fuzz-short
+$(FUZZ_BUILD)/CMakeCache.txt:
+	cmake -S userspace -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DNFR_FUZZ=ON -DNF_SANITIZE=ON
+fuzz-build: $(FUZZ_BUILD)/CMakeCache.txt
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addprefix nfr_fuzz_,$(FUZZERS))
+fuzz: fuzz-build
+	tests/relay/fuzz.sh $(FUZZ_BUILD)/relay $(FUZZ_TIME) $(FUZZERS)
+check-fuzz-short: fuzz-build
+	tests/relay/fuzz.sh $(FUZZ_BUILD)/relay 20 $(FUZZERS)
+
+# ---- reliability (issue 7): `make check-stress` runs the kernel stress scenarios (one VM
+# boot; slub_nomerge so the module's slab caches are visible), the relay's stress tests and
+# every fuzzer for FUZZ_TIME seconds, and prints what each measured ("figure:" lines).
+STRESS_SCENARIOS := 40- 41- 70- 71- 72- 73- 74-
+RELAY_STRESS := garbage_flood slow_consumer tls_flood peer_restart
+check-stress: all fuzz-build
+	NF_VM_APPEND=slub_nomerge NF_SCENARIO_TIMEOUT=900 tests/vm/run-scenarios.sh $(STRESS_SCENARIOS)
+	@for t in $(RELAY_STRESS); do \
+		bash tests/relay/$$t.sh $(RELAY) userspace/relay/schema/simple_packet.capnp >$(BUILD)/stress-$$t.log 2>&1 || \
+			{ cat $(BUILD)/stress-$$t.log; echo "FAIL relay $$t"; exit 1; }; \
+		echo "PASS relay $$t"; grep '^figure: ' $(BUILD)/stress-$$t.log | sed 's/^/    /'; \
+	done
+	tests/relay/fuzz.sh $(FUZZ_BUILD)/relay $(FUZZ_TIME) $(FUZZERS)
+	@echo "make check-stress: all reliability tests passed"
+
 # One VM boot for the kernel scenarios; generous per-scenario limit for loaded CI
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
 # under TCG; 51-install) run in check-packaging and check-kernels instead.
-VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 40- 41- 60-
+VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 40- 41- 60- 70- 71- 72- 73- 74-
 check-vm: all kmod-full
 	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)

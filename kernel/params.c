@@ -10,6 +10,7 @@
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/cpumask.h>
+#include <linux/capability.h>
 #include "netflow.h"
 
 struct nf_config nf_cfg = {
@@ -212,10 +213,8 @@ static int nf_set_snmp_rules(const struct nf_param *p, const char *val)
 static int __maybe_unused nf_set_unbuilt_rules(const struct nf_param *p,
 					       const char *val)
 {
-	char tmp[8];
-
-	strscpy(tmp, val, sizeof(tmp));
-	if (*strim(tmp))
+	/* the whole value: a copy cut at 7 bytes let "        x" pass as empty */
+	if (*skip_spaces(val))
 		return nf_bad(p, "not compiled into this module (see ./configure --help); only an empty value is accepted");
 	return 0;
 }
@@ -343,6 +342,13 @@ int nf_param_get(const struct nf_param *p, char *buf, int len)
 
 static int nf_kparam_set(const char *val, const struct kernel_param *kp)
 {
+	/*
+	 * /sys/module/ipt_NETFLOW/parameters/ files are 0644: a root process without
+	 * CAP_NET_ADMIN could write them.  Ask for what sysctl asks for, except at
+	 * load time (modprobe options), when the module is not live yet.
+	 */
+	if (THIS_MODULE->state == MODULE_STATE_LIVE && !capable(CAP_NET_ADMIN))
+		return -EPERM;
 	return nf_param_set(kp->arg, val ? val : "");
 }
 

@@ -3,7 +3,10 @@
  * Export destinations: one connected kernel UDP socket per destination.
  *
  * mirror  (default): every PDU goes to every destination; it is lost only
- *         if no destination took it.
+ *         if no destination took it.  A destination that reported an ICMP
+ *         error (a closed port: "cberr") within NF_RETRY does not count as
+ *         having taken it: UDP cannot tell which PDUs a closed port swallowed,
+ *         so while it refuses, what only it received is counted as lost.
  * balance: PDUs go round-robin to the destinations that work.  A destination
  *         that fails (send error, or an ICMP unreachable reported on the
  *         socket: "cberr") is skipped for NF_RETRY; then the next PDU is also
@@ -41,6 +44,7 @@ struct nf_sock {
 	unsigned long next_connect;
 	unsigned long failed_at;	/* jiffies of last failure, 0 = fine */
 	unsigned long probe_at;		/* jiffies a probe was sent, 0 = none */
+	unsigned long icmp_at;		/* jiffies of the last ICMP error, 0 = none */
 	atomic_t cberr;
 	u64 err_sndbuf, err_connect, err_other;
 	u64 pkts, bytes;
@@ -66,6 +70,7 @@ static void nf_sk_error_report(struct sock *sk)
 	if (ns) {
 		atomic_inc(&ns->cberr);
 		WRITE_ONCE(ns->failed_at, jiffies | 1);
+		WRITE_ONCE(ns->icmp_at, jiffies | 1);
 		/* Consume the error so the next PDU is not refused for it. */
 		WRITE_ONCE(sk->sk_err, 0);
 	}
@@ -302,6 +307,14 @@ void nf_socks_tick(void)
 		nf_balance_recheck();
 }
 
+/* Mirror: has ns refused PDUs (ICMP error) within NF_RETRY? */
+static bool nf_sock_refusing(const struct nf_sock *ns)
+{
+	unsigned long t = READ_ONCE(ns->icmp_at);
+
+	return t && time_before(jiffies, t + NF_RETRY);
+}
+
 int nf_socks_send(const void *buf, unsigned int len)
 {
 	struct nf_sock *ns;
@@ -310,7 +323,7 @@ int nf_socks_send(const void *buf, unsigned int len)
 	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE)
 		return nf_send_balance(buf, len);
 	list_for_each_entry(ns, &nf_socks, list)
-		if (!nf_sock_send(ns, buf, len))
+		if (!nf_sock_send(ns, buf, len) && !nf_sock_refusing(ns))
 			delivered++;
 	return delivered ? 0 : -EIO;
 }

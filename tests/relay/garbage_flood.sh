@@ -68,7 +68,7 @@ $FLOWTOOL compare "$T/recs.expected.jsonl" "$T/out.jsonl" || fail "valid stream 
 accepted=$(counter flood fastnetmon_flow_tcp_connections_accepted)
 refused=$(counter flood fastnetmon_flow_connections_refused_limit)
 bad=$(counter flood fastnetmon_flow_connections_closed_bad_frame)
-echo "garbage: $((accepted - 1)) accepted ($bad closed on a bad frame), $refused shed at the descriptor limit"
+echo "figure: garbage flood: valid stream $N/$N records exact; garbage connections: $((accepted - 1)) accepted ($bad closed on a bad frame), $refused shed at the descriptor limit"
 [ $((accepted - 1 + refused)) -ge 900 ] || fail "garbage connections unaccounted: accepted $accepted refused $refused"
 [ "$bad" -ge 1 ] || fail "no bad frame counted"
 [ "$refused" -ge 1 ] || fail "the descriptor limit was never reached"

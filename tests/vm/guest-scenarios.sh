@@ -2,7 +2,8 @@
 # Runs inside the VM (started by run-scenarios.sh): every tests/vm/scenarios/*.sh, or those
 # whose name matches one of the patterns (shell glob, matched anywhere in the name), one
 # after another, each under `timeout`, with a full cleanup after each. Prints
-# "PASS name (Ns)" / "FAIL name ..." plus the failing scenario's output, then a final
+# "PASS name (Ns)" (with the scenario's "figure: ..." lines) / "FAIL name ..." plus the
+# failing scenario's output, then a final
 # kernel-log check, then one machine-readable line "NF_SCENARIOS_RESULT passed=P failed=F"
 # (run-scenarios.sh turns it into the closing "P passed, F failed" line).
 # Env: NF_SCENARIO_TIMEOUT (seconds per scenario, default 300), NF_VERBOSE=1 (show every
@@ -45,7 +46,9 @@ for f in "$HERE"/scenarios/*.sh; do
 	if [ $rc = 0 ]; then
 		echo "PASS $name (${secs}s)"
 		passed=$((passed + 1))
-		[ "${NF_VERBOSE:-}" != 1 ] || sed "s/^/    $name| /" "$log"
+		if [ "${NF_VERBOSE:-}" = 1 ]; then sed "s/^/    $name| /" "$log"; else
+			grep '^figure: ' "$log" | sed 's/^/    /' || true # what stress scenarios measured
+		fi
 	else
 		why="exit status $rc"
 		[ $rc != 124 ] && [ $rc != 137 ] || why="timeout after ${per_timeout}s"

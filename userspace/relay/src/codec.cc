@@ -136,6 +136,10 @@ DecodeError DecodeMessage(const uint8_t *data, size_t len, FlowRecord *rec) {
     r.input_interface = m.getInputInterface();
     r.output_interface = m.getOutputInterface();
     r.ip_version = m.getIpProtocolVersion();
+    // srcIpv6/dstIpv6 mean something only with ipProtocolVersion 6 (and are
+    // only written then): an IPv4 record carrying them must not keep them
+    // (found by nfr_fuzz_frame: the record changed in a re-encode).
+    if (r.ip_version != 6) r.src_ipv6 = r.dst_ipv6 = {};
     r.ttl = m.getTtl();
     r.src_port = m.getSourcePort();
     r.dst_port = m.getDestinationPort();

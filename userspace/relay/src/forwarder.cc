@@ -100,8 +100,20 @@ void Forwarder::Run() {
     Clock::time_point deadline;
     {
       std::unique_lock<std::mutex> l(mu_);
-      if (batch.empty())
-        cv_.wait(l, [&] { return stopping_ || !queue_.empty(); });
+      while (batch.empty() && !cv_.wait_for(l, std::chrono::milliseconds(250),
+                                             [&] { return stopping_ || !queue_.empty(); })) {
+        // Idle: notice a peer that closes (e.g. a relay restarting, which
+        // drains its connections until we close ours) without waiting for
+        // the next record.
+        l.unlock();
+        if (transport_->connected() && !transport_->datagram() && transport_->PeerClosed()) {
+          Log("forward " + name_ + ": peer closed the connection");
+          transport_->Close();
+          was_down = true;
+          next_try = Clock::now();
+        }
+        l.lock();
+      }
       stopping = stopping_;
       deadline = stop_deadline_;
       if (stopping && Clock::now() >= deadline) {

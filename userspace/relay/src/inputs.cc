@@ -120,6 +120,20 @@ class StreamConnection : public EventHandler {
     ReadFrames();
   }
 
+  // Shutting down: tell the peer we are done (FIN, or TLS close_notify +
+  // FIN) but keep reading until it closes its side, so that nothing it sent
+  // before it saw our FIN is lost in our receive buffer.  Returns false when
+  // the connection is not worth draining (handshake not done).
+  bool HalfClose() {
+    if (ssl_ && !handshake_done_) return false;
+    if (ssl_) {
+      ERR_clear_error();
+      SSL_shutdown(ssl_.get());  // sends close_notify; reading goes on
+    }
+    shutdown(fd_, SHUT_WR);
+    return true;
+  }
+
  private:
   bool Handshake() {
     ERR_clear_error();
@@ -295,6 +309,18 @@ void StreamListener::Sweep(std::chrono::steady_clock::time_point now) {
     Log("TLS handshake with " + c->peer() + " timed out");
     Closed(c);
   }
+}
+
+void StreamListener::BeginDrain() {
+  if (fd_ >= 0) {  // no new connections
+    loop_->Remove(fd_);
+    close(fd_);
+    fd_ = -1;
+  }
+  std::vector<StreamConnection *> now_closed;
+  for (auto &[p, c] : conns_)
+    if (!c->HalfClose()) now_closed.push_back(p);
+  for (StreamConnection *c : now_closed) Closed(c);
 }
 
 void StreamListener::CloseAll() {

@@ -3,7 +3,8 @@
 //  - StreamListener: tcp:// or tls:// (TLS 1.3 only), accepting many clients;
 //    each connection parses frames (u64 LE length + message).  A bad frame,
 //    a failed handshake or a handshake that takes too long closes that
-//    connection only, counted and logged.
+//    connection only, counted and logged.  At shutdown the connections are
+//    drained: half-closed, then read until the peer closes (bounded time).
 // Every decoded record goes to the RecordSink on the loop thread.
 #pragma once
 
@@ -71,6 +72,11 @@ class StreamListener : public EventHandler {
   // Closes connections whose TLS handshake is overdue.
   void Sweep(std::chrono::steady_clock::time_point now);
   void CloseAll();
+  // Shutdown: stop accepting, half-close every connection (FIN / TLS
+  // close_notify) and keep reading them until the peers close; see
+  // Relay::Run for the time bound.
+  void BeginDrain();
+  size_t connections() const { return conns_.size(); }
 
   // Called by a connection that is done; frees it after this loop round.
   void Closed(StreamConnection *c);

@@ -47,6 +47,9 @@ class SignalHandler : public EventHandler {
 };
 
 constexpr std::chrono::milliseconds kShutdownFlush{5000};
+// How long stream connections are drained at shutdown: a peer relay notices
+// our FIN before its next batch and closes; one batch is at most a few MB.
+constexpr std::chrono::milliseconds kShutdownDrain{5000};
 
 }  // namespace
 
@@ -196,9 +199,28 @@ int Relay::Run() {
   }
   FlushPending();
   udp_inputs_.clear();
-  stream_inputs_.clear();
   netflow_inputs_.clear();
+  // Stream peers: FIN now, read what they still send until they close, so a
+  // restart of this relay loses nothing a peer had already written.
+  size_t open = 0;
+  for (auto &l : stream_inputs_) {
+    l->BeginDrain();
+    open += l->connections();
+  }
+  if (open) {
+    Log("draining " + std::to_string(open) + " connection(s)");
+    auto drain_end = std::chrono::steady_clock::now() + kShutdownDrain;
+    while (open && std::chrono::steady_clock::now() < drain_end) {
+      loop_.RunOnce(50);
+      FlushPending();
+      open = 0;
+      for (auto &l : stream_inputs_) open += l->connections();
+    }
+    if (open) Log(std::to_string(open) + " connection(s) still open after the drain; closing them");
+  }
+  stream_inputs_.clear();
   loop_.RunOnce(0);
+  FlushPending();
   for (auto &f : forwarders_) f->Stop(kShutdownFlush);
   for (auto &w : jsonl_) w->Flush();
   Log("stopped");

@@ -2,8 +2,9 @@
 // (forwarders have a thread each).  Records read in one loop round are
 // handed to the outputs together: jsonl gets every record; the 1-in-N
 // sampler (--sampling-rate) picks what goes to --forward targets and
-// multiplies sampleRatio by N.  SIGTERM/SIGINT stop the loop; queued records
-// are flushed (bounded time) before Run() returns.
+// multiplies sampleRatio by N.  SIGTERM/SIGINT stop the loop; tcp/tls input
+// connections are drained (half-closed, read until the peer closes, bounded
+// time) and queued records are flushed (bounded time) before Run() returns.
 #pragma once
 
 #include <memory>

@@ -60,6 +60,13 @@ class TlsTransport : public Transport {
       int rc = SSL_read(ssl_.get(), b, sizeof b);
       if (rc > 0) continue;  // a FastNetMon Flow peer sends nothing; ignore
       int err = SSL_get_error(ssl_.get(), rc);
+      if (err == SSL_ERROR_ZERO_RETURN) {
+        // close_notify (e.g. a relay draining at shutdown): answer it, so the
+        // peer sees a clean end rather than an unexpected EOF.
+        ERR_clear_error();
+        SSL_shutdown(ssl_.get());
+        return true;
+      }
       return !(err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE);
     }
     return false;

@@ -42,7 +42,14 @@ bool ValidHostname(const std::string &h) {
 }  // namespace
 
 Status ParseUrl(const std::string &text, Url *out) {
-  auto bad = [&](const std::string &why) { return Status::Error("bad URL '" + text + "': " + why); };
+  std::string shown = text;  // for messages: no control characters in log lines
+  bool control = false;
+  for (char &c : shown)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) control = true, c = '?';
+  auto bad = [&](const std::string &why) { return Status::Error("bad URL '" + shown + "': " + why); };
+  // inet_pton() and getaddrinfo() read up to a NUL: "udp://127.0.0.1\0junk"
+  // would pass as 127.0.0.1 with junk in the host (found by nfr_fuzz_url).
+  if (control) return bad("control character in URL");
   size_t sep = text.find("://");
   if (sep == std::string::npos) return bad("expected SCHEME://HOST:PORT");
   std::string scheme = text.substr(0, sep);

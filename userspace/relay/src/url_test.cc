@@ -47,6 +47,11 @@ TEST_CASE("url: rejected forms name the problem", "[url]") {
   CHECK_THAT(msg("udp://300.1.1.1:8104"), Catch::Contains("not a valid IPv4"));
   CHECK_THAT(msg("udp://bad host:1"), Catch::Contains("not a valid host"));
   CHECK_THAT(msg("udp://a..b:1"), Catch::Contains("not a valid host"));
+  // found by nfr_fuzz_url: a NUL ended the address for inet_pton()
+  Status s = ParseUrl(std::string("udp://127.0.0.1\0\x14" "104", 20), &u);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.message() == "bad URL 'udp://127.0.0.1??104': control character in URL");
+  CHECK_FALSE(ParseUrl("tcp://[::1]:8104\n", &u).ok());
 }
 
 }  // namespace
