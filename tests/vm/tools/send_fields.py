@@ -11,13 +11,11 @@ the optional flow fields, for the extended-fields scenario.  Cases:
                 /P = priority) and MPLS labels (top first; TC 0, TTL 64)
   mirror-nonip  an ethertype 0x88b5 frame (not IP)
 Each frame's UDP payload is 16 bytes."""
-import os
 import socket
 import struct
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from netpkt import csum  # noqa: E402
+from netpkt import csum
 
 iface, dstmac, case, count, dport = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 

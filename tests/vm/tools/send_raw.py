@@ -25,18 +25,11 @@ import socket
 import struct
 import sys
 
+from netpkt import csum
+
 iface, dstmac, case, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 src4, dst4 = socket.inet_aton("10.0.0.1"), socket.inet_aton("10.0.0.2")
 src6, dst6 = socket.inet_pton(socket.AF_INET6, "fd00::1"), socket.inet_pton(socket.AF_INET6, "fd00::2")
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xFFFF)
-    s += s >> 16
-    return ~s & 0xFFFF
 
 
 def ipv4(proto, payload, frag=0):
