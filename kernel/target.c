@@ -117,7 +117,7 @@ static void nf_account_skb(const struct sk_buff *skb,
 	pi->oif = out ? out->ifindex : 0;
 #endif
 #ifdef ENABLE_AGGR
-	nf_rules_aggr(key);
+	nf_rules_aggr_key(key);
 #endif
 #ifdef ENABLE_DIRECTION
 	key->dir = nf_hook_dir(xt_hooknum(par));
