@@ -45,4 +45,10 @@
 #define nf_random_below(n) prandom_u32_max(n)
 #endif
 
+/* 5.19 added __uninitialized (stack variables exempt from auto-init). */
+#include <linux/compiler.h>
+#ifndef __uninitialized
+#define __uninitialized
+#endif
+
 #endif /* NF_COMPAT_H */

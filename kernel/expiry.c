@@ -29,77 +29,76 @@ static unsigned long nf_pending_gp;
 static unsigned int nf_sweep_pos;
 static unsigned long nf_last_tick;
 
-/* Per-run copies of the timeouts, in jiffies (worker only). */
-static u32 nf_inactive_j, nf_active_j;
-static bool nf_flush_all;
-
-static bool nf_expired(struct nf_flow *f, u32 now, u8 *reason)
+/* jiffies → ms without a call where HZ divides 1000 (Debian: 250). */
+static inline u32 nf_j2ms(u32 j)
 {
-	if (nf_flush_all) {
-		*reason = NF_END_FORCED;
-		return true;
-	}
-	/*
-	 * now was read when the run began: the packet path may have stamped a
-	 * flow later, which must count as age 0, not as 2^32 - 1 jiffies.
-	 */
-	if ((s32)(now - READ_ONCE(f->ts_last)) >= (s32)nf_inactive_j) {
-		*reason = NF_END_IDLE;
-		return true;
-	}
-	/* Active timeout, or the 32-bit packet counter nearing its end. */
-	if ((s32)(now - f->ts_first) >= (s32)nf_active_j ||
-	    (u32)atomic_read(&f->packets) >= 0xf0000000U) {
-		*reason = NF_END_ACTIVE;
-		return true;
-	}
-	return false;
+	if (!(MSEC_PER_SEC % HZ))
+		return j * (MSEC_PER_SEC / HZ);
+	return jiffies_to_msecs(j);
 }
 
-static void nf_export_one(struct nf_flow *f, u32 now, u32 uptime, u64 real_ms)
+/* The record of a flow; every field is set (no memset of the whole). */
+static void nf_flow_rec(const struct nf_flow *f, struct nf_exp_rec *r,
+			u32 now, u32 uptime, u64 real_ms)
 {
-	struct nf_exp_rec r;
 	int st = atomic_read(&f->state);
+	u32 first_age = nf_j2ms(now - f->ts_first);
+	u32 last_age = nf_j2ms(now - READ_ONCE(f->ts_last));
 
-	memset(&r, 0, sizeof(r));
-	memcpy(&r.key, &f->key, nf_key_len(&f->key));
-	r.packets = (u32)atomic_read(&f->packets);
-	r.bytes = atomic64_read(&f->bytes);
-	r.first_ms = uptime - jiffies_to_msecs(now - f->ts_first);
-	r.last_ms = uptime - jiffies_to_msecs(now - f->ts_last);
-	r.start_abs_ms = real_ms - (u32)(uptime - r.first_ms);
-	r.end_abs_ms = real_ms - (u32)(uptime - r.last_ms);
-	r.oif = f->oif;
-	r.ip_opts = (u32)atomic_read(&f->ip_opts);
-	r.tcp_opts = (u32)atomic_read(&f->tcp_opts) |
-		     (u64)((u32)st >> NF_FLOW_OPT_SHIFT) << 32;
-	if (f->key.family == NF_FAM_V6)
-		r.label = *nf_flow_label(f);
+	if (f->key.family == NF_FAM_V6) {
+		memcpy(&r->key, &f->key, NF_KEY_V6_LEN);
+		r->label = *nf_flow_label((struct nf_flow *)f);
+	} else {
+		memcpy(&r->key, &f->key, NF_KEY_V4_LEN);
+		memset(&r->key.a.words[2], 0, sizeof(r->key.a) - 8);
+		r->label = 0;
+	}
+	r->packets = (u32)atomic_read(&f->packets);
+	r->bytes = atomic64_read(&f->bytes);
+	r->first_ms = uptime - first_age;
+	r->last_ms = uptime - last_age;
+	r->start_abs_ms = real_ms - first_age;
+	r->end_abs_ms = real_ms - last_age;
+	r->oif = f->oif;
+	r->ip_opts = (u32)atomic_read(&f->ip_opts);
+	r->tcp_opts = (u32)atomic_read(&f->tcp_opts) |
+		      (u64)((u32)st >> NF_FLOW_OPT_SHIFT) << 32;
 #ifdef ENABLE_PHYSDEV
-	r.physin = f->physin;
-	r.physout = f->physout;
+	r->physin = f->physin;
+	r->physout = f->physout;
+#else
+	r->physin = 0;
+	r->physout = 0;
 #endif
-	r.tcp_flags = st & 0xff;
-	r.end_reason = (st >> 16) & 0xff;
-	if (!r.end_reason)
-		r.end_reason = NF_END_EOF;
-	atomic64_add(r.packets, &nf_removed_pkts);
-	atomic64_add(r.bytes, &nf_removed_bytes);
-	nf_export_flow(&r);
-	nf_flow_free(f);
+	r->tcp_flags = st & 0xff;
+	r->end_reason = (st >> 16) & 0xff;
+	if (!r->end_reason)
+		r->end_reason = NF_END_EOF;
+	memset(r->nexthop, 0, sizeof(r->nexthop));
+	r->src_as = 0;
+	r->dst_as = 0;
 }
 
+/* Export flows whose grace period is over and hand them to the pool. */
 static unsigned int nf_export_list(struct llist_node *n)
 {
 	u32 now = (u32)jiffies, uptime = nf_uptime_ms();
 	u64 real_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
+	u64 pkts = 0, bytes = 0;
 	struct nf_flow *f, *t;
+	struct nf_exp_rec r;
 	unsigned int cnt = 0;
 
 	llist_for_each_entry_safe(f, t, n, lnode) {
-		nf_export_one(f, now, uptime, real_ms);
+		nf_flow_rec(f, &r, now, uptime, real_ms);
+		pkts += r.packets;
+		bytes += r.bytes;
+		nf_export_flow(&r);
+		nf_flow_free(f);
 		cnt++;
 	}
+	atomic64_add(pkts, &nf_removed_pkts);
+	atomic64_add(bytes, &nf_removed_bytes);
 	return cnt;
 }
 
@@ -139,11 +138,14 @@ static void nf_run(bool flush)
 	struct llist_head batch;
 	unsigned int size = nf_table_size(), n, period, flows = 0, exported = 0;
 	ktime_t t0 = ktime_get();
+	struct nf_expiry exp = {
+		.all = flush,
+		.now = now,
+		.inactive_j = READ_ONCE(nf_cfg.inactive_timeout) * HZ,
+		.active_j = READ_ONCE(nf_cfg.active_timeout) * HZ,
+	};
 
 	init_llist_head(&batch);
-	nf_inactive_j = READ_ONCE(nf_cfg.inactive_timeout) * HZ;
-	nf_active_j = READ_ONCE(nf_cfg.active_timeout) * HZ;
-	nf_flush_all = flush;
 
 	/* Last run's flows: their grace period has (almost surely) passed. */
 	if (!llist_empty(&nf_pending)) {
@@ -155,16 +157,16 @@ static void nf_run(bool flush)
 	nf_natevents_drain();
 
 	if (flush) {
-		nf_table_sweep(0, size, nf_expired, &batch, now, &flows);
+		nf_table_sweep(0, size, &exp, &batch, &flows);
 		nf_sweep_pos = 0;
 	} else {
 		period = clamp_t(unsigned int,
-				 min(nf_inactive_j, nf_active_j) / 4, HZ, 4 * HZ);
+				 min(exp.inactive_j, exp.active_j) / 4, HZ, 4 * HZ);
 		n = DIV_ROUND_UP((u64)size * nf_run_delay(), period);
 		if (nf_sweep_pos >= size)
 			nf_sweep_pos = 0;
-		nf_sweep_pos += nf_table_sweep(nf_sweep_pos, n, nf_expired,
-					       &batch, now, &flows);
+		nf_sweep_pos += nf_table_sweep(nf_sweep_pos, n, &exp, &batch,
+					       &flows);
 	}
 
 	if (flush) {
@@ -175,6 +177,7 @@ static void nf_run(bool flush)
 		nf_pending_gp = get_state_synchronize_rcu();
 	}
 	nf_export_flush(flush);
+	nf_pool_trim(atomic_read(&nf_flows_active));
 
 	if (time_after_eq(jiffies, nf_last_tick + HZ)) {
 		nf_last_tick = jiffies;

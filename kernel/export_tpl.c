@@ -186,8 +186,8 @@ void nf_tpl_add(const struct nf_exp_rec *r)
 	}
 	if (nf_tpl_pdu.flows == 1)
 		nf_tpl_started = jiffies;
-	if (!nf_tmpl_mask(r))
-		__set_bit(nf_tmpl_shape(r) - NF_T_FIRST, &nf_tpl_used);
+	if (!nf_tpl_pdu.last_mask)
+		__set_bit(nf_tpl_pdu.last_shape - NF_T_FIRST, &nf_tpl_used);
 	nf_xstats.pdu_pkts = nf_tpl_pdu.pkts;
 	nf_xstats.pdu_bytes = nf_tpl_pdu.bytes;
 }

@@ -63,22 +63,34 @@ void nf_v5_flush(void)
 	nf_xstats.pdu_bytes = 0;
 }
 
+static inline void nf_v5_put(const struct nf_exp_rec *r, u32 pkts, u32 bytes)
+{
+	if (nf_v5_count == NF_V5_MAX_RECS)
+		nf_v5_flush();
+	if (!nf_v5_count)
+		nf_v5_started = jiffies;
+	nf_v5_put_record(nf_v5_buf + NF_V5_HDR_LEN + nf_v5_count * NF_V5_REC_LEN,
+			 r, pkts, bytes);
+	nf_v5_count++;
+	nf_xstats.pdu_pkts += pkts;
+	nf_xstats.pdu_bytes += bytes;
+}
+
 void nf_v5_add(const struct nf_exp_rec *r)
 {
-	unsigned int i, n = nf_v5_records_needed(r);
+	unsigned int i, n;
 	u32 pkts, bytes;
 
+	/* the usual case: the counters fit one record's 32 bits */
+	if (likely(!((r->packets | r->bytes) >> 32))) {
+		nf_v5_put(r, (u32)r->packets, (u32)r->bytes);
+		nf_v5_flows++;
+		return;
+	}
+	n = nf_v5_records_needed(r);
 	for (i = 0; i < n; i++) {
-		if (nf_v5_count == NF_V5_MAX_RECS)
-			nf_v5_flush();
-		if (!nf_v5_count)
-			nf_v5_started = jiffies;
 		nf_v5_split(r, i, n, &pkts, &bytes);
-		nf_v5_put_record(nf_v5_buf + NF_V5_HDR_LEN +
-				 nf_v5_count * NF_V5_REC_LEN, r, pkts, bytes);
-		nf_v5_count++;
-		nf_xstats.pdu_pkts += pkts;
-		nf_xstats.pdu_bytes += bytes;
+		nf_v5_put(r, pkts, bytes);
 	}
 	nf_v5_flows++;
 }

@@ -73,6 +73,10 @@ struct nf_flow_key {
 };
 
 #define NF_KEY_HDR_LEN offsetof(struct nf_flow_key, a)
+/* no optional key fields: the header is iif, ports, proto/tos/family/dir */
+#if !defined(ENABLE_VLAN) && !defined(ENABLE_MAC) && !defined(ENABLE_PROMISC_MPLS)
+#define NF_KEY_COMPACT 1
+#endif
 #define NF_KEY_V4_LEN (NF_KEY_HDR_LEN + 8)
 #define NF_KEY_V6_LEN (NF_KEY_HDR_LEN + 32)
 
@@ -125,6 +129,7 @@ u64 nf_tcp_opts(const u8 *opt, unsigned int len);
 enum nf_parse_result {
 	NF_PARSE_OK = 0,
 	NF_PARSE_TRUNC = -1,	/* not a valid IP packet / header cut short */
+	NF_PARSE_SLOW = 1,	/* nf_parse_ipv4_lin: not the common case */
 };
 
 /*
@@ -135,5 +140,63 @@ int nf_parse_ipv4(const nf_skb_t *skb, unsigned int nhoff,
 		  struct nf_flow_key *key, struct nf_pkt_info *pi);
 int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
 		  struct nf_flow_key *key, struct nf_pkt_info *pi);
+
+/*
+ * The common case straight from contiguous bytes h[0..len) (the linear part
+ * of the packet): IPv4 without options, not a fragment, TCP, UDP or ICMP,
+ * headers all within len.  Fills every field of key (but iif, dir) and pi
+ * (but oif, physin, physout) exactly as nf_parse_ipv4 would; anything else
+ * returns NF_PARSE_SLOW and nf_parse_ipv4 decides.  Checked against
+ * nf_parse_ipv4 on random and mutated packets in the unit tests.  Inline:
+ * the target's common path has no call until the flow table.
+ */
+static __always_inline int nf_parse_ipv4_lin(const u8 *h, unsigned int len,
+					     struct nf_flow_key *key,
+					     struct nf_pkt_info *pi)
+{
+	const u8 *l4 = h + 20;
+	unsigned int thl;
+
+	if (unlikely(len < 28 || h[0] != 0x45 || (h[6] & 0x3f) || h[7] ||
+		     nf_get16(h + 2) < 20))
+		return NF_PARSE_SLOW;
+	pi->ip_opts = 0;
+	pi->label = 0;
+	pi->is_frag = 0;
+	pi->tcp_opts = 0;
+	pi->tcp_flags = 0;
+	switch (h[9]) {
+	case 6:	/* TCP */
+		thl = (l4[12] >> 4) * 4;
+		if (len < 34 || thl < 20)
+			return NF_PARSE_SLOW;
+		pi->tcp_flags = l4[13];
+		pi->l4_end = 20 + thl;
+		if (thl > 20 && len >= 20 + thl)
+			pi->tcp_opts = nf_tcp_opts(l4 + 20, thl - 20);
+		key->sport = nf_get16(l4);
+		key->dport = nf_get16(l4 + 2);
+		break;
+	case 17:	/* UDP */
+		pi->l4_end = 28;
+		key->sport = nf_get16(l4);
+		key->dport = nf_get16(l4 + 2);
+		break;
+	case 1:	/* ICMP */
+		pi->l4_end = 28;
+		key->sport = 0;
+		key->dport = (u16)(l4[0] << 8 | l4[1]);
+		break;
+	default:
+		return NF_PARSE_SLOW;
+	}
+	key->family = NF_FAM_V4;
+	key->tos = h[1];
+	key->proto = h[9];
+	memcpy(&key->a.v4.src, h + 12, 4);
+	memcpy(&key->a.v4.dst, h + 16, 4);
+	pi->ttl = h[8];
+	return NF_PARSE_OK;
+}
 
 #endif /* NF_FLOW_KEY_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The flow table: an RCU hash of hlist_nulls chains keyed with hsiphash and
- * a random key, striped locks for writers, a seqcount for resizing.
+ * The flow table: an RCU hash of hlist_nulls chains keyed with random
+ * secrets (nf_key_hash), striped locks for writers, a seqcount for resizing.
  *
  * Packet path for a known flow: hash, lock-free lookup, three atomics.  A new
  * flow takes one stripe lock.  Expired flows are unlinked by the worker and
@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/siphash.h>
+#include <linux/jhash.h>
 #include <linux/random.h>
 #include <linux/seqlock.h>
 #include <linux/jiffies.h>
@@ -22,14 +23,20 @@
 
 #define NF_LOCKS 1024
 
-static struct kmem_cache *nf_cache4, *nf_cache6;
 static struct hlist_nulls_head *nf_hash;
 static unsigned int nf_hash_size;
+/*
+ * Stripe of bucket b: (b * nf_stripe_mul) >> 32 with mul = 2^42 / size, so
+ * each lock covers a run of consecutive buckets (the sweep takes it once per
+ * run, not once per bucket).  Changes with the size, under nf_hash_gen.
+ */
+static u64 nf_stripe_mul;
 static spinlock_t nf_locks[NF_LOCKS];
 static DEFINE_SPINLOCK(nf_locks_all_lock);
 static bool nf_locks_all;
 static seqcount_spinlock_t nf_hash_gen;
 static hsiphash_key_t nf_hash_key __read_mostly;
+static u32 nf_hash_seed __read_mostly;
 
 atomic_t nf_flows_active;
 atomic_t nf_flows_v6;
@@ -68,25 +75,69 @@ static void nf_all_unlock(void)
 	spin_unlock(&nf_locks_all_lock);
 }
 
+static inline spinlock_t *nf_stripe(unsigned int b, u64 mul)
+{
+	return &nf_locks[(b * mul) >> 32];
+}
+
+static u64 nf_stripe_mul_for(unsigned int size)
+{
+	return div64_u64((u64)NF_LOCKS << 32, size);
+}
+
+/*
+ * The bucket hash, keyed with random secrets drawn at load.  IPv4 keys
+ * without optional fields (the packet path's common case: five words) use
+ * jhash2 with a random seed, as the classic module does: measured under
+ * icount it costs ~50 guest instructions where hsiphash costs ~150, a third
+ * of the whole per-packet budget.  Every other key (IPv6, VLAN/MAC/MPLS
+ * fields) uses hsiphash.  Either way an attacker who cannot read the
+ * secrets cannot aim packets at one chain; /proc shows the search depth.
+ */
 static inline u32 nf_key_hash(const struct nf_flow_key *k, unsigned int klen)
 {
+#ifdef NF_KEY_COMPACT
+	BUILD_BUG_ON(NF_KEY_V4_LEN != 5 * sizeof(u32));
+	if (k->family == NF_FAM_V4)
+		/*
+		 * Addresses and ports through jhash's final mix; iif, proto,
+		 * tos and dir go into the seed word, packed without overlap
+		 * for ifindex < 2^14 (beyond, flows on different interfaces
+		 * may share a hash; the comparison tells them apart).
+		 */
+		return jhash_3words((__force u32)k->a.v4.src,
+				    (__force u32)k->a.v4.dst,
+				    (u32)k->sport << 16 | k->dport,
+				    nf_hash_seed ^ (k->iif << 18 |
+						    (u32)k->dir << 16 |
+						    (u32)k->tos << 8 | k->proto));
+#endif
 	return hsiphash(k, klen, &nf_hash_key);
 }
 
-static inline bool nf_key_eq(const struct nf_flow_key *a,
-			     const struct nf_flow_key *b, unsigned int klen)
+static __always_inline bool nf_key_eq(const struct nf_flow_key *a,
+				      const struct nf_flow_key *b,
+				      unsigned int klen)
 {
 	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
 	u32 diff = 0;
 	unsigned int i;
 
+#ifdef NF_KEY_COMPACT
+	if (klen == NF_KEY_V4_LEN)	/* 20 bytes: two 64-bit words and one */
+		return !((get_unaligned((const u64 *)x) ^
+			  get_unaligned((const u64 *)y)) |
+			 (get_unaligned((const u64 *)x + 1) ^
+			  get_unaligned((const u64 *)y + 1)) |
+			 (x[4] ^ y[4]));
+#endif
 	for (i = 0; i < klen / 4; i++)
 		diff |= x[i] ^ y[i];
 	return !diff;
 }
 
 /* Lock-free lookup; caller is in an RCU read-side section. */
-static struct nf_flow *nf_lookup(const struct nf_flow_key *k,
+static __always_inline struct nf_flow *nf_lookup(const struct nf_flow_key *k,
 				 unsigned int klen, u32 hash, u64 *searched)
 {
 	struct hlist_nulls_head *tbl;
@@ -123,7 +174,7 @@ static spinlock_t *nf_lock_bucket(u32 hash, struct hlist_nulls_head **head)
 	for (;;) {
 		seq = read_seqcount_begin(&nf_hash_gen);
 		b = reciprocal_scale(hash, READ_ONCE(nf_hash_size));
-		l = &nf_locks[b % NF_LOCKS];
+		l = nf_stripe(b, READ_ONCE(nf_stripe_mul));
 		nf_lock(l);
 		if (!read_seqcount_retry(&nf_hash_gen, seq)) {
 			*head = &nf_hash[b];
@@ -165,7 +216,7 @@ static inline void nf_flow_opts(struct nf_flow *f, const struct nf_pkt_info *pi)
 		atomic_or(lo, &f->tcp_opts);
 }
 
-static inline void nf_flow_update(struct nf_flow *f,
+static __always_inline void nf_flow_update(struct nf_flow *f,
 				  const struct nf_pkt_info *pi,
 				  u32 pkts, u32 bytes, u32 now)
 {
@@ -189,9 +240,11 @@ static void nf_drop(u32 pkts, u32 bytes)
 	this_cpu_add(nf_stats.drop_bytes, bytes);
 }
 
-static void nf_flow_insert(const struct nf_flow_key *key, unsigned int klen,
-			   u32 hash, const struct nf_pkt_info *pi,
-			   u32 pkts, u32 bytes, u32 now)
+/* A new flow; inlined once per key length (nf_flow_insert4/6). */
+static __always_inline void nf_flow_insert(const struct nf_flow_key *key,
+					   unsigned int klen, u32 hash,
+					   const struct nf_pkt_info *pi,
+					   u32 pkts, u32 bytes, u32 now)
 {
 	int max = READ_ONCE(nf_cfg.maxflows);
 	bool v6 = key->family == NF_FAM_V6;
@@ -200,14 +253,24 @@ static void nf_flow_insert(const struct nf_flow_key *key, unsigned int klen,
 	struct nf_flow *f, *g;
 	spinlock_t *l;
 
+	/*
+	 * BH off for the per-CPU pool and the stripe lock: it already is on
+	 * the receive path and under iptables; nft's OUTPUT may run with it on.
+	 */
+	bool bh = !in_softirq();
+
 	if (atomic_inc_return(&nf_flows_active) > max && max) {
 		atomic_dec(&nf_flows_active);
 		this_cpu_inc(nf_stats.maxflows_err);
 		nf_drop(pkts, bytes);
 		return;
 	}
-	f = kmem_cache_alloc(v6 ? nf_cache6 : nf_cache4, GFP_ATOMIC | __GFP_NOWARN);
+	if (bh)
+		local_bh_disable();
+	f = nf_flow_alloc(v6);
 	if (unlikely(!f)) {
+		if (bh)
+			local_bh_enable();
 		atomic_dec(&nf_flows_active);
 		this_cpu_inc(nf_stats.alloc_err);
 		nf_drop(pkts, bytes);
@@ -229,15 +292,15 @@ static void nf_flow_insert(const struct nf_flow_key *key, unsigned int klen,
 	if (v6)
 		*nf_flow_label(f) = pi->label;
 
-	local_bh_disable();
 	l = nf_lock_bucket(hash, &head);
 	/* Another CPU may have inserted the same flow since our lookup. */
 	hlist_nulls_for_each_entry(g, n, head, hnode) {
 		if (g->key.family == key->family && nf_key_eq(&g->key, key, klen)) {
 			nf_flow_update(g, pi, pkts, bytes, now);
 			spin_unlock(l);
-			local_bh_enable();
-			kmem_cache_free(v6 ? nf_cache6 : nf_cache4, f);
+			if (bh)
+				local_bh_enable();
+			nf_flow_free_now(f);
 			atomic_dec(&nf_flows_active);
 			this_cpu_inc(nf_stats.found);
 			goto counted;
@@ -245,7 +308,8 @@ static void nf_flow_insert(const struct nf_flow_key *key, unsigned int klen,
 	}
 	hlist_nulls_add_head_rcu(&f->hnode, head);
 	spin_unlock(l);
-	local_bh_enable();
+	if (bh)
+		local_bh_enable();
 
 	this_cpu_inc(nf_stats.new_flows);
 	if (v6)
@@ -257,10 +321,26 @@ counted:
 	this_cpu_add(nf_stats.bytes, bytes);
 }
 
-void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
-		     u32 pkts, u32 bytes)
+static noinline void nf_flow_insert4(const struct nf_flow_key *key, u32 hash,
+				     const struct nf_pkt_info *pi,
+				     u32 pkts, u32 bytes, u32 now)
 {
-	unsigned int klen = nf_key_len(key);
+	nf_flow_insert(key, NF_KEY_V4_LEN, hash, pi, pkts, bytes, now);
+}
+
+static noinline void nf_flow_insert6(const struct nf_flow_key *key, u32 hash,
+				     const struct nf_pkt_info *pi,
+				     u32 pkts, u32 bytes, u32 now)
+{
+	nf_flow_insert(key, NF_KEY_V6_LEN, hash, pi, pkts, bytes, now);
+}
+
+/* Inlined once per key length, so hashing and comparing have fixed sizes. */
+static __always_inline void nf_account_len(struct nf_flow_key *key,
+					   unsigned int klen,
+					   const struct nf_pkt_info *pi,
+					   u32 pkts, u32 bytes)
+{
 	u32 hash = nf_key_hash(key, klen);
 	u32 now = (u32)jiffies;
 	struct nf_flow *f;
@@ -276,26 +356,34 @@ void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
 		}
 	}
 
-	rcu_read_lock();
+	/*
+	 * No rcu_read_lock() of our own: every caller is a netfilter hook,
+	 * which runs the targets inside its RCU read-side section.
+	 */
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "nf_flow_account outside RCU");
 	f = nf_lookup(key, klen, hash, &searched);
 	if (likely(f)) {
 		nf_flow_update(f, pi, pkts, bytes, now);
-		rcu_read_unlock();
 		this_cpu_add(nf_stats.searched, searched);
 		this_cpu_inc(nf_stats.found);
 		this_cpu_add(nf_stats.pkts, pkts);
 		this_cpu_add(nf_stats.bytes, bytes);
 		return;
 	}
-	nf_flow_insert(key, klen, hash, pi, pkts, bytes, now);
-	rcu_read_unlock();
+	if (klen == NF_KEY_V4_LEN)
+		nf_flow_insert4(key, hash, pi, pkts, bytes, now);
+	else
+		nf_flow_insert6(key, hash, pi, pkts, bytes, now);
 	this_cpu_add(nf_stats.searched, searched);
 }
 
-unsigned int nf_flow_objsize(int family)
+void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
+		     u32 pkts, u32 bytes)
 {
-	return family == NF_FAM_V6 ? kmem_cache_size(nf_cache6) :
-				     kmem_cache_size(nf_cache4);
+	if (key->family == NF_FAM_V4)
+		nf_account_len(key, NF_KEY_V4_LEN, pi, pkts, bytes);
+	else
+		nf_account_len(key, NF_KEY_V6_LEN, pi, pkts, bytes);
 }
 
 u64 nf_flows_mem(void)
@@ -306,18 +394,16 @@ u64 nf_flows_mem(void)
 	if (v6 > all)
 		v6 = all;
 	return (u64)(all - v6) * nf_flow_objsize(NF_FAM_V4) +
-	       (u64)v6 * nf_flow_objsize(NF_FAM_V6);
+	       (u64)v6 * nf_flow_objsize(NF_FAM_V6) + nf_pool_bytes();
 }
 
+/* An exported flow, after its grace period: to the pool (export mutex held). */
 void nf_flow_free(struct nf_flow *f)
 {
-	if (f->key.family == NF_FAM_V6) {
+	if (f->key.family == NF_FAM_V6)
 		atomic_dec(&nf_flows_v6);
-		kmem_cache_free(nf_cache6, f);
-	} else {
-		kmem_cache_free(nf_cache4, f);
-	}
 	atomic_dec(&nf_flows_active);
+	nf_flow_recycle(f);
 }
 
 /* Unlink a flow the caller claimed (NF_FLOW_ENDED) and that is hashed. */
@@ -334,37 +420,63 @@ bool nf_flow_unlink(struct nf_flow *f)
 	return true;
 }
 
+/* Buckets a sweep handles under one lock hold (with BH disabled). */
+#define NF_SWEEP_RUN 128
+
 unsigned int nf_table_sweep(unsigned int from, unsigned int n,
-			    nf_expired_fn expired, struct llist_head *batch,
-			    u32 now, unsigned int *nflows)
+			    const struct nf_expiry *exp, struct llist_head *batch,
+			    unsigned int *nflows)
 {
-	unsigned int b, size = nf_hash_size;
+	struct hlist_nulls_head *tbl = nf_hash;
+	unsigned int b = from, end, size = nf_hash_size, run_end;
+	u64 mul = nf_stripe_mul, next;
 	struct hlist_nulls_node *pos;
 	struct nf_flow *f;
 	spinlock_t *l;
 	u8 reason;
 
-	for (b = from; b < size && b - from < n; b++) {
-		if (hlist_nulls_empty(&nf_hash[b]))
-			continue;
-		l = &nf_locks[b % NF_LOCKS];
+	end = from + n < size && from + n > from ? from + n : size;
+	while (b < end) {
+		/*
+		 * Skip empty buckets without locking, four at a time: an empty
+		 * chain's head is a nulls marker, whose bit 0 is set.
+		 */
+		while (b + 4 <= end &&
+		       ((unsigned long)READ_ONCE(tbl[b].first) &
+			(unsigned long)READ_ONCE(tbl[b + 1].first) &
+			(unsigned long)READ_ONCE(tbl[b + 2].first) &
+			(unsigned long)READ_ONCE(tbl[b + 3].first) & 1))
+			b += 4;
+		while (b < end && hlist_nulls_empty(&tbl[b]))
+			b++;
+		if (b == end)
+			break;
+		/* a run of buckets of one stripe (stripes are consecutive) */
+		l = nf_stripe(b, mul);
+		next = div64_u64(((((b * mul) >> 32) + 1) << 32) + mul - 1, mul);
+		run_end = min3((u64)end, (u64)b + NF_SWEEP_RUN, next);
 		local_bh_disable();
 		nf_lock(l);
-		hlist_nulls_for_each_entry_safe(f, pos, &nf_hash[b], hnode) {
-			(*nflows)++;
-			if (!expired(f, now, &reason))
+		for (; b < run_end; b++) {
+			if (hlist_nulls_empty(&tbl[b]))
 				continue;
-			/* Claim it; one that ended by FIN/RST is the worker's already. */
-			if (atomic_fetch_or(NF_FLOW_ENDED | reason << 16, &f->state) &
-			    NF_FLOW_ENDED)
-				continue;
-			hlist_nulls_del_rcu(&f->hnode);
-			llist_add(&f->lnode, batch);
+			hlist_nulls_for_each_entry_safe(f, pos, &tbl[b], hnode) {
+				(*nflows)++;
+				if (!nf_flow_expired(f, exp, &reason))
+					continue;
+				/* Claim it; one that ended by FIN/RST is the worker's already. */
+				if (atomic_fetch_or(NF_FLOW_ENDED | reason << 16,
+						    &f->state) & NF_FLOW_ENDED)
+					continue;
+				hlist_nulls_del_rcu(&f->hnode);
+				__llist_add(&f->lnode, batch);
+			}
 		}
 		spin_unlock(l);
 		local_bh_enable();
+		cond_resched();
 	}
-	return b - from;
+	return end - from;
 }
 
 int nf_table_walk(unsigned int b, int (*fn)(const struct nf_flow *f, void *arg),
@@ -446,6 +558,7 @@ int nf_table_resize(unsigned int size)
 	}
 	WRITE_ONCE(nf_hash, new);
 	WRITE_ONCE(nf_hash_size, size);
+	WRITE_ONCE(nf_stripe_mul, nf_stripe_mul_for(size));
 	write_seqcount_end(&nf_hash_gen);
 	nf_all_unlock();
 	local_bh_enable();
@@ -469,31 +582,24 @@ int nf_table_init(unsigned int size)
 	unsigned int i;
 
 	get_random_bytes(&nf_hash_key, sizeof(nf_hash_key));
+	nf_hash_seed = get_random_u32();
 	for (i = 0; i < NF_LOCKS; i++)
 		spin_lock_init(&nf_locks[i]);
 	seqcount_spinlock_init(&nf_hash_gen, &nf_locks_all_lock);
 
-	nf_cache4 = kmem_cache_create("ipt_netflow",
-				      offsetof(struct nf_flow, key) + NF_KEY_V4_LEN,
-				      0, 0, NULL);
-	nf_cache6 = kmem_cache_create("ipt_netflow_v6",
-				      offsetof(struct nf_flow, key) + NF_KEY_V6_LEN +
-				      sizeof(u32),
-				      0, 0, NULL);
-	if (!nf_cache4 || !nf_cache6)
-		goto err;
+	if (nf_pool_init())
+		return -ENOMEM;
 	if (!size)
 		size = nf_auto_hashsize();
 	nf_hash = nf_alloc_buckets(size);
-	if (!nf_hash)
-		goto err;
+	if (!nf_hash) {
+		nf_pool_exit();
+		return -ENOMEM;
+	}
 	nf_hash_size = size;
+	nf_stripe_mul = nf_stripe_mul_for(size);
 	nf_cfg.hashsize = size;
 	return 0;
-err:
-	kmem_cache_destroy(nf_cache6);
-	kmem_cache_destroy(nf_cache4);
-	return -ENOMEM;
 }
 
 /* All flows were exported and freed by the final flush. */
@@ -502,6 +608,5 @@ void nf_table_exit(void)
 	synchronize_rcu();
 	kvfree(nf_hash);
 	nf_hash = NULL;
-	kmem_cache_destroy(nf_cache6);
-	kmem_cache_destroy(nf_cache4);
+	nf_pool_exit();
 }

@@ -23,7 +23,31 @@ struct nf_v5_hdr {
 
 void nf_v5_put_header(u8 *p, const struct nf_v5_hdr *h);
 /* One record; pkts/bytes given separately because v5 counters are 32-bit. */
-void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r, u32 pkts, u32 bytes);
+static inline void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r,
+				    u32 pkts, u32 bytes)
+{
+	const struct nf_flow_key *k = &r->key;
+
+	memcpy(p, &k->a.v4.src, 4);
+	memcpy(p + 4, &k->a.v4.dst, 4);
+	memcpy(p + 8, r->nexthop, 4);
+	nf_put16(p + 12, k->iif > 0xffff ? 0xffff : k->iif);
+	nf_put16(p + 14, r->oif > 0xffff ? 0xffff : r->oif);
+	nf_put32(p + 16, pkts);
+	nf_put32(p + 20, bytes);
+	nf_put32(p + 24, r->first_ms);
+	nf_put32(p + 28, r->last_ms);
+	nf_put16(p + 32, k->sport);
+	nf_put16(p + 34, k->dport);
+	p[36] = 0;
+	p[37] = r->tcp_flags;
+	p[38] = k->proto;
+	p[39] = k->tos;
+	nf_put16(p + 40, r->src_as);
+	nf_put16(p + 42, r->dst_as);
+	memset(p + 44, 0, 4);		/* masks, pad */
+}
+
 /* How many v5 records a flow needs so that no 32-bit counter overflows. */
 unsigned int nf_v5_records_needed(const struct nf_exp_rec *r);
 /* Counters of part i (0-based) of n, so that the parts sum to the flow. */

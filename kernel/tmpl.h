@@ -185,6 +185,9 @@ static inline bool nf_tmpl_cache_new(const struct nf_tmpl_cache *c)
  * optional blocks (or c is NULL), else the one for its blocks, made now if
  * new (or, when NF_TD_MAX are made, the fixed one: counted in overflow).
  */
+/* The same for a known shape and block mask. */
+const struct nf_tmpl *nf_tmpl_pick(struct nf_tmpl_cache *c, int version,
+				   unsigned int shape, unsigned int mask);
 const struct nf_tmpl *nf_tmpl_for(struct nf_tmpl_cache *c, int version,
 				  const struct nf_exp_rec *r);
 
@@ -225,6 +228,10 @@ struct nf_pdu {
 	unsigned int flows;
 	u64 pkts, bytes;	/* of the flows in it */
 	struct nf_tmpl_cache *tc;	/* templates with blocks, or NULL */
+	/* the last flow record's template, its record length, shape, blocks */
+	const struct nf_tmpl *last_t;
+	unsigned int last_len;
+	unsigned int last_shape, last_mask;
 };
 
 void nf_pdu_begin(struct nf_pdu *p, int version, u8 *buf, unsigned int cap);
@@ -243,6 +250,14 @@ int nf_pdu_add_tmpls(struct nf_pdu *p, unsigned int *next);
 int nf_pdu_add_templates(struct nf_pdu *p);
 /* One flow record (its set opened as needed); -ENOSPC if full. */
 int nf_pdu_add_flow(struct nf_pdu *p, const struct nf_exp_rec *r);
+/*
+ * The fields of a flow's shape template (its head): written straight, and
+ * by walking the field table (the reference); both return the end.
+ */
+u8 *nf_put_head(u8 *b, const struct nf_exp_rec *r, int version,
+		unsigned int shape);
+u8 *nf_put_head_walk(u8 *b, const struct nf_exp_rec *r, int version,
+		     unsigned int shape);
 /* One NAT event record (NF_T_NAT4); -ENOSPC if full. */
 int nf_pdu_add_nat(struct nf_pdu *p, const struct nf_nat_rec *n);
 int nf_pdu_add_opt_stats(struct nf_pdu *p, const struct nf_opt_stats *s);

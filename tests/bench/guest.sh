@@ -128,7 +128,12 @@ pg_run() {
 	pgset "$dev" "udp_dst_min 9"
 	pgset "$dev" "udp_dst_max 9"
 	d0=$(veth_drops)
-	echo start >$PG/pgctrl
+	if [ -n "${PG_PERF:-}" ]; then # profile mode: the samples of exactly this run
+		# shellcheck disable=SC2086
+		perf record $PG_PERF -- sh -c "echo start >$PG/pgctrl" >/dev/null 2>&1
+	else
+		echo start >$PG/pgctrl
+	fi
 	d1=$(veth_drops)
 	res=$(cat "$dev")
 	# Result: OK: 123456(c123000+d456) usec, 300000 (60byte,0frags)
@@ -286,8 +291,90 @@ bench_module() { # NAME KO
 	unload
 }
 
-# ---- baselines: the same patterns without NETFLOW (only -j DROP), no module loaded -------
+# ---- profile mode (tests/bench/profile.sh): perf samples of one regime ------------------
+# cpu-clock under icount ticks every N guest instructions, so the samples are an
+# instruction profile. Prints "PROF REGIME SYM+OFF COUNT" lines (the host's root is
+# read-only here: everything goes out on the console).
 ipmax() { printf '10.%d.%d.%d' $((1 + ($1 - 1) / 65536)) $((($1 - 1) / 256 % 256)) $((($1 - 1) % 256)); }
+PERIOD=${NF_PROFILE_PERIOD:-10000}
+prof_out() { # REGIME
+	perf script -i /tmp/perf.data -F ip,sym,symoff 2>/dev/null |
+		awk -v r="$1" '{ c[$2]++; n++ } END { for (k in c) print "PROF", r, k, c[k]; print "PROF", r, "TOTAL", n + 0 }'
+}
+profile_regime() { # KO REGIME...
+	local ko=$1 r
+	shift
+	# shellcheck disable=SC2086
+	insmod "$ko" $PARAMS || die "insmod $ko"
+	# no throttling of the sampling rate: it would drop most samples
+	sysctl -qw kernel.perf_cpu_time_max_percent=0
+	for r in "$@"; do
+		rules_netflow
+		case $r in
+		flood) flush; set -- "$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001 ;;
+		est) pg_run 640 10.1.0.1 10.1.0.1 1000 1064; set -- "$EST_N" 10.1.0.1 10.1.0.1 1000 1064 ;;
+		hits) pg_run "$HITS_N" 10.1.0.0 "$(ipmax "$HITS_N")" 1000 1001
+			set -- "$HITS_N" 10.1.0.0 "$(ipmax "$HITS_N")" 1000 1001 ;;
+		exp5|exp10)
+			echo "${r#exp}" >/proc/sys/net/netflow/protocol; flush
+			pg_run "$EXP10_N" 10.1.0.0 "$(ipmax "$EXP10_N")" 1000 1001
+			rules_none
+			perf record -q -m 8192 -a -e cpu-clock -c "$PERIOD" -o /tmp/perf.data -- \
+				sh -c 'echo 1 >/proc/sys/net/netflow/flush' >/dev/null 2>&1
+			prof_out "$r"
+			continue ;;
+		*) die "unknown regime $r" ;;
+		esac
+		PG_PERF="-q -m 8192 -a -e cpu-clock -c $PERIOD -o /tmp/perf.data"
+		pg_run "$@"
+		PG_PERF=''
+		log "profile $r: $(fmt3 "$PG_NS_PKT") ns/pkt (with perf sampling)"
+		prof_out "$r"
+		flush
+	done
+	unload
+}
+# ---- quick mode (tests/bench/quick.sh): one regime for several builds, same boot ------------
+if [ "${1:-}" = --quick ]; then
+	regime=$2
+	shift 2
+	case $regime in
+	est) qargs=("$EST_N" 10.1.0.1 10.1.0.1 1000 1064) ;;
+	flood) qargs=("$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001) ;;
+	exp5 | exp10) qargs=() ;;
+	*) die "quick: regime est, flood, exp5 or exp10" ;;
+	esac
+	[ ${#qargs[@]} = 0 ] || { rules_drop; measure base "$regime" "${qargs[@]}"; }
+	for arg in "$@"; do
+		# shellcheck disable=SC2086
+		insmod "${arg#*=}" $PARAMS || die "insmod ${arg#*=}"
+		if [ ${#qargs[@]} = 0 ]; then # export: populate, then a timed flush
+			echo "${regime#exp}" >/proc/sys/net/netflow/protocol
+			flush
+			rules_netflow
+			pg_run "$HITS_N" 10.1.0.0 "$(ipmax "$HITS_N")" 1000 1001
+			rules_none
+			timed_flush "${arg%%=*}" "$regime" "$(stat_flows)"
+			unload
+			continue
+		fi
+		rules_netflow
+		[ "$regime" = flood ] || pg_run 640 10.1.0.1 10.1.0.1 1000 1064
+		[ "$regime" = est ] || flush
+		measure "${arg%%=*}" "$regime" "${qargs[@]}"
+		unload
+	done
+	raw vm 'done' 1
+	exit 0
+fi
+if [ "${1:-}" = --profile ]; then
+	shift
+	profile_regime "$@"
+	raw vm 'done' 1
+	exit 0
+fi
+
+# ---- baselines: the same patterns without NETFLOW (only -j DROP), no module loaded -------
 rules_drop
 measure base flood "$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001
 measure base est "$EST_N" 10.1.0.1 10.1.0.1 1000 1064

@@ -1,0 +1,44 @@
+#!/bin/bash
+# tests/bench/quick.sh — one regime (est or flood) for several module builds in one
+# benchmark VM boot: ns/pkt over the no-module baseline for each. For trying changes
+# (e.g. builds that stop at a given stage of the packet path) without the full `make bench`.
+# Usage: tests/bench/quick.sh est|flood|exp5|exp10 NAME=KO [NAME=KO...]
+#   exp5/exp10: NF_BENCH_HITS_N flows populated, then a timed flush (ns per flow)
+# Env: NF_BENCH_EST_N, NF_BENCH_FLOOD_N (packets; defaults 200000/300000).
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+[ $# -ge 2 ] || { sed -n '2,7s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+regime=$1
+shift
+out=$REPO/build/bench/quick-$(date -u +%Y%m%dT%H%M%S)
+mkdir -p "$out"
+args=()
+for a in "$@"; do
+	cp "${a#*=}" "$out/${a%%=*}.ko"
+	args+=("${a%%=*}=$out/${a%%=*}.ko")
+done
+NF_VM_APPEND="${NF_VM_APPEND:-} slub_nomerge" "$REPO/tests/vm/run.sh" --icount --smp 1 \
+	--timeout "${NF_BENCH_TIMEOUT:-2700}" -- \
+	bash "$HERE/guest.sh" --quick "$regime" "${args[@]}" | tee "$out/guest.log" | grep -v '^RAW '
+case $regime in exp*)
+	for a in "$@"; do
+		n=${a%%=*}
+		f=$(sed -n "s/^RAW $n ${regime}_flows //p" "$out/guest.log")
+		t=$(sed -n "s/^RAW $n ${regime}_flush_ns //p" "$out/guest.log")
+		w=$(sed -n "s/^RAW $n ${regime}_noop_ns //p" "$out/guest.log")
+		e=$(sed -n "s/^RAW $n ${regime}_empty_flush_ns //p" "$out/guest.log")
+		p=$(sed -n "s/^RAW $n ${regime}_udp_payload //p" "$out/guest.log")
+		[ -n "$f" ] && [ -n "$t" ] && printf '%-12s %s ns/flow (%s flows), %s B/flow, empty flush %s ns\n' "$n" \
+			"$(awk -v t="$t" -v w="$w" -v f="$f" 'BEGIN { printf "%.1f", (t - w) / f }')" "$f" \
+			"$(awk -v p="$p" -v f="$f" 'BEGIN { printf "%.1f", p / f }')" "$e"
+	done
+	exit 0 ;;
+esac
+base=$(sed -n "s/^RAW base ${regime}_x1000 //p" "$out/guest.log")
+for a in "$@"; do
+	n=${a%%=*}
+	v=$(sed -n "s/^RAW $n ${regime}_x1000 //p" "$out/guest.log")
+	[ -n "$v" ] && [ -n "$base" ] && printf '%-12s %s ns/pkt over the baseline\n' "$n" \
+		"$(awk -v a="$v" -v b="$base" 'BEGIN { printf "%.1f", (a - b) / 1000 }')"
+done
