@@ -24,7 +24,7 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
 	man-db groff-base dkms debootstrap curl python3-prometheus-client clang libclang-rt-14-dev
 
-.PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress \
+.PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress bench-profile \
 	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
 	deps install uninstall clean distclean
 
@@ -255,6 +255,12 @@ distclean: clean
 .PHONY: bench
 bench: kmod xtables artifacts
 	tests/bench/run.sh
+
+# Instruction profile of the packet and export paths (perf in the icount VM; needs
+# linux-perf): REGIMES="est flood hits exp5 exp10".
+REGIMES ?= est flood exp5
+bench-profile: kmod xtables artifacts
+	tests/bench/profile.sh $(REGIMES)
 
 # ---- kernel matrix (issue 8; not part of check: ~1 h under TCG): Debian 12's 6.1 generic
 # and PREEMPT_RT, Debian 13's 6.12 (built in a debootstrapped trixie root). The module is

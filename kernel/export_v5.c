@@ -76,21 +76,26 @@ static inline void nf_v5_put(const struct nf_exp_rec *r, u32 pkts, u32 bytes)
 	nf_xstats.pdu_bytes += bytes;
 }
 
-void nf_v5_add(const struct nf_exp_rec *r)
+/* A flow whose counters exceed 32 bits: records that sum up to it. */
+static noinline void nf_v5_add_split(const struct nf_exp_rec *r)
 {
-	unsigned int i, n;
+	unsigned int i, n = nf_v5_records_needed(r);
 	u32 pkts, bytes;
 
+	for (i = 0; i < n; i++) {
+		nf_v5_split(r, i, n, &pkts, &bytes);
+		nf_v5_put(r, pkts, bytes);
+	}
+	nf_v5_flows++;
+}
+
+void nf_v5_add(const struct nf_exp_rec *r)
+{
 	/* the usual case: the counters fit one record's 32 bits */
 	if (likely(!((r->packets | r->bytes) >> 32))) {
 		nf_v5_put(r, (u32)r->packets, (u32)r->bytes);
 		nf_v5_flows++;
 		return;
 	}
-	n = nf_v5_records_needed(r);
-	for (i = 0; i < n; i++) {
-		nf_v5_split(r, i, n, &pkts, &bytes);
-		nf_v5_put(r, pkts, bytes);
-	}
-	nf_v5_flows++;
+	nf_v5_add_split(r);
 }

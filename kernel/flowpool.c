@@ -33,7 +33,7 @@
 
 #define NF_POOL_CHUNK 64
 #define NF_POOL_TRIM_CHUNKS 64	/* chunks freed to the slab per worker run */
-#define NF_POOL_REFILL 16	/* fresh objects taken from the slab at once */
+#define NF_POOL_REFILL 32	/* fresh objects taken from the slab at once */
 
 /*
  * A chunk is a chain of flows linked through hnode.next; chunks are stacked
@@ -51,22 +51,15 @@ struct nf_pool {
 	const char *name;
 };
 
-struct nf_pool_cpu {
-	struct nf_flow *head[2];	/* a chunk being used, per family */
-};
 
 static struct nf_pool nf_pools[2] = {
 	{ .name = "ipt_netflow" },
 	{ .name = "ipt_netflow_v6" },
 };
-static DEFINE_PER_CPU(struct nf_pool_cpu, nf_pool_cpu);
+DEFINE_PER_CPU(struct nf_pool_cpu, nf_pool_cpu);
 static unsigned long nf_pool_decayed;	/* jiffies of the last decay step */
 atomic64_t nf_pool_reused;		/* allocations served by the pool */
 
-static inline struct nf_flow *nf_chain_next(struct nf_flow *f)
-{
-	return (struct nf_flow *)f->hnode.next;
-}
 
 /* Take a full chunk off the stack, or NULL. */
 static struct nf_flow *nf_pool_take(struct nf_pool *p)
@@ -118,18 +111,13 @@ static noinline struct nf_flow *nf_pool_refill(struct nf_pool *p,
 	return objs[0];
 }
 
-/* A flow object for the packet path; BH disabled by the caller. */
-struct nf_flow *nf_flow_alloc(bool v6)
+/* The per-CPU chunk is empty: take a pooled chunk, or fresh objects. */
+struct nf_flow *nf_flow_alloc_slow(bool v6)
 {
 	struct nf_pool_cpu *c = this_cpu_ptr(&nf_pool_cpu);
 	struct nf_pool *p = &nf_pools[v6];
-	struct nf_flow *f = c->head[v6];
+	struct nf_flow *f = nf_pool_take(p);
 
-	if (likely(f)) {
-		c->head[v6] = nf_chain_next(f);
-		return f;
-	}
-	f = nf_pool_take(p);
 	if (f) {
 		c->head[v6] = nf_chain_next(f);
 		atomic64_add(NF_POOL_CHUNK, &nf_pool_reused);
@@ -254,8 +242,14 @@ void nf_pool_exit(void)
 		nf_chain_free(p, p->fill);
 		p->fill = NULL;
 		p->nfill = 0;
-		while ((chunk = nf_pool_take(p)))
+		for (;;) {
+			local_bh_disable();
+			chunk = nf_pool_take(p);
+			local_bh_enable();
+			if (!chunk)
+				break;
 			nf_chain_free(p, chunk);
+		}
 		kmem_cache_destroy(p->cache);
 	}
 }

@@ -166,7 +166,8 @@ begin:
 }
 
 /* Lock the stripe of hash's bucket in a stable table (BH disabled). */
-static spinlock_t *nf_lock_bucket(u32 hash, struct hlist_nulls_head **head)
+static __always_inline spinlock_t *nf_lock_bucket(u32 hash,
+						 struct hlist_nulls_head **head)
 {
 	unsigned int seq, b;
 	spinlock_t *l;

@@ -8,7 +8,9 @@
  *                    position; held by each worker run (expiry.c)
  *   nf_locks_all     stop-the-world for table resize (flowtable.c)
  *   stripe lock      one of NF_LOCKS, taken with BH disabled, protects the
- *                    chains of the buckets that map to it
+ *                    chains of a run of consecutive buckets
+ *   pool lock        flowpool.c's chunk stack (BH disabled); never held
+ *                    together with a stripe lock (allocation comes first)
  * The packet path takes at most one stripe lock, and only to insert a flow;
  * updates of existing flows are lock-free (RCU lookup + atomics), and flows
  * are read for export only after an RCU grace period following their unlink.
@@ -218,7 +220,30 @@ int nf_table_walk(unsigned int b, int (*fn)(const struct nf_flow *f, void *arg),
 /* ---- flowpool.c: flow objects (slab caches + recycling pool) ---- */
 int nf_pool_init(void);
 void nf_pool_exit(void);
-struct nf_flow *nf_flow_alloc(bool v6);		/* BH disabled */
+struct nf_pool_cpu {
+	struct nf_flow *head[2];	/* a chunk being used, per family */
+};
+DECLARE_PER_CPU(struct nf_pool_cpu, nf_pool_cpu);
+struct nf_flow *nf_flow_alloc_slow(bool v6);
+
+/* Chunks chain their flows through hnode.next. */
+static inline struct nf_flow *nf_chain_next(struct nf_flow *f)
+{
+	return (struct nf_flow *)f->hnode.next;
+}
+
+/* A flow object for the packet path (BH disabled): pop the CPU's chunk. */
+static __always_inline struct nf_flow *nf_flow_alloc(bool v6)
+{
+	struct nf_pool_cpu *c = this_cpu_ptr(&nf_pool_cpu);
+	struct nf_flow *f = c->head[v6];
+
+	if (likely(f)) {
+		c->head[v6] = nf_chain_next(f);
+		return f;
+	}
+	return nf_flow_alloc_slow(v6);
+}
 void nf_flow_free_now(struct nf_flow *f);	/* never hashed: to the slab */
 void nf_flow_recycle(struct nf_flow *f);	/* export mutex held */
 void nf_pool_trim(unsigned int active);		/* export mutex held */

@@ -23,8 +23,8 @@ struct nf_v5_hdr {
 
 void nf_v5_put_header(u8 *p, const struct nf_v5_hdr *h);
 /* One record; pkts/bytes given separately because v5 counters are 32-bit. */
-static inline void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r,
-				    u32 pkts, u32 bytes)
+static __always_inline void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r,
+					     u32 pkts, u32 bytes)
 {
 	const struct nf_flow_key *k = &r->key;
 
