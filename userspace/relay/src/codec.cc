@@ -298,27 +298,39 @@ bool DecodeFast(const uint8_t *p, size_t len, FlowRecord *rec, DecodeError *err)
     blob[i] = seg + to * 8;
     blob_len[i] = static_cast<uint32_t>(n);
   }
-  FlowRecord &r = *rec;
-  auto fixed = [&](int i, uint8_t *dst, uint32_t want, bool *present) {
-    if (blob_len[i] == 0) {
-      *present = false;
+  // Data fields must be absent or of their exact size; checked before
+  // anything is written to *rec.
+  constexpr uint32_t kWant[4] = {16, 16, 6, 6};
+  for (int i = 0; i < 4; ++i)
+    if (blob_len[i] != 0 && blob_len[i] != kWant[i]) {
+      *err = DecodeError::kUnparsable;
       return true;
     }
-    if (blob_len[i] != want) return false;
-    std::memcpy(dst, blob[i], want);
-    *present = true;
-    return true;
-  };
-  FlowRecord out;
-  bool v6s = false, v6d = false;
-  if (!fixed(0, out.src_ipv6.data(), 16, &v6s) || !fixed(1, out.dst_ipv6.data(), 16, &v6d) ||
-      !fixed(2, out.src_mac.data(), 6, &out.has_src_mac) || !fixed(3, out.dst_mac.data(), 6, &out.has_dst_mac)) {
-    *err = DecodeError::kUnparsable;
-    return true;
+  FlowRecord &out = *rec;
+  out.ip_version = d[kOffIpVersion];
+  if (out.ip_version == 6 && blob_len[0]) {
+    std::memcpy(out.src_ipv6.data(), blob[0], 16);
+  } else {
+    out.src_ipv6 = {};
+  }
+  if (out.ip_version == 6 && blob_len[1]) {
+    std::memcpy(out.dst_ipv6.data(), blob[1], 16);
+  } else {
+    out.dst_ipv6 = {};
+  }
+  out.has_src_mac = blob_len[2] != 0;
+  if (out.has_src_mac) {
+    std::memcpy(out.src_mac.data(), blob[2], 6);
+  } else {
+    out.src_mac = {};
+  }
+  out.has_dst_mac = blob_len[3] != 0;
+  if (out.has_dst_mac) {
+    std::memcpy(out.dst_mac.data(), blob[3], 6);
+  } else {
+    out.dst_mac = {};
   }
   out.source = static_cast<RecordSource>(d[kOffSource]);
-  out.ip_version = d[kOffIpVersion];
-  if (out.ip_version != 6) out.src_ipv6 = out.dst_ipv6 = {};
   out.ttl = d[kOffTtl];
   out.tcp_flags = d[kOffFlags];
   out.sample_ratio = Get<uint32_t>(d + kOffSampleRatio);
@@ -342,7 +354,6 @@ bool DecodeFast(const uint8_t *p, size_t len, FlowRecord *rec, DecodeError *err)
   out.payload_full_length = Get<uint32_t>(d + kOffPayloadFull);
   out.agent_ip = Get<uint32_t>(d + kOffAgentIp);
   out.ip_length = dw * 8 >= kOffIpLength + 8 ? Get<uint64_t>(d + kOffIpLength) : 0;
-  r = out;
   *err = DecodeError::kNone;
   return true;
 }
@@ -409,29 +420,41 @@ void FrameReader::Feed(const uint8_t *data, size_t len) {
   Commit(len);
 }
 
+FrameReader::Result ParseFrame(const uint8_t *buf, size_t len, size_t *pos, FlowRecord *rec, DecodeError *err) {
+  size_t avail = len - *pos;
+  if (avail < 8) return FrameReader::Result::kNeedMore;
+  const uint8_t *p = buf + *pos;
+  uint64_t n = Get<uint64_t>(p);
+  if (n == 0) {
+    *err = DecodeError::kEmpty;
+    return FrameReader::Result::kError;
+  }
+  if (n > kMaxMessageBytes) {
+    *err = DecodeError::kTooLong;
+    return FrameReader::Result::kError;
+  }
+  if (avail - 8 < n) return FrameReader::Result::kNeedMore;
+  DecodeError e = DecodeMessage(p + 8, static_cast<size_t>(n), rec);
+  if (e != DecodeError::kNone) {
+    *err = e;
+    return FrameReader::Result::kError;
+  }
+  *pos += 8 + static_cast<size_t>(n);
+  return FrameReader::Result::kRecord;
+}
+
 FrameReader::Result FrameReader::Next(FlowRecord *rec) {
   if (error_ != DecodeError::kNone) return Result::kError;
-  size_t avail = end_ - pos_;
-  if (avail < 8) return Result::kNeedMore;
-  const uint8_t *p = bytes() + pos_;
-  uint64_t len = Get<uint64_t>(p);
-  if (len == 0) {
-    error_ = DecodeError::kEmpty;
-    return Result::kError;
-  }
-  if (len > kMaxMessageBytes) {
-    error_ = DecodeError::kTooLong;
-    return Result::kError;
-  }
-  if (avail - 8 < len) return Result::kNeedMore;
-  DecodeError e = DecodeMessage(p + 8, static_cast<size_t>(len), rec);
-  if (e != DecodeError::kNone) {
-    error_ = e;
-    return Result::kError;
-  }
-  pos_ += 8 + static_cast<size_t>(len);
+  Result r = ParseFrame(bytes(), end_, &pos_, rec, &error_);
   if (pos_ == end_) pos_ = end_ = 0;
-  return Result::kRecord;
+  return r;
+}
+
+size_t FrameReader::TakeBuffered(uint8_t *dst) {
+  size_t n = end_ - pos_;
+  if (n) std::memcpy(dst, bytes() + pos_, n);
+  pos_ = end_ = 0;
+  return n;
 }
 
 }  // namespace nfr

@@ -75,6 +75,10 @@ class FrameReader {
   uint8_t *WriteSpace(size_t want);
   void Commit(size_t n);
   Result Next(FlowRecord *rec);
+  // Moves the bytes not consumed yet (a partial frame) to `dst` and empties
+  // the reader; returns how many.  For callers that parse most input in a
+  // shared buffer (ParseFrame) and keep only the partial tail per stream.
+  size_t TakeBuffered(uint8_t *dst);
   DecodeError error() const { return error_; }
   size_t buffered() const { return end_ - pos_; }
 
@@ -84,5 +88,10 @@ class FrameReader {
   size_t cap_ = 0, pos_ = 0, end_ = 0;
   DecodeError error_ = DecodeError::kNone;
 };
+
+// One step of frame parsing over [buf, buf+len) from *pos (8-byte aligned
+// buf for the in-place decode): kRecord advances *pos past the frame,
+// kNeedMore leaves it at the partial frame, kError sets *err.
+FrameReader::Result ParseFrame(const uint8_t *buf, size_t len, size_t *pos, FlowRecord *rec, DecodeError *err);
 
 }  // namespace nfr
