@@ -115,6 +115,9 @@ void Forwarder::Push(std::vector<FlowRecord> *records) {
     dropped = n - take;
     *records = SpareLocked();
   }
+  // Vectors in circulation end up with room for a whole chunk: no growth
+  // (and no reallocation) while the loop fills them.
+  if (records->capacity() < kForwardChunk) records->reserve(kForwardChunk);
   stats_->queued->Add(n - dropped);
   if (dropped) stats_->queue_drops->Add(dropped);
   if (wake) cv_.notify_one();
@@ -124,8 +127,10 @@ void Forwarder::TakeLocked(std::vector<FlowRecord> *batch) {
   while (!queue_.empty() && batch->size() < kBatchRecords) {
     std::vector<FlowRecord> &front = queue_.front();
     size_t n = std::min(kBatchRecords - batch->size(), front.size() - front_off_);
+    bool whole = false;
     if (batch->empty() && front_off_ == 0 && n == front.size()) {
       batch->swap(front);  // the whole chunk, no copy; front gets batch's old buffer
+      whole = true;
     } else {
       batch->insert(batch->end(), front.begin() + static_cast<std::ptrdiff_t>(front_off_),
                     front.begin() + static_cast<std::ptrdiff_t>(front_off_ + n));
@@ -139,6 +144,9 @@ void Forwarder::TakeLocked(std::vector<FlowRecord> *batch) {
     front_off_ = 0;
     if (spare_.size() < 8 && front.capacity() > 0) spare_.push_back(std::move(front));
     queue_.pop_front();
+    // A big chunk taken whole is a batch by itself; small ones (light load)
+    // are merged, so that a write still carries many records.
+    if (whole && batch->size() >= kBatchRecords / 2) break;
   }
 }
 
