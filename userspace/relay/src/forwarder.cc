@@ -17,16 +17,30 @@ class FlowDatagramEncoder : public BatchEncoder {
   }
 };
 
+// All frames of a batch in one chunk, written in place; the chunk's buffer
+// comes back through Recycle() and serves the next batch.
 class FlowStreamEncoder : public BatchEncoder {
  public:
   void Encode(const std::vector<FlowRecord> &batch, std::vector<std::string> *out) override {
-    out->emplace_back();
-    out->back().reserve(batch.size() * 200);
-    for (const FlowRecord &r : batch) EncodeFrame(r, &out->back());
+    out->emplace_back(std::move(spare_));
+    std::string &s = out->back();
+    // The buffer keeps its last size: resize() zero-fills only the part past
+    // it, not the whole batch again.
+    if (s.size() < batch.size() * kMaxFrameBytes) s.resize(batch.size() * kMaxFrameBytes);
+    uint8_t *p = reinterpret_cast<uint8_t *>(s.data()), *at = p;
+    for (const FlowRecord &r : batch) at += EncodeFrameTo(r, at);
+    s.resize(static_cast<size_t>(at - p));
   }
+  void Recycle(std::vector<std::string> *out) override {
+    if (!out->empty()) spare_ = std::move(out->front());
+    out->clear();
+  }
+
+ private:
+  std::string spare_;
 };
 
-constexpr size_t kBatchRecords = 4096;
+constexpr size_t kBatchRecords = kForwardChunk;
 
 }  // namespace
 
@@ -55,20 +69,91 @@ Forwarder::~Forwarder() { Stop(std::chrono::milliseconds(0)); }
 
 void Forwarder::Start() { thread_ = std::thread([this] { Run(); }); }
 
+std::vector<FlowRecord> Forwarder::SpareLocked() {
+  if (spare_.empty()) return {};
+  std::vector<FlowRecord> v = std::move(spare_.back());
+  spare_.pop_back();
+  v.clear();
+  return v;
+}
+
 void Forwarder::Push(const std::vector<FlowRecord> &records) {
   size_t dropped = 0;
   bool wake;
   {
     std::lock_guard<std::mutex> l(mu_);
-    wake = queue_.empty();
-    size_t room = queue_size_ - std::min(queue_size_, queue_.size());
+    wake = queued_ == 0;
+    size_t room = queue_size_ - std::min(queue_size_, queued_);
     size_t take = std::min(room, records.size());
-    queue_.insert(queue_.end(), records.begin(), records.begin() + static_cast<std::ptrdiff_t>(take));
+    if (take) {
+      queue_.push_back(SpareLocked());
+      queue_.back().assign(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(take));
+      queued_ += take;
+    }
     dropped = records.size() - take;
   }
   stats_->queued->Add(records.size() - dropped);
   if (dropped) stats_->queue_drops->Add(dropped);
   if (wake) cv_.notify_one();
+}
+
+void Forwarder::Push(std::vector<FlowRecord> *records) {
+  size_t n = records->size(), dropped = 0;
+  bool wake;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    wake = queued_ == 0;
+    size_t room = queue_size_ - std::min(queue_size_, queued_);
+    size_t take = std::min(room, n);
+    if (take == n && n) {
+      queue_.push_back(std::move(*records));
+    } else if (take) {
+      queue_.push_back(SpareLocked());
+      queue_.back().assign(records->begin(), records->begin() + static_cast<std::ptrdiff_t>(take));
+    }
+    queued_ += take;
+    dropped = n - take;
+    *records = SpareLocked();
+  }
+  // Vectors in circulation end up with room for a whole chunk: no growth
+  // (and no reallocation) while the loop fills them.
+  if (records->capacity() < kForwardChunk) records->reserve(kForwardChunk);
+  stats_->queued->Add(n - dropped);
+  if (dropped) stats_->queue_drops->Add(dropped);
+  if (wake) cv_.notify_one();
+}
+
+void Forwarder::TakeLocked(std::vector<FlowRecord> *batch) {
+  while (!queue_.empty() && batch->size() < kBatchRecords) {
+    std::vector<FlowRecord> &front = queue_.front();
+    size_t n = std::min(kBatchRecords - batch->size(), front.size() - front_off_);
+    bool whole = false;
+    if (batch->empty() && front_off_ == 0 && n == front.size()) {
+      batch->swap(front);  // the whole chunk, no copy; front gets batch's old buffer
+      whole = true;
+    } else {
+      batch->insert(batch->end(), front.begin() + static_cast<std::ptrdiff_t>(front_off_),
+                    front.begin() + static_cast<std::ptrdiff_t>(front_off_ + n));
+      front_off_ += n;
+      if (front_off_ < front.size()) {
+        queued_ -= n;
+        break;
+      }
+    }
+    queued_ -= n;
+    front_off_ = 0;
+    if (spare_.size() < 8 && front.capacity() > 0) spare_.push_back(std::move(front));
+    queue_.pop_front();
+    // A big chunk taken whole is a batch by itself; small ones (light load)
+    // are merged, so that a write still carries many records.
+    if (whole && batch->size() >= kBatchRecords / 2) break;
+  }
+}
+
+void Forwarder::ClearLocked() {
+  queue_.clear();
+  queued_ = 0;
+  front_off_ = 0;
 }
 
 void Forwarder::Stop(std::chrono::milliseconds flush_time) {
@@ -101,7 +186,7 @@ void Forwarder::Run() {
     {
       std::unique_lock<std::mutex> l(mu_);
       while (batch.empty() && !cv_.wait_for(l, std::chrono::milliseconds(250),
-                                             [&] { return stopping_ || !queue_.empty(); })) {
+                                             [&] { return stopping_ || queued_ != 0; })) {
         // Idle: notice a peer that closes (e.g. a relay restarting, which
         // drains its connections until we close ours) without waiting for
         // the next record.
@@ -117,19 +202,15 @@ void Forwarder::Run() {
       stopping = stopping_;
       deadline = stop_deadline_;
       if (stopping && Clock::now() >= deadline) {
-        size_t left = queue_.size() + batch.size();
-        queue_.clear();
+        size_t left = queued_ + batch.size();
+        ClearLocked();
         l.unlock();
         if (left) Log("forward " + name_ + ": shutting down, " + std::to_string(left) + " records not sent");
         Drop(left, stats_->queue_drops);
         return;
       }
-      if (stopping && queue_.empty() && batch.empty()) return;
-      if (batch.empty()) {
-        size_t n = std::min(kBatchRecords, queue_.size());
-        batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-      }
+      if (stopping && queued_ == 0 && batch.empty()) return;
+      if (batch.empty()) TakeLocked(&batch);
     }
     if (!transport_->connected()) {
       Clock::time_point now = Clock::now();
@@ -155,8 +236,8 @@ void Forwarder::Run() {
           size_t left;
           {
             std::lock_guard<std::mutex> l(mu_);
-            left = queue_.size() + batch.size();
-            queue_.clear();
+            left = queued_ + batch.size();
+            ClearLocked();
           }
           Log("forward " + name_ + ": shutting down, " + std::to_string(left) + " records not sent");
           Drop(left, stats_->queue_drops);
@@ -177,7 +258,7 @@ void Forwarder::Run() {
       next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
       continue;
     }
-    chunks.clear();
+    encoder_->Recycle(&chunks);
     encoder_->Encode(batch, &chunks);
     Status s = transport_->Send(chunks, stopping ? deadline : Clock::now() + std::chrono::seconds(30));
     if (s.ok()) {

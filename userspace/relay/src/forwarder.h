@@ -1,6 +1,6 @@
 // Forwarder: one --forward target.  The loop thread Push()es records into a
 // bounded queue (what does not fit is dropped and counted); the forwarder's
-// own thread takes them out in batches, encodes them (BatchEncoder) and
+// own thread takes them out in batches (at most 4096 records), encodes them (BatchEncoder) and
 // writes each batch with as few system calls as the transport allows.
 // When the target fails, the batch in flight is counted as lost, the
 // failure is logged and counted, and a new connection is tried
@@ -33,10 +33,16 @@ class BatchEncoder {
   virtual void Encode(const std::vector<FlowRecord> &batch, std::vector<std::string> *out) = 0;
   // A new connection starts (e.g. IPFIX templates must be sent again).
   virtual void Reconnected() {}
+  // Empties `out` once sent; an encoder may keep its buffers for the next
+  // batch (no allocation per batch).
+  virtual void Recycle(std::vector<std::string> *out) { out->clear(); }
 };
 
 std::unique_ptr<BatchEncoder> MakeFlowDatagramEncoder();  // FastNetMon Flow over UDP
 std::unique_ptr<BatchEncoder> MakeFlowStreamEncoder();    // FastNetMon Flow frames
+
+// Records per batch a forwarder writes at most.
+inline constexpr size_t kForwardChunk = 4096;
 
 struct ForwarderStats {
   explicit ForwarderStats(Counters *c);
@@ -50,11 +56,20 @@ class Forwarder {
   ~Forwarder();
   void Start();
   void Push(const std::vector<FlowRecord> &records);
+  // The same, taking the records: *records is left empty, usually with the
+  // capacity of a vector the forwarder has finished with (no allocation in
+  // the steady state).
+  void Push(std::vector<FlowRecord> *records);
   void Stop(std::chrono::milliseconds flush_time);
 
  private:
   void Run();
   void Drop(size_t n, Counter *why);
+  // With mu_ held: a vector to fill (recycled if one is spare), moving
+  // into *batch up to kBatchRecords queued records, forgetting the queue.
+  std::vector<FlowRecord> SpareLocked();
+  void TakeLocked(std::vector<FlowRecord> *batch);
+  void ClearLocked();
 
   const std::string name_;
   std::unique_ptr<Transport> transport_;
@@ -65,7 +80,12 @@ class Forwarder {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<FlowRecord> queue_;
+  // Records waiting, in the chunks Push() got them; queued_ counts them
+  // (front_off_ of the first chunk are already taken).  spare_ keeps emptied
+  // vectors for reuse.
+  std::deque<std::vector<FlowRecord>> queue_;
+  size_t queued_ = 0, front_off_ = 0;
+  std::vector<std::vector<FlowRecord>> spare_;
   bool stopping_ = false;
   Clock::time_point stop_deadline_;
   std::thread thread_;

@@ -1,6 +1,7 @@
 // libFuzzer entry: FastNetMon Flow decoding.  The input is tried as one UDP
 // datagram and as a TCP/TLS byte stream cut in two; whatever decodes must
-// survive an encode/decode round trip unchanged.
+// survive an encode/decode round trip unchanged; the direct encoder and
+// decoder must agree with Cap'n Proto's own (the *Reference functions).
 #include <cstdint>
 #include <cstdlib>
 
@@ -9,8 +10,10 @@
 namespace {
 
 void RoundTrip(const nfr::FlowRecord &r) {
-  std::string again;
+  std::string again, ref;
   nfr::EncodeMessage(r, &again);
+  nfr::EncodeMessageReference(r, &ref);
+  if (again != ref) std::abort();  // the direct encoder writes what capnp writes
   nfr::FlowRecord back;
   if (nfr::DecodeMessage(reinterpret_cast<const uint8_t *>(again.data()), again.size(), &back) !=
           nfr::DecodeError::kNone ||
@@ -22,7 +25,12 @@ void RoundTrip(const nfr::FlowRecord &r) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   nfr::FlowRecord r;
-  if (nfr::DecodeMessage(data, size, &r) == nfr::DecodeError::kNone) RoundTrip(r);
+  // The direct decoder must agree with Cap'n Proto's own reader.
+  nfr::FlowRecord ref;
+  nfr::DecodeError e = nfr::DecodeMessage(data, size, &r);
+  if (nfr::DecodeMessageReference(data, size, &ref) != e || (e == nfr::DecodeError::kNone && !(ref == r)))
+    std::abort();
+  if (e == nfr::DecodeError::kNone) RoundTrip(r);
   nfr::FrameReader fr;
   size_t half = size / 2;
   for (int piece = 0; piece < 2; ++piece) {

@@ -159,15 +159,34 @@ Status Relay::Setup(int *exit_code) {
 void Relay::Consume(const FlowRecord &r) {
   if (!jsonl_.empty()) pending_all_.push_back(r);
   if (forwarders_.empty()) return;
-  sampler_seen_->Add();
+  ++seen_;  // published with the records, in FlushPending()
   if (++sample_count_ < opts_.sampling_rate) return;
   sample_count_ = 0;
-  sampler_selected_->Add();
+  ++selected_;
   pending_forward_.push_back(r);
   if (opts_.sampling_rate > 1) {
     uint64_t ratio = static_cast<uint64_t>(r.sample_ratio ? r.sample_ratio : 1) * opts_.sampling_rate;
     pending_forward_.back().sample_ratio = ratio > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(ratio);
   }
+  // Hand over in forwarder-batch-sized chunks: the forwarder then takes each
+  // as a whole (no copy) and the vectors it recycles fit the next chunk.
+  if (pending_forward_.size() >= kForwardChunk) PushForward();
+}
+
+void Relay::PushForward() {
+  if (seen_) {
+    sampler_seen_->Add(seen_);
+    seen_ = 0;
+  }
+  if (selected_) {
+    sampler_selected_->Add(selected_);
+    selected_ = 0;
+  }
+  if (pending_forward_.empty()) return;
+  // The last forwarder takes the vector itself and hands back an empty one.
+  for (size_t i = 0; i + 1 < forwarders_.size(); ++i) forwarders_[i]->Push(pending_forward_);
+  forwarders_.back()->Push(&pending_forward_);
+  pending_forward_.clear();
 }
 
 void Relay::FlushPending() {
@@ -179,10 +198,7 @@ void Relay::FlushPending() {
     jsonl_written_->Add(pending_all_.size());
     pending_all_.clear();
   }
-  if (!pending_forward_.empty()) {
-    for (auto &f : forwarders_) f->Push(pending_forward_);
-    pending_forward_.clear();
-  }
+  if (!forwarders_.empty()) PushForward();
 }
 
 int Relay::Run() {

@@ -41,6 +41,7 @@ class Relay : public RecordSink {
 
  private:
   void FlushPending();
+  void PushForward();
 
   Options opts_;
   Counters counters_;
@@ -59,6 +60,7 @@ class Relay : public RecordSink {
   std::unique_ptr<EventHandler> signal_handler_;
   bool stop_ = false;
   uint64_t sample_count_ = 0;
+  uint64_t seen_ = 0, selected_ = 0;  // sampler counts not yet added to the counters
   std::vector<FlowRecord> pending_all_, pending_forward_;
 };
 
