@@ -170,7 +170,12 @@ static void nf_run(bool flush)
 	}
 
 	if (flush) {
-		synchronize_rcu();
+		/*
+		 * An explicit flush (sysctl, protocol switch, unload) exports
+		 * now: an expedited grace period instead of waiting out a
+		 * normal one (milliseconds of nothing per flush).
+		 */
+		synchronize_rcu_expedited();
 		exported += nf_export_list(llist_del_all(&batch));
 	} else if (!llist_empty(&batch)) {
 		nf_pending.first = llist_del_all(&batch);

@@ -154,8 +154,13 @@ begin:
 
 	hlist_nulls_for_each_entry_rcu(f, n, &tbl[b], hnode) {
 		(*searched)++;
-		/* Same family first: an IPv4 entry is only NF_KEY_V4_LEN long. */
-		if (f->key.family == k->family && nf_key_eq(&f->key, k, klen))
+		/*
+		 * An IPv6 lookup checks the family first: an IPv4 entry is only
+		 * NF_KEY_V4_LEN long.  An IPv4 lookup compares just that much,
+		 * family included.
+		 */
+		if ((klen == NF_KEY_V4_LEN || f->key.family == k->family) &&
+		    nf_key_eq(&f->key, k, klen))
 			return f;
 	}
 	/* Ended on another chain's nulls: an entry moved under us. */
