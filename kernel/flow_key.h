@@ -141,6 +141,18 @@ int nf_parse_ipv4(const nf_skb_t *skb, unsigned int nhoff,
 int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
 		  struct nf_flow_key *key, struct nf_pkt_info *pi);
 
+/* The IPv4 header's part of the key (h: at least 20 bytes of it). */
+static inline void nf_ipv4_key(const u8 *h, struct nf_flow_key *key,
+			       struct nf_pkt_info *pi)
+{
+	key->family = NF_FAM_V4;
+	key->tos = h[1];
+	key->proto = h[9];
+	memcpy(&key->a.v4.src, h + 12, 4);
+	memcpy(&key->a.v4.dst, h + 16, 4);
+	pi->ttl = h[8];
+}
+
 /*
  * The common case straight from contiguous bytes h[0..len) (the linear part
  * of the packet): IPv4 without options, not a fragment, TCP, UDP or ICMP,
@@ -190,12 +202,7 @@ static __always_inline int nf_parse_ipv4_lin(const u8 *h, unsigned int len,
 	default:
 		return NF_PARSE_SLOW;
 	}
-	key->family = NF_FAM_V4;
-	key->tos = h[1];
-	key->proto = h[9];
-	memcpy(&key->a.v4.src, h + 12, 4);
-	memcpy(&key->a.v4.dst, h + 16, 4);
-	pi->ttl = h[8];
+	nf_ipv4_key(h, key, pi);
 	return NF_PARSE_OK;
 }
 

@@ -167,12 +167,7 @@ int nf_parse_ipv4(const nf_skb_t *skb, unsigned int nhoff,
 	if (ihl < 20 || tot_len < ihl || nhoff + ihl > nf_skb_len(skb))
 		return NF_PARSE_TRUNC;
 
-	key->family = NF_FAM_V4;
-	key->tos = h[1];
-	key->proto = h[9];
-	memcpy(&key->a.v4.src, h + 12, 4);
-	memcpy(&key->a.v4.dst, h + 16, 4);
-	pi->ttl = h[8];
+	nf_ipv4_key(h, key, pi);
 	if (unlikely(ihl > 20)) {
 		u8 obuf[40];
 		const u8 *o = nf_hdr(skb, nhoff + 20, ihl - 20, obuf);

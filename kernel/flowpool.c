@@ -156,6 +156,18 @@ static void nf_chain_free(struct nf_pool *p, struct nf_flow *f)
 	}
 }
 
+/* One pooled chunk back to the slab (process context); false if none. */
+static bool nf_pool_release(struct nf_pool *p)
+{
+	struct nf_flow *chunk;
+
+	local_bh_disable();
+	chunk = nf_pool_take(p);
+	local_bh_enable();
+	nf_chain_free(p, chunk);
+	return chunk != NULL;
+}
+
 /*
  * Once per worker run (nf_export_mutex held): return what the pool holds
  * beyond the recent peak of active flows to the slab, a bounded amount.
@@ -175,16 +187,9 @@ void nf_pool_trim(unsigned int active)
 		if (active > p->level)
 			p->level = active;
 		for (k = 0; k < NF_POOL_TRIM_CHUNKS &&
-			    (unsigned long)READ_ONCE(p->nchunks) * NF_POOL_CHUNK > p->level; k++) {
-			struct nf_flow *chunk;
-
-			local_bh_disable();
-			chunk = nf_pool_take(p);
-			local_bh_enable();
-			if (!chunk)
+			    (unsigned long)READ_ONCE(p->nchunks) * NF_POOL_CHUNK > p->level; k++)
+			if (!nf_pool_release(p))
 				break;
-			nf_chain_free(p, chunk);
-		}
 	}
 }
 
@@ -233,7 +238,6 @@ void nf_pool_exit(void)
 
 	for (i = 0; i < 2; i++) {
 		struct nf_pool *p = &nf_pools[i];
-		struct nf_flow *chunk;
 
 		for_each_possible_cpu(cpu) {
 			nf_chain_free(p, per_cpu_ptr(&nf_pool_cpu, cpu)->head[i]);
@@ -242,14 +246,8 @@ void nf_pool_exit(void)
 		nf_chain_free(p, p->fill);
 		p->fill = NULL;
 		p->nfill = 0;
-		for (;;) {
-			local_bh_disable();
-			chunk = nf_pool_take(p);
-			local_bh_enable();
-			if (!chunk)
-				break;
-			nf_chain_free(p, chunk);
-		}
+		while (nf_pool_release(p))
+			;
 		kmem_cache_destroy(p->cache);
 	}
 }

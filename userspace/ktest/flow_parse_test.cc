@@ -157,13 +157,7 @@ TEST_CASE("key length covers only the family's addresses") {
 // TCP/UDP/ICMP packets (options, fragments, short headers, odd lengths), every key and
 // packet-info field compared.
 TEST_CASE("straight IPv4 parser equals the general one on every packet it takes") {
-    uint64_t seed = 0x243f6a8885a308d3ULL;
-    auto rnd = [&seed]() {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        return seed;
-    };
+    pkt::XorShift rnd{0x243f6a8885a308d3ULL};
     int taken = 0, left = 0;
     for (int i = 0; i < 20000; i++) {
         uint8_t proto = std::array<uint8_t, 5>{6, 17, 1, 47, 6}[rnd() % 5];

@@ -70,6 +70,17 @@ inline Bytes cat(Bytes a, const Bytes &b) {
     return a;
 }
 
+// Deterministic pseudo-random numbers (xorshift64) for the differential tests.
+struct XorShift {
+    uint64_t s;
+    uint64_t operator()() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+};
+
 struct Parsed {
     int rc;
     nf_flow_key key;

@@ -8,6 +8,7 @@
 extern "C" {
 #include "tmpl.h"
 }
+#include "pkt.h"
 
 static uint32_t g32(const uint8_t *p) {
     return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
@@ -417,13 +418,7 @@ TEST_CASE("template refresh: first PDU, every N PDUs, every M minutes") {
 // field tables (what the templates announce) for every version and shape, whatever
 // the values: random records, every byte compared.
 TEST_CASE("straight record heads equal the field-table walk, every shape and version") {
-    uint64_t seed = 0x9e3779b97f4a7c15ULL;
-    auto rnd = [&seed]() {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        return seed;
-    };
+    pkt::XorShift rnd{0x9e3779b97f4a7c15ULL};
     const uint8_t protos[] = {6, 17, 1, 58, 47, 132, 0};
     int compared = 0;
     for (int version : {9, 10}) {
