@@ -33,7 +33,7 @@
 
 #define NF_POOL_CHUNK 64
 #define NF_POOL_TRIM_CHUNKS 64	/* chunks freed to the slab per worker run */
-#define NF_POOL_REFILL 32	/* fresh objects taken from the slab at once */
+#define NF_POOL_REFILL 64	/* fresh objects taken from the slab at once */
 
 /*
  * A chunk is a chain of flows linked through hnode.next; chunks are stacked

@@ -100,17 +100,18 @@ static inline u32 nf_key_hash(const struct nf_flow_key *k, unsigned int klen)
 	BUILD_BUG_ON(NF_KEY_V4_LEN != 5 * sizeof(u32));
 	if (k->family == NF_FAM_V4)
 		/*
-		 * Addresses and ports through jhash's final mix; iif, proto,
-		 * tos and dir go into the seed word, packed without overlap
-		 * for ifindex < 2^14 (beyond, flows on different interfaces
-		 * may share a hash; the comparison tells them apart).
+		 * The five key words through jhash's final mix: addresses
+		 * and ports as they are, proto/tos/family/dir (one word) into
+		 * the seed, iif onto the source address.  Keys that differ
+		 * only so that src ^ iif is the same are on different
+		 * interfaces: at most one flow per interface can share a
+		 * hash that way, whatever the secret.
 		 */
-		return jhash_3words((__force u32)k->a.v4.src,
+		return jhash_3words((__force u32)k->a.v4.src ^ k->iif,
 				    (__force u32)k->a.v4.dst,
-				    (u32)k->sport << 16 | k->dport,
-				    nf_hash_seed ^ (k->iif << 18 |
-						    (u32)k->dir << 16 |
-						    (u32)k->tos << 8 | k->proto));
+				    get_unaligned((const u32 *)&k->sport),
+				    nf_hash_seed ^
+				    get_unaligned((const u32 *)&k->proto));
 #endif
 	return hsiphash(k, klen, &nf_hash_key);
 }

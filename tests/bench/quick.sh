@@ -2,9 +2,9 @@
 # tests/bench/quick.sh — one regime (est or flood) for several module builds in one
 # benchmark VM boot: ns/pkt over the no-module baseline for each. For trying changes
 # (e.g. builds that stop at a given stage of the packet path) without the full `make bench`.
-# Usage: tests/bench/quick.sh est|flood|exp5|exp10 NAME=KO [NAME=KO...]
+# Usage: tests/bench/quick.sh est|flood|hits|exp5|exp10 NAME=KO [NAME=KO...]
 #   exp5/exp10: NF_BENCH_HITS_N flows populated, then a timed flush (ns per flow)
-# Env: NF_BENCH_EST_N, NF_BENCH_FLOOD_N (packets; defaults 200000/300000).
+# Env: NF_BENCH_EST_N, NF_BENCH_FLOOD_N, NF_BENCH_HITS_N (packets; defaults 200000/300000/500000).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
