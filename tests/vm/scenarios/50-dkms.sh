@@ -13,6 +13,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 kver=$(uname -r)
+kver_re=${kver//./\\.} # as a regex (trixie's is 6.12.107+deb13-amd64)
+kver_re=${kver_re//+/\\+}
 name=ipt-netflow-ng
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$NF_REPO/dkms.conf")
 src=/usr/src/$name-$ver
@@ -70,7 +72,7 @@ assert_ok in_root dkms install "$name/$ver" -k "$kver"
 assert_match "$(in_root dkms status "$name/$ver" -k "$kver")" "installed" "dkms status after install"
 ko=$(in_root modinfo -n -k "$kver" ipt_NETFLOW) || nf_die "modinfo ipt_NETFLOW: not found after dkms install"
 # trixie's dkms compresses the module as its kernel's own modules are (.ko.xz)
-assert_match "$ko" "^/lib/modules/$kver/(updates|extra)/(dkms/)?ipt_NETFLOW\.ko(\.xz|\.zst|\.gz)?$" "module path"
+assert_match "$ko" "^/lib/modules/$kver_re/(updates|extra)/(dkms/)?ipt_NETFLOW\.ko(\.xz|\.zst|\.gz)?$" "module path"
 assert_eq "$(in_root modinfo -F vermagic "$ko" | cut -d' ' -f1)" "$kver" "vermagic"
 
 nf_install_xtables
