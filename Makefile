@@ -262,7 +262,8 @@ REGIMES ?= est flood exp5
 bench-profile: kmod xtables artifacts
 	tests/bench/profile.sh $(REGIMES)
 
-# ---- kernel matrix (issue 8; not part of check: ~1 h under TCG): Debian 12's 6.1 generic
+# ---- kernel matrix (issue 8; not part of check: ~1 h per kernel under TCG, the full VM suite
+# plus 50-dkms and 51-install on each): Debian 12's 6.1 generic
 # and PREEMPT_RT, Debian 13's 6.12 (built in a debootstrapped trixie root). The module is
 # built from a snapshot of kernel/ in build/kmatrix/<kver>/; prints a table of results.
 # KERNELS="generic rt trixie" selects targets; see tests/vm/kmatrix.sh for the rest.

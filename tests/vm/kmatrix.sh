@@ -12,11 +12,13 @@
 #          trixie   Debian 13's 6.12, built with trixie's gcc inside build/trixie
 #                   (tests/vm/trixie-root.sh makes it on first use: a few minutes)
 # Env: NF_KMATRIX_SCENARIOS_<target> (scenario patterns per target; "all" = every
-#      scenario), NF_KMATRIX_SCENARIOS (same for every target). Default: the 1x and 2x
-#      scenarios (module, export) on every kernel, plus 50-dkms and 51-install on the 6.1
-#      kernels (50-dkms needs the kernel's headers and compiler on the host: trixie has
-#      neither). NF_SCENARIO_TIMEOUT (default here 1500: depmod alone takes minutes under
-#      TCG on a busy machine), NF_TSHARK_WAIT (default here 300), NF_VM_TRIXIE_ROOT.
+#      scenario), NF_KMATRIX_SCENARIOS (same for every target). Default on every kernel:
+#      the full VM suite (VM_SCENARIOS of the Makefile, what make check-vm runs) plus the
+#      packaging scenarios 50-dkms and 51-install (on trixie, 50-dkms runs dkms in a chroot
+#      of the trixie root, whose gcc and headers match the kernel booted).
+#      NF_SCENARIO_TIMEOUT (default here 2400: 50-dkms compiles the module under TCG, and
+#      depmod alone takes minutes on a busy machine), NF_TSHARK_WAIT (default here 300),
+#      NF_VM_TRIXIE_ROOT.
 # Logs: build/kmatrix/logs/<target>/ (scenarios.log, kmsg.log, build.log).
 set -euo pipefail
 
@@ -103,11 +105,18 @@ build() { # TARGET -> prints the .ko; DIR-full/ipt_NETFLOW.ko: every optional fi
 	echo "$dir/ipt_NETFLOW.ko"
 }
 
+default_scenarios() { # the Makefile's VM_SCENARIOS (make check-vm) + the packaging ones
+	local vm
+	vm=$(sed -n 's/^VM_SCENARIOS *:= *//p' "$REPO/Makefile")
+	[ -n "$vm" ] || die "no VM_SCENARIOS line in $REPO/Makefile"
+	echo "$vm 50- 51-"
+}
+
 env_of() { # TARGET -> env assignments for run-scenarios.sh
 	case "$1" in
 	generic) echo "NF_VM_KERNEL_FLAVOR=amd64 NF_VM_SUITE=bookworm" ;;
 	rt) echo "NF_VM_KERNEL_FLAVOR=rt NF_VM_SUITE=bookworm" ;;
-	trixie) echo "NF_VM_KERNEL_FLAVOR=amd64 NF_VM_SUITE=trixie" ;;
+	trixie) echo "NF_VM_KERNEL_FLAVOR=amd64 NF_VM_SUITE=trixie NF_VM_TRIXIE_ROOT=$TROOT" ;;
 	esac
 }
 
@@ -135,15 +144,14 @@ for t in "$@"; do
 	fi
 	KV[$t]=$(kver_of "$t")
 	var=NF_KMATRIX_SCENARIOS_$t
-	case "$t" in trixie) def='[12][0-9]- 51-' ;; *) def='[12][0-9]- 5[01]-' ;; esac
-	pats=${!var:-${NF_KMATRIX_SCENARIOS:-$def}}
+	pats=${!var:-${NF_KMATRIX_SCENARIOS:-$(default_scenarios)}}
 	[ "$pats" != all ] || pats=
 	say "=== $t: kernel ${KV[$t]}, module $ko, scenarios matching: ${pats:-(all)}"
 	set +e -f # -f: the patterns are globs for run-scenarios.sh, not for this shell
 	# shellcheck disable=SC2046,SC2086 # env assignments and patterns split on purpose
 	env $(env_of "$t") NF_KMOD="$ko" NF_KMOD_FULL="$(dirname "$ko")-full/ipt_NETFLOW.ko" \
 		NF_VM_LOGDIR="$logdir" \
-		NF_SCENARIO_TIMEOUT="${NF_SCENARIO_TIMEOUT:-1500}" NF_TSHARK_WAIT="${NF_TSHARK_WAIT:-300}" \
+		NF_SCENARIO_TIMEOUT="${NF_SCENARIO_TIMEOUT:-2400}" NF_TSHARK_WAIT="${NF_TSHARK_WAIT:-300}" \
 		"$HERE/run-scenarios.sh" $pats 2>&1 | tee "$logdir/run.out" | sed -u "s/^/[$t] /"
 	rc=${PIPESTATUS[0]}
 	set -e +f

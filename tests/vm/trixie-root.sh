@@ -1,8 +1,8 @@
 #!/bin/bash
 # Make (once) the Debian 13 "trixie" root used to build and boot the module on trixie's
 # 6.12 kernel: debootstrap (buildd variant: build-essential), then inside it
-# linux-headers-amd64 and trixie's packaged kernel image. Idempotent: a second run only
-# checks. Needs root, debootstrap and Debian's mirror (the same one apt uses here).
+# linux-headers-amd64, trixie's packaged kernel image and dkms (50-dkms runs trixie's dkms
+# in a chroot of this root inside the VM). Idempotent: a second run only checks. Needs root, debootstrap and Debian's mirror (the same one apt uses here).
 #
 # Usage: tests/vm/trixie-root.sh [--kver]
 #   --kver   print the kernel version of the root's linux-headers-amd64 (e.g. 6.12.57+deb13-amd64)
@@ -61,5 +61,11 @@ if [ -z "$k" ] || [ ! -f "$TROOT/boot/vmlinuz-$k" ] || [ ! -d "$TROOT/usr/src/li
 	in_root apt-get clean >&2
 	k=$(kver)
 	if [ -z "$k" ] || [ ! -f "$TROOT/boot/vmlinuz-$k" ]; then die "kernel installation in $TROOT failed"; fi
+fi
+if [ ! -x "$TROOT/usr/sbin/dkms" ]; then
+	say "installing dkms in $TROOT"
+	in_root apt-get install -y -q --no-install-recommends dkms >&2
+	in_root apt-get clean >&2
+	[ -x "$TROOT/usr/sbin/dkms" ] || die "dkms installation in $TROOT failed"
 fi
 say "trixie root $TROOT: kernel $k, $(chroot "$TROOT" gcc --version | head -n1)"
