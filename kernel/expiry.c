@@ -29,21 +29,13 @@ static unsigned long nf_pending_gp;
 static unsigned int nf_sweep_pos;
 static unsigned long nf_last_tick;
 
-/* jiffies → ms without a call where HZ divides 1000 (Debian: 250). */
-static inline u32 nf_j2ms(u32 j)
-{
-	if (!(MSEC_PER_SEC % HZ))
-		return j * (MSEC_PER_SEC / HZ);
-	return jiffies_to_msecs(j);
-}
-
 /* The record of a flow; every field is set (no memset of the whole). */
 static void nf_flow_rec(const struct nf_flow *f, struct nf_exp_rec *r,
-			u32 now, u32 uptime, u64 real_ms)
+			const struct nf_export_clock *c)
 {
 	int st = atomic_read(&f->state);
-	u32 first_age = nf_j2ms(now - f->ts_first);
-	u32 last_age = nf_j2ms(now - READ_ONCE(f->ts_last));
+	u32 first_age = nf_age_ms(c, f->ts_first);
+	u32 last_age = nf_age_ms(c, READ_ONCE(f->ts_last));
 
 	if (f->key.family == NF_FAM_V6) {
 		memcpy(&r->key, &f->key, NF_KEY_V6_LEN);
@@ -55,10 +47,10 @@ static void nf_flow_rec(const struct nf_flow *f, struct nf_exp_rec *r,
 	}
 	r->packets = (u32)atomic_read(&f->packets);
 	r->bytes = atomic64_read(&f->bytes);
-	r->first_ms = uptime - first_age;
-	r->last_ms = uptime - last_age;
-	r->start_abs_ms = real_ms - first_age;
-	r->end_abs_ms = real_ms - last_age;
+	r->first_ms = c->uptime - first_age;
+	r->last_ms = c->uptime - last_age;
+	r->start_abs_ms = c->real_ms - first_age;
+	r->end_abs_ms = c->real_ms - last_age;
 	r->oif = f->oif;
 	r->ip_opts = (u32)atomic_read(&f->ip_opts);
 	r->tcp_opts = (u32)atomic_read(&f->tcp_opts) |
@@ -82,18 +74,28 @@ static void nf_flow_rec(const struct nf_flow *f, struct nf_exp_rec *r,
 /* Export flows whose grace period is over and hand them to the pool. */
 static unsigned int nf_export_list(struct llist_node *n)
 {
-	u32 now = (u32)jiffies, uptime = nf_uptime_ms();
-	u64 real_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
+	struct nf_export_clock c = {
+		.now = (u32)jiffies,
+		.uptime = nf_uptime_ms(),
+		.real_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC),
+	};
+	bool v5 = nf_export_v5_straight();
 	u64 pkts = 0, bytes = 0;
 	struct nf_flow *f, *t;
 	struct nf_exp_rec r;
 	unsigned int cnt = 0;
 
 	llist_for_each_entry_safe(f, t, n, lnode) {
-		nf_flow_rec(f, &r, now, uptime, real_ms);
-		pkts += r.packets;
-		bytes += r.bytes;
-		nf_export_flow(&r);
+		u64 fb = atomic64_read(&f->bytes);
+
+		pkts += (u32)atomic_read(&f->packets);
+		bytes += fb;
+		if (v5 && f->key.family == NF_FAM_V4 && !(fb >> 32)) {
+			nf_v5_add_flow(f, &c);
+		} else {
+			nf_flow_rec(f, &r, &c);
+			nf_export_flow(&r);
+		}
 		nf_flow_free(f);
 		cnt++;
 	}

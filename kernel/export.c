@@ -41,6 +41,15 @@ static bool nf_sampler_selects(void)
 	}
 }
 
+/*
+ * The usual NetFlow v5 case goes straight from the flow to its record
+ * (nf_v5_add_flow): nothing to sample, nothing but v5 to encode.
+ */
+bool nf_export_v5_straight(void)
+{
+	return nf_proto == 5 && READ_ONCE(nf_cfg.sampler_kind) == NF_SAMPLER_OFF;
+}
+
 void nf_export_flow(const struct nf_exp_rec *r)
 {
 	if (READ_ONCE(nf_cfg.sampler_kind) != NF_SAMPLER_OFF) {
@@ -80,6 +89,8 @@ void nf_export_flush(bool force)
 	nf_socks_tick();
 	if (nf_v5_pending() && (force || nf_v5_age() >= HZ / 2))
 		nf_v5_flush();
+	else if (nf_v5_ready())
+		nf_v5_send_ready();
 	if (nf_tpl_pending() && (force || nf_tpl_age() >= HZ / 2))
 		nf_tpl_flush();
 }
@@ -95,10 +106,10 @@ void nf_export_send_tmpl(const u8 *buf, unsigned int len)
 	nf_xstats.err_pdus++;
 }
 
-void nf_export_send(const u8 *buf, unsigned int len, unsigned int flows,
-		    u64 pkts, u64 bytes)
+static void nf_export_account(bool delivered, unsigned int len,
+			      unsigned int flows, u64 pkts, u64 bytes)
 {
-	if (nf_socks_send(buf, len) == 0) {
+	if (delivered) {
 		nf_xstats.pdus++;
 		nf_xstats.bytes += len;
 		nf_xstats.flows += flows;
@@ -108,6 +119,23 @@ void nf_export_send(const u8 *buf, unsigned int len, unsigned int flows,
 	nf_xstats.lost_flows += flows;
 	nf_xstats.lost_pkts += pkts;
 	nf_xstats.lost_bytes += bytes;
+}
+
+void nf_export_send(const u8 *buf, unsigned int len, unsigned int flows,
+		    u64 pkts, u64 bytes)
+{
+	nf_export_account(nf_socks_send(buf, len) == 0, len, flows, pkts, bytes);
+}
+
+void nf_export_send_run(const u8 *buf, unsigned int seg,
+			const struct nf_pdu_acct *acct, unsigned int n)
+{
+	unsigned int i, len = (n - 1) * seg + acct[n - 1].len;
+	u64 delivered = nf_socks_send_run(buf, len, seg);
+
+	for (i = 0; i < n; i++)
+		nf_export_account(delivered & BIT_ULL(i), acct[i].len,
+				  acct[i].flows, acct[i].pkts, acct[i].bytes);
 }
 
 /* Pending flows go out in the old format first; nothing is lost. */

@@ -1,18 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* NetFlow v5 PDUs: filled with up to 30 records, sent when full or aged. */
+/*
+ * NetFlow v5 PDUs: filled with up to 30 records.  Full PDUs queue up in a
+ * run of NF_V5_RUN and go out together (one UDP GSO send where the
+ * destination allows it, see sock.c) when the run is full, at the end of
+ * each worker pass, or with the last, partial PDU once it has aged.
+ */
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include "netflow.h"
 #include "pdu_v5.h"
 
-static u8 nf_v5_buf[NF_V5_MAX_PDU];
-static unsigned int nf_v5_count;
+static u8 nf_v5_buf[NF_V5_RUN * NF_V5_MAX_PDU];
+static struct nf_pdu_acct nf_v5_acct[NF_V5_RUN];
+static unsigned int nf_v5_full;		/* closed PDUs in the run */
+static unsigned int nf_v5_count;	/* records in the open PDU */
 static unsigned int nf_v5_flows;
-static unsigned long nf_v5_started;
+static unsigned long nf_v5_started;	/* jiffies: first record of the run */
 
 bool nf_v5_pending(void)
 {
-	return nf_v5_count != 0;
+	return nf_v5_count || nf_v5_full;
+}
+
+/* Closed PDUs are waiting: the end of a pass sends them. */
+bool nf_v5_ready(void)
+{
+	return nf_v5_full != 0;
 }
 
 unsigned long nf_v5_age(void)
@@ -35,14 +48,14 @@ static u16 nf_v5_sampling(void)
 	}
 }
 
-void nf_v5_flush(void)
+/* The open PDU gets its header and joins the run. */
+static void nf_v5_close(void)
 {
+	u8 *pdu = nf_v5_buf + nf_v5_full * NF_V5_MAX_PDU;
+	struct nf_pdu_acct *a = &nf_v5_acct[nf_v5_full];
 	struct nf_v5_hdr h = {};
 	struct timespec64 ts;
-	unsigned int len;
 
-	if (!nf_v5_count)
-		return;
 	ktime_get_real_ts64(&ts);
 	h.count = nf_v5_count;
 	h.uptime_ms = nf_uptime_ms();
@@ -51,29 +64,70 @@ void nf_v5_flush(void)
 	h.sequence = nf_export_seq;
 	h.engine_id = (u8)READ_ONCE(nf_cfg.engine_id);
 	h.sampling = nf_v5_sampling();
-	nf_v5_put_header(nf_v5_buf, &h);
-	len = NF_V5_HDR_LEN + nf_v5_count * NF_V5_REC_LEN;
+	nf_v5_put_header(pdu, &h);
 
-	nf_export_send(nf_v5_buf, len, nf_v5_flows, nf_xstats.pdu_pkts,
-		       nf_xstats.pdu_bytes);
+	a->len = NF_V5_HDR_LEN + nf_v5_count * NF_V5_REC_LEN;
+	a->flows = nf_v5_flows;
+	a->pkts = nf_xstats.pdu_pkts;
+	a->bytes = nf_xstats.pdu_bytes;
 	nf_export_seq += nf_v5_count;
+	nf_v5_full++;
 	nf_v5_count = 0;
 	nf_v5_flows = 0;
 	nf_xstats.pdu_pkts = 0;
 	nf_xstats.pdu_bytes = 0;
 }
 
-static inline void nf_v5_put(const struct nf_exp_rec *r, u32 pkts, u32 bytes)
+/*
+ * The closed PDUs out (also at the end of each worker pass): all but the
+ * last are full (NF_V5_MAX_PDU bytes).  The open PDU, if any, moves to the
+ * front of the buffer; it keeps the run's start as its age (it may go out
+ * early, never late).
+ */
+void nf_v5_send_ready(void)
 {
-	if (nf_v5_count == NF_V5_MAX_RECS)
-		nf_v5_flush();
-	if (!nf_v5_count)
+	/* one GSO send: at most UDP_MAX_SEGMENTS (64 on 6.1), one IP packet */
+	BUILD_BUG_ON(NF_V5_RUN > 64 || NF_V5_RUN * NF_V5_MAX_PDU > 65535 - 48);
+	if (!nf_v5_full)
+		return;
+	nf_export_send_run(nf_v5_buf, NF_V5_MAX_PDU, nf_v5_acct, nf_v5_full);
+	if (nf_v5_count)
+		memmove(nf_v5_buf + NF_V5_HDR_LEN,
+			nf_v5_buf + nf_v5_full * NF_V5_MAX_PDU + NF_V5_HDR_LEN,
+			nf_v5_count * NF_V5_REC_LEN);
+	nf_v5_full = 0;
+}
+
+/* Everything out, the open PDU too. */
+void nf_v5_flush(void)
+{
+	if (nf_v5_count)
+		nf_v5_close();
+	nf_v5_send_ready();
+}
+
+static __always_inline void nf_v5_put(const struct nf_v5_rec *v)
+{
+	if (nf_v5_count == NF_V5_MAX_RECS) {
+		nf_v5_close();
+		if (nf_v5_full == NF_V5_RUN)
+			nf_v5_send_ready();
+	}
+	if (!nf_v5_count && !nf_v5_full)
 		nf_v5_started = jiffies;
-	nf_v5_put_record(nf_v5_buf + NF_V5_HDR_LEN + nf_v5_count * NF_V5_REC_LEN,
-			 r, pkts, bytes);
+	nf_v5_write(nf_v5_buf + nf_v5_full * NF_V5_MAX_PDU +
+		    NF_V5_HDR_LEN + nf_v5_count * NF_V5_REC_LEN, v);
 	nf_v5_count++;
-	nf_xstats.pdu_pkts += pkts;
-	nf_xstats.pdu_bytes += bytes;
+	nf_xstats.pdu_pkts += v->pkts;
+	nf_xstats.pdu_bytes += v->bytes;
+}
+
+static void nf_v5_put_rec(const struct nf_exp_rec *r, u32 pkts, u32 bytes)
+{
+	struct nf_v5_rec v;
+
+	nf_v5_of_rec(&v, r, pkts, bytes);
+	nf_v5_put(&v);
 }
 
 /* A flow whose counters exceed 32 bits: records that sum up to it. */
@@ -84,7 +138,7 @@ static noinline void nf_v5_add_split(const struct nf_exp_rec *r)
 
 	for (i = 0; i < n; i++) {
 		nf_v5_split(r, i, n, &pkts, &bytes);
-		nf_v5_put(r, pkts, bytes);
+		nf_v5_put_rec(r, pkts, bytes);
 	}
 	nf_v5_flows++;
 }
@@ -93,9 +147,36 @@ void nf_v5_add(const struct nf_exp_rec *r)
 {
 	/* the usual case: the counters fit one record's 32 bits */
 	if (likely(!((r->packets | r->bytes) >> 32))) {
-		nf_v5_put(r, (u32)r->packets, (u32)r->bytes);
+		nf_v5_put_rec(r, (u32)r->packets, (u32)r->bytes);
 		nf_v5_flows++;
 		return;
 	}
 	nf_v5_add_split(r);
+}
+
+/*
+ * The same record as nf_flow_rec() + nf_v5_add() would make (nexthop and AS
+ * numbers are for NAT events only), without the full record in between.
+ */
+void nf_v5_add_flow(const struct nf_flow *f, const struct nf_export_clock *c)
+{
+	const struct nf_flow_key *k = &f->key;
+	struct nf_v5_rec v = {
+		.src = k->a.v4.src,
+		.dst = k->a.v4.dst,
+		.iif = k->iif,
+		.oif = f->oif,
+		.pkts = (u32)atomic_read(&f->packets),
+		.bytes = (u32)atomic64_read(&f->bytes),
+		.first_ms = c->uptime - nf_age_ms(c, f->ts_first),
+		.last_ms = c->uptime - nf_age_ms(c, READ_ONCE(f->ts_last)),
+		.sport = k->sport,
+		.dport = k->dport,
+		.tcp_flags = atomic_read(&f->state) & 0xff,
+		.proto = k->proto,
+		.tos = k->tos,
+	};
+
+	nf_v5_put(&v);
+	nf_v5_flows++;
 }

@@ -170,6 +170,27 @@ extern atomic_t nf_flows_v6;
 extern struct llist_head nf_ended;	/* flows seen with FIN or RST */
 extern atomic64_t nf_removed_pkts, nf_removed_bytes;
 
+/* The clock of an export pass: flow times are taken relative to it. */
+struct nf_export_clock {
+	u32 now;		/* jiffies (low 32 bits) */
+	u32 uptime;		/* system uptime, ms */
+	u64 real_ms;		/* wall clock, ms since 1970 */
+};
+
+/* jiffies → ms without a call where HZ divides 1000 (Debian: 250). */
+static inline u32 nf_j2ms(u32 j)
+{
+	if (!(MSEC_PER_SEC % HZ))
+		return j * (MSEC_PER_SEC / HZ);
+	return jiffies_to_msecs(j);
+}
+
+/* How long ago (ms) jiffies stamp ts was, at the pass's clock. */
+static inline u32 nf_age_ms(const struct nf_export_clock *c, u32 ts)
+{
+	return nf_j2ms(c->now - ts);
+}
+
 /* What the worker's sweep exports (copied once per run). */
 struct nf_expiry {
 	bool all;		/* flush: every flow */
@@ -280,16 +301,30 @@ extern u32 nf_export_seq;	/* export mutex held */
 int nf_export_init(void);
 void nf_export_exit(void);
 void nf_export_flow(const struct nf_exp_rec *r);	/* export mutex held */
+bool nf_export_v5_straight(void);	/* v5, no sampler: nf_v5_add_flow */
 void nf_export_flush(bool force);	/* send the pending PDU if due */
 void nf_export_send(const u8 *buf, unsigned int len, unsigned int flows,
 		    u64 pkts, u64 bytes);
+/* One PDU of a run: its length and what it carries (for loss accounting). */
+struct nf_pdu_acct {
+	unsigned int len;
+	unsigned int flows;
+	u64 pkts, bytes;
+};
+/* n PDUs, PDU i at buf + i * seg; all seg bytes long but the last. */
+void nf_export_send_run(const u8 *buf, unsigned int seg,
+			const struct nf_pdu_acct *acct, unsigned int n);
 int nf_export_set_protocol(int proto);
 u32 nf_uptime_ms(void);
 
 /* export_v5.c */
 void nf_v5_add(const struct nf_exp_rec *r);
+/* An IPv4 flow whose counters fit 32 bits, its record straight from it. */
+void nf_v5_add_flow(const struct nf_flow *f, const struct nf_export_clock *c);
 void nf_v5_flush(void);
 bool nf_v5_pending(void);
+bool nf_v5_ready(void);
+void nf_v5_send_ready(void);
 unsigned long nf_v5_age(void);
 
 /* export_tpl.c: NetFlow v9 and IPFIX through the template engine */
@@ -331,6 +366,8 @@ int nf_socks_set(const char *destinations);	/* export mutex held */
 void nf_socks_exit(void);
 int nf_socks_send(const void *buf, unsigned int len);	/* 0 if delivered */
 int nf_socks_send_all(const void *buf, unsigned int len);	/* templates */
+/* PDUs of seg bytes (the last may be shorter): bit i set if PDU i delivered */
+u64 nf_socks_send_run(const void *buf, unsigned int len, unsigned int seg);
 void nf_socks_set_sndbuf(int sndbuf);
 void nf_socks_tick(void);	/* each worker run: balance re-sends */
 int nf_socks_stats(struct nf_sock_stats *out, int max);

@@ -9,6 +9,8 @@
 #define NF_V5_REC_LEN 48
 #define NF_V5_MAX_RECS 30
 #define NF_V5_MAX_PDU (NF_V5_HDR_LEN + NF_V5_MAX_RECS * NF_V5_REC_LEN)
+/* Full PDUs sent together: ≤ UDP_MAX_SEGMENTS (64), ≤ 64 KiB in all. */
+#define NF_V5_RUN 32
 
 struct nf_v5_hdr {
 	u16 count;
@@ -22,30 +24,72 @@ struct nf_v5_hdr {
 };
 
 void nf_v5_put_header(u8 *p, const struct nf_v5_hdr *h);
-/* One record; pkts/bytes given separately because v5 counters are 32-bit. */
-static __always_inline void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r,
-					     u32 pkts, u32 bytes)
+/* The fields of one v5 record, as values (kept in registers when inlined). */
+struct nf_v5_rec {
+	__be32 src, dst, nexthop;
+	u32 iif, oif;
+	u32 pkts, bytes;
+	u32 first_ms, last_ms;	/* system uptime */
+	u16 sport, dport;	/* host order */
+	u8 tcp_flags, proto, tos;
+	u16 src_as, dst_as;
+};
+
+static __always_inline void nf_v5_write(u8 *p, const struct nf_v5_rec *v)
+{
+	memcpy(p, &v->src, 4);
+	memcpy(p + 4, &v->dst, 4);
+	memcpy(p + 8, &v->nexthop, 4);
+	nf_put16(p + 12, v->iif > 0xffff ? 0xffff : v->iif);
+	nf_put16(p + 14, v->oif > 0xffff ? 0xffff : v->oif);
+	nf_put32(p + 16, v->pkts);
+	nf_put32(p + 20, v->bytes);
+	nf_put32(p + 24, v->first_ms);
+	nf_put32(p + 28, v->last_ms);
+	nf_put16(p + 32, v->sport);
+	nf_put16(p + 34, v->dport);
+	p[36] = 0;
+	p[37] = v->tcp_flags;
+	p[38] = v->proto;
+	p[39] = v->tos;
+	nf_put16(p + 40, v->src_as);
+	nf_put16(p + 42, v->dst_as);
+	memset(p + 44, 0, 4);		/* masks, pad */
+}
+
+/* The v5 view of a record; pkts/bytes separately (v5 counters are 32-bit). */
+static __always_inline void nf_v5_of_rec(struct nf_v5_rec *v,
+					 const struct nf_exp_rec *r,
+					 u32 pkts, u32 bytes)
 {
 	const struct nf_flow_key *k = &r->key;
 
-	memcpy(p, &k->a.v4.src, 4);
-	memcpy(p + 4, &k->a.v4.dst, 4);
-	memcpy(p + 8, r->nexthop, 4);
-	nf_put16(p + 12, k->iif > 0xffff ? 0xffff : k->iif);
-	nf_put16(p + 14, r->oif > 0xffff ? 0xffff : r->oif);
-	nf_put32(p + 16, pkts);
-	nf_put32(p + 20, bytes);
-	nf_put32(p + 24, r->first_ms);
-	nf_put32(p + 28, r->last_ms);
-	nf_put16(p + 32, k->sport);
-	nf_put16(p + 34, k->dport);
-	p[36] = 0;
-	p[37] = r->tcp_flags;
-	p[38] = k->proto;
-	p[39] = k->tos;
-	nf_put16(p + 40, r->src_as);
-	nf_put16(p + 42, r->dst_as);
-	memset(p + 44, 0, 4);		/* masks, pad */
+	v->src = k->a.v4.src;
+	v->dst = k->a.v4.dst;
+	memcpy(&v->nexthop, r->nexthop, 4);
+	v->iif = k->iif;
+	v->oif = r->oif;
+	v->pkts = pkts;
+	v->bytes = bytes;
+	v->first_ms = r->first_ms;
+	v->last_ms = r->last_ms;
+	v->sport = k->sport;
+	v->dport = k->dport;
+	v->tcp_flags = r->tcp_flags;
+	v->proto = k->proto;
+	v->tos = k->tos;
+	v->src_as = r->src_as;
+	v->dst_as = r->dst_as;
+}
+
+/* One record of r with the given counters. */
+static __always_inline void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r,
+					     u32 pkts, u32 bytes)
+{
+	struct nf_v5_rec v;
+
+	nf_v5_of_rec(&v, r, pkts, bytes);
+	nf_v5_write(p, &v);
 }
 
 /* How many v5 records a flow needs so that no 32-bit counter overflows. */

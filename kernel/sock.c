@@ -24,6 +24,7 @@
 #include <linux/net.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/udp.h>
 #include <linux/netdevice.h>
 #include <linux/jiffies.h>
 #include <net/sock.h>
@@ -50,6 +51,7 @@ struct nf_sock {
 	u64 pkts, bytes;
 	u64 resent;			/* PDUs re-sent elsewhere after an error */
 	int peak;
+	bool no_gso;			/* UDP GSO refused: one PDU per send */
 	/* balance: the last PDU sent here, until known delivered or failed */
 	u8 *last;
 	unsigned int last_len;
@@ -150,6 +152,7 @@ static int nf_sock_connect(struct nf_sock *ns)
 	sock->sk->sk_allocation = GFP_KERNEL;
 	write_unlock_bh(&sock->sk->sk_callback_lock);
 	ns->sock = sock;
+	ns->no_gso = false;
 	return 0;
 
 fail_release:
@@ -172,26 +175,41 @@ static void nf_sock_close(struct nf_sock *ns)
 	ns->sock = NULL;
 }
 
+/* Connected, or reconnected if due; false (counted) if not. */
+static bool nf_sock_ready(struct nf_sock *ns)
+{
+	if (ns->sock)
+		return true;
+	if (time_before(jiffies, ns->next_connect) || nf_sock_connect(ns)) {
+		ns->err_other++;
+		return false;
+	}
+	return true;
+}
+
+static void nf_sock_sent(struct nf_sock *ns, unsigned int pkts,
+			 unsigned int len)
+{
+	int filled = sk_wmem_alloc_get(ns->sock->sk);
+
+	ns->pkts += pkts;
+	ns->bytes += len;
+	if (filled > ns->peak)
+		ns->peak = filled;
+}
+
 /* 0: sent; negative: failed (and counted). */
 static int nf_sock_send(struct nf_sock *ns, const void *buf, unsigned int len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
-	int err, filled;
+	int err;
 
-	if (!ns->sock) {
-		if (time_before(jiffies, ns->next_connect) || nf_sock_connect(ns)) {
-			ns->err_other++;
-			return -ENOTCONN;
-		}
-	}
+	if (!nf_sock_ready(ns))
+		return -ENOTCONN;
 	err = kernel_sendmsg(ns->sock, &msg, &iov, 1, len);
 	if (err == (int)len) {
-		ns->pkts++;
-		ns->bytes += len;
-		filled = sk_wmem_alloc_get(ns->sock->sk);
-		if (filled > ns->peak)
-			ns->peak = filled;
+		nf_sock_sent(ns, 1, len);
 		return 0;
 	}
 	if (err == -EAGAIN || err == -ENOBUFS)
@@ -200,6 +218,42 @@ static int nf_sock_send(struct nf_sock *ns, const void *buf, unsigned int len)
 		ns->err_other++;
 	WRITE_ONCE(ns->failed_at, jiffies | 1);
 	return err < 0 ? err : -EIO;
+}
+
+/*
+ * A run of PDUs in one send with UDP GSO (UDP_SEGMENT): the device, or the
+ * stack just before it where the device cannot, cuts it into seg-byte
+ * datagrams (captures on a device that segments itself, such as lo, show
+ * the run as one large packet).  True if sent.  A socket whose route
+ * refuses GSO (no checksum offload, MTU below seg, IPsec) is marked and
+ * sends one PDU at a time from then on; any other failure (a full send
+ * buffer) is left to the per-PDU sends, which count it.
+ */
+static bool nf_sock_send_gso(struct nf_sock *ns, const void *buf,
+			     unsigned int len, unsigned int seg)
+{
+	u8 ctl[CMSG_SPACE(sizeof(u16))] __aligned(sizeof(size_t)) = {};
+	struct cmsghdr *cm = (struct cmsghdr *)ctl;
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
+		.msg_control = ctl,
+		.msg_controllen = sizeof(ctl),
+	};
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	int err;
+
+	cm->cmsg_level = SOL_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(u16));
+	*(u16 *)CMSG_DATA(cm) = seg;
+	err = kernel_sendmsg(ns->sock, &msg, &iov, 1, len);
+	if (err == (int)len) {
+		nf_sock_sent(ns, DIV_ROUND_UP(len, seg), len);
+		return true;
+	}
+	if (err == -EINVAL || err == -EIO || err == -EOPNOTSUPP)
+		ns->no_gso = true;
+	return false;
 }
 
 /* Balance mode: is ns usable now?  Sends a probe copy if it is due. */
@@ -342,6 +396,39 @@ int nf_socks_send_all(const void *buf, unsigned int len)
 			delivered++;
 	}
 	return delivered ? 0 : -EIO;
+}
+
+/*
+ * A run of PDUs (seg bytes each, the last may be shorter; at most 64).
+ * Mirror: one GSO send per destination where it works, else PDU by PDU;
+ * balance: PDU by PDU, so that each goes round-robin and can be re-sent.
+ */
+u64 nf_socks_send_run(const void *buf, unsigned int len, unsigned int seg)
+{
+	unsigned int i, n = DIV_ROUND_UP(len, seg);
+	u64 all = n >= 64 ? ~0ULL : BIT_ULL(n) - 1, delivered = 0;
+	struct nf_sock *ns;
+
+	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE) {
+		for (i = 0; i < n; i++)
+			if (!nf_send_balance(buf + i * seg, min(seg, len - i * seg)))
+				delivered |= BIT_ULL(i);
+		return delivered;
+	}
+	list_for_each_entry(ns, &nf_socks, list) {
+		/* (unconnected: the per-PDU sends reconnect and count) */
+		if (n > 1 && !ns->no_gso && ns->sock &&
+		    nf_sock_send_gso(ns, buf, len, seg)) {
+			if (!nf_sock_refusing(ns))
+				delivered = all;
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			if (!nf_sock_send(ns, buf + i * seg, min(seg, len - i * seg)) &&
+			    !nf_sock_refusing(ns))
+				delivered |= BIT_ULL(i);
+	}
+	return delivered;
 }
 
 static void nf_socks_free(struct list_head *head)

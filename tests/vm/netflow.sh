@@ -7,6 +7,7 @@
 #   nf_collector_start NAME PORT [ADDR]   nfcapd in the root namespace -> /tmp/nfcap-NAME
 #   nf_collector_stop NAME       stop it (files are complete afterwards)
 #   nf_collector_flows NAME      "proto src sport dst dport packets bytes" per record
+#   nf_lo_datagrams              lo's UDP segmentation off: captures see each datagram
 #   nf_pcap_start NAME PORT      tshark capture of UDP PORT on lo -> /tmp/NAME.pcap
 #   nf_pcap_stop NAME            stop it
 #   nf_pcap_flows NAME           tshark's decoding, same line format as nf_collector_flows
@@ -64,7 +65,15 @@ nf_collector_flows() { # NAME
 		awk 'NF == 7 { print $1, $2, $3, $4, $5, $6, $7 }' | sort
 }
 
+# Captures must see datagrams: the module sends runs of full v5 PDUs with UDP GSO, and a
+# device that segments itself (lo does) shows such a run to taps as one large packet; with
+# lo's UDP segmentation off the stack cuts the run before lo, as for a NIC without USO.
+nf_lo_datagrams() {
+	ethtool -K lo tx-udp-segmentation off >/dev/null || nf_die "ethtool -K lo tx-udp-segmentation off"
+}
+
 nf_pcap_start() { # NAME PORT
+	nf_lo_datagrams
 	rm -f "/tmp/$1.pcap"
 	nf_bg - "/tmp/$1.tshark.log" tshark -n -i lo -f "udp port $2" -w "/tmp/$1.pcap"
 	NF_PCAP_PID[$1]=$NF_BG_PID
@@ -82,6 +91,7 @@ nf_pcap_stop() { # NAME
 # dumpcap instead of tshark: it starts in a moment even on a loaded host (no dissectors
 # to register); tshark decodes the file once at the end
 nf_cap_start() { # FILE PORT
+	nf_lo_datagrams
 	rm -f "$1"
 	nf_bg - /tmp/dumpcap.log dumpcap -q -i lo -f "udp port $2" -w "$1"
 	NF_CAP_PID=$NF_BG_PID

@@ -50,6 +50,18 @@ hdrs=$(tshark -n -r /tmp/v5.pcap -d udp.port==2055,cflow -T fields -e cflow.vers
 	-e cflow.engine_id -e cflow.count -e cflow.sequence 2>/dev/null)
 echo "PDU headers (version engine count sequence):"; echo "$hdrs" | sed 's/^/  /'
 assert_eq "$(echo "$hdrs" | awk -F'\t' '$1 != 5 || $2 != 3 { bad++ } { if ($4 != seq) bad++; seq += $3 } END { print bad + 0, seq }')" "0 4" "v5 headers: version, engine id, sequence numbers, 4 records"
+# the other record fields: TCP flags (SYN, ACK and FIN seen), ingress interface (the INPUT
+# rule: no egress), TOS, first <= last, both within the last minute of the header's uptime
+fields=$(python3 "$NF_TOOLS/v5_fields.py" /tmp/v5.pcap 2055)
+echo "record fields (sport flags in out tos first_age_ms last_age_ms):"; echo "$fields" | sed 's/^/  /'
+ifidx=$(nf_ns nfdst cat /sys/class/net/veth0/ifindex)
+tcp_flags=$(echo "$fields" | awk '$1 == 40003 { print $2 }')
+assert_eq "$((tcp_flags & 19))" 19 "TCP flow: SYN, ACK and FIN flags"
+assert_eq "$(echo "$fields" | awk '$1 == 40001 { print $2 }')" 0 "UDP flow: no TCP flags"
+assert_eq "$(echo "$fields" | awk -v i="$ifidx" '$3 != i || $4 != 0 || $5 != 0 { bad++ } END { print bad + 0, NR }')" \
+	"0 4" "every record: input interface $ifidx, output 0, TOS 0"
+assert_eq "$(echo "$fields" | awk '$7 < 0 || $6 < $7 || $6 > 60000 { bad++ } END { print bad + 0 }')" 0 \
+	"every record: 0 <= last age <= first age < 60 s"
 
 # statistics agree
 assert_eq "$(nf_snmp outFlows)" 4 "outFlows"

@@ -11,6 +11,7 @@ nf_load destination=127.0.0.1:2055 inactive_timeout=15 active_timeout=4
 nf_ns nfdst iptables -I INPUT -j NETFLOW
 nf_bg nfdst /tmp/tcp-server.log python3 "$NF_TOOLS/tcp_session.py" server 5003
 nf_wait_tcp nfdst 5003 20 || nf_die "TCP server did not start"
+nf_lo_datagrams
 nf_bg - /tmp/live.txt tshark -l -n -i lo -f 'udp port 2055' -d udp.port==2055,cflow \
 	-T fields -E occurrence=a -E aggregator=';' -e frame.time_epoch -e cflow.srcport -e cflow.packets
 nf_wait_for "${NF_TSHARK_WAIT:-60}" grep -q 'Capturing on' /tmp/live.txt || nf_die "tshark did not start"
