@@ -247,6 +247,27 @@ static void nf_drop(u32 pkts, u32 bytes)
 	this_cpu_add(nf_stats.drop_bytes, bytes);
 }
 
+/*
+ * Reserve a place for one more flow unless maxflows (0: no limit) are
+ * active: the count never goes above maxflows, even for a moment, so what
+ * /proc, SNMP and the worker's peak read is never above it either.
+ */
+static __always_inline bool nf_flows_reserve(int max)
+{
+	int n;
+
+	if (!max) {
+		atomic_inc(&nf_flows_active);
+		return true;
+	}
+	n = atomic_read(&nf_flows_active);
+	do {
+		if (n >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(&nf_flows_active, &n, n + 1));
+	return true;
+}
+
 /* A new flow; inlined once per key length (nf_flow_insert4/6). */
 static __always_inline void nf_flow_insert(const struct nf_flow_key *key,
 					   unsigned int klen, u32 hash,
@@ -266,8 +287,7 @@ static __always_inline void nf_flow_insert(const struct nf_flow_key *key,
 	 */
 	bool bh = !in_softirq();
 
-	if (atomic_inc_return(&nf_flows_active) > max && max) {
-		atomic_dec(&nf_flows_active);
+	if (unlikely(!nf_flows_reserve(max))) {
 		this_cpu_inc(nf_stats.maxflows_err);
 		nf_drop(pkts, bytes);
 		return;

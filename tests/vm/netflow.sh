@@ -5,6 +5,7 @@
 #   nf_topo                      namespaces nfsrc (10.0.0.1, fd00::1) <-> nfdst (10.0.0.2,
 #                                fd00::2), offloads off so packets on the wire = packets seen
 #   nf_collector_start NAME PORT [ADDR]   nfcapd in the root namespace -> /tmp/nfcap-NAME
+#                                (receive buffer NF_NFCAPD_BUF, default 8 MB)
 #   nf_collector_stop NAME       stop it (files are complete afterwards)
 #   nf_collector_flows NAME      "proto src sport dst dport packets bytes" per record
 #   nf_lo_datagrams              lo's UDP segmentation off: captures see each datagram
@@ -49,7 +50,7 @@ nf_collector_start() { # NAME PORT [ADDR]
 	local dir=/tmp/nfcap-$1
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	nf_bg - "/tmp/nfcapd-$1.log" nfcapd -w "$dir" -b "${3:-127.0.0.1}" -p "$2" -t 3600 -B 8388608
+	nf_bg - "/tmp/nfcapd-$1.log" nfcapd -w "$dir" -b "${3:-127.0.0.1}" -p "$2" -t 3600 -B "${NF_NFCAPD_BUF:-8388608}"
 	NF_COLLECTOR_PID[$1]=$NF_BG_PID
 	nf_wait_udp - "$2" 30 || nf_die "nfcapd $1 does not listen on $2: $(cat "/tmp/nfcapd-$1.log")"
 }
