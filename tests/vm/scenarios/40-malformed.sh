@@ -9,7 +9,9 @@ set -euo pipefail
 . "$(dirname "$0")/../netflow.sh"
 
 nf_topo
-nf_load destination=127.0.0.1:2055 protocol=5
+# long timeouts: flows checked later in the scenario must not go idle meanwhile (a loaded
+# machine can take more than the default 15 s between two checks)
+nf_load destination=127.0.0.1:2055 protocol=5 inactive_timeout=600 active_timeout=600
 nf_ns nfdst iptables -t raw -I PREROUTING -s 10.0.0.1 -j NETFLOW
 nf_ns nfdst ip6tables -t raw -I PREROUTING -s fd00::1 -j NETFLOW
 mac=$(nf_ns nfdst cat /sys/class/net/veth0/address)
