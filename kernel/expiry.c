@@ -86,12 +86,13 @@ static unsigned int nf_export_list(struct llist_node *n)
 	unsigned int cnt = 0;
 
 	llist_for_each_entry_safe(f, t, n, lnode) {
+		u32 fp = (u32)atomic_read(&f->packets);
 		u64 fb = atomic64_read(&f->bytes);
 
-		pkts += (u32)atomic_read(&f->packets);
+		pkts += fp;
 		bytes += fb;
 		if (v5 && f->key.family == NF_FAM_V4 && !(fb >> 32)) {
-			nf_v5_add_flow(f, &c);
+			nf_v5_add_flow(f, &c, fp, (u32)fb);
 		} else {
 			nf_flow_rec(f, &r, &c);
 			nf_export_flow(&r);

@@ -89,8 +89,8 @@ void nf_export_flush(bool force)
 	nf_socks_tick();
 	if (nf_v5_pending() && (force || nf_v5_age() >= HZ / 2))
 		nf_v5_flush();
-	else if (nf_v5_ready())
-		nf_v5_send_ready();
+	else
+		nf_v5_send_ready();	/* the full PDUs of this pass, if any */
 	if (nf_tpl_pending() && (force || nf_tpl_age() >= HZ / 2))
 		nf_tpl_flush();
 }

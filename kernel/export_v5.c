@@ -22,12 +22,6 @@ bool nf_v5_pending(void)
 	return nf_v5_count || nf_v5_full;
 }
 
-/* Closed PDUs are waiting: the end of a pass sends them. */
-bool nf_v5_ready(void)
-{
-	return nf_v5_full != 0;
-}
-
 unsigned long nf_v5_age(void)
 {
 	return jiffies - nf_v5_started;
@@ -158,7 +152,8 @@ void nf_v5_add(const struct nf_exp_rec *r)
  * The same record as nf_flow_rec() + nf_v5_add() would make (nexthop and AS
  * numbers are for NAT events only), without the full record in between.
  */
-void nf_v5_add_flow(const struct nf_flow *f, const struct nf_export_clock *c)
+void nf_v5_add_flow(const struct nf_flow *f, const struct nf_export_clock *c,
+		    u32 pkts, u32 bytes)
 {
 	const struct nf_flow_key *k = &f->key;
 	struct nf_v5_rec v = {
@@ -166,8 +161,8 @@ void nf_v5_add_flow(const struct nf_flow *f, const struct nf_export_clock *c)
 		.dst = k->a.v4.dst,
 		.iif = k->iif,
 		.oif = f->oif,
-		.pkts = (u32)atomic_read(&f->packets),
-		.bytes = (u32)atomic64_read(&f->bytes),
+		.pkts = pkts,
+		.bytes = bytes,
 		.first_ms = c->uptime - nf_age_ms(c, f->ts_first),
 		.last_ms = c->uptime - nf_age_ms(c, READ_ONCE(f->ts_last)),
 		.sport = k->sport,

@@ -319,11 +319,11 @@ u32 nf_uptime_ms(void);
 
 /* export_v5.c */
 void nf_v5_add(const struct nf_exp_rec *r);
-/* An IPv4 flow whose counters fit 32 bits, its record straight from it. */
-void nf_v5_add_flow(const struct nf_flow *f, const struct nf_export_clock *c);
+/* An IPv4 flow whose counters fit 32 bits (as read), its record straight from it. */
+void nf_v5_add_flow(const struct nf_flow *f, const struct nf_export_clock *c,
+		    u32 pkts, u32 bytes);
 void nf_v5_flush(void);
 bool nf_v5_pending(void);
-bool nf_v5_ready(void);
 void nf_v5_send_ready(void);
 unsigned long nf_v5_age(void);
 

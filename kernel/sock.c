@@ -369,6 +369,13 @@ static bool nf_sock_refusing(const struct nf_sock *ns)
 	return t && time_before(jiffies, t + NF_RETRY);
 }
 
+/* Mirror: sent to ns, and ns is not refusing what it gets. */
+static bool nf_sock_delivers(struct nf_sock *ns, const void *buf,
+			     unsigned int len)
+{
+	return !nf_sock_send(ns, buf, len) && !nf_sock_refusing(ns);
+}
+
 int nf_socks_send(const void *buf, unsigned int len)
 {
 	struct nf_sock *ns;
@@ -377,7 +384,7 @@ int nf_socks_send(const void *buf, unsigned int len)
 	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE)
 		return nf_send_balance(buf, len);
 	list_for_each_entry(ns, &nf_socks, list)
-		if (!nf_sock_send(ns, buf, len) && !nf_sock_refusing(ns))
+		if (nf_sock_delivers(ns, buf, len))
 			delivered++;
 	return delivered ? 0 : -EIO;
 }
@@ -424,8 +431,8 @@ u64 nf_socks_send_run(const void *buf, unsigned int len, unsigned int seg)
 			continue;
 		}
 		for (i = 0; i < n; i++)
-			if (!nf_sock_send(ns, buf + i * seg, min(seg, len - i * seg)) &&
-			    !nf_sock_refusing(ns))
+			if (nf_sock_delivers(ns, buf + i * seg,
+					     min(seg, len - i * seg)))
 				delivered |= BIT_ULL(i);
 	}
 	return delivered;
