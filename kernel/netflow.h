@@ -436,6 +436,11 @@ static inline const struct nf_promisc_ctx *nf_promisc_current(void)
 static inline void nf_promisc_set(bool on) { }
 #endif
 
+/* ---- netns.c: once in every network namespace that exists ---- */
+struct net;
+/* fn(net) for each namespace; fn must be idempotent.  Sleeps. */
+int nf_netns_walk(void (*fn)(struct net *net));
+
 /* ---- target.c ---- */
 int nf_target_init(void);
 void nf_target_exit(void);
