@@ -22,7 +22,7 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	ethtool procps python3 nfdump tshark pmacct snmpd snmp libsnmp-dev \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
-	man-db groff-base dkms debootstrap curl python3-prometheus-client clang libclang-rt-14-dev
+	man-db groff-base dkms debootstrap nftables curl python3-prometheus-client clang libclang-rt-14-dev
 
 .PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress bench-profile \
 	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
@@ -135,7 +135,7 @@ check-stress: all fuzz-build
 # One VM boot for the kernel scenarios; generous per-scenario limit for loaded CI
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
 # under TCG; 51-install) run in check-packaging and check-kernels instead.
-VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 40- 41- 60- 70- 71- 72- 73- 74-
+VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 32- 33- 34- 40- 41- 60- 70- 71- 72- 73- 74-
 check-vm: all kmod-full
 	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)

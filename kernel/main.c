@@ -6,6 +6,7 @@
 #include <linux/module.h>
 #include <linux/init.h>
 #include "netflow.h"
+#include "hooks.h"
 
 static int __init nf_init(void)
 {
@@ -26,6 +27,9 @@ static int __init nf_init(void)
 	err = nf_proc_init();
 	if (err)
 		goto err_nat;
+	err = nf_hooks_init();
+	if (err)
+		goto err_procfs;
 	mutex_lock(&nf_cfg_mutex);
 	nf_running = true;
 	mutex_unlock(&nf_cfg_mutex);
@@ -53,6 +57,8 @@ err_proc:
 	mutex_lock(&nf_cfg_mutex);
 	nf_running = false;
 	mutex_unlock(&nf_cfg_mutex);
+	nf_hooks_exit();
+err_procfs:
 	nf_proc_exit();
 err_nat:
 	nf_natevents_exit();
@@ -75,6 +81,7 @@ static void __exit nf_exit(void)
 	mutex_lock(&nf_cfg_mutex);
 	nf_running = false;
 	mutex_unlock(&nf_cfg_mutex);
+	nf_hooks_exit();	/* no hook meters after this */
 	nf_proc_exit();
 	nf_natevents_exit();
 	nf_expiry_exit();	/* exports every remaining flow and NAT event */

@@ -59,6 +59,8 @@ struct nf_config {
 	unsigned int sampler_interval;
 	char destination[512];
 	char sampler[32];
+	char hooks[256];	/* hook mode (hooks.c); "" = off */
+	char hook_mark[32];
 };
 
 extern struct nf_config nf_cfg;

@@ -243,3 +243,162 @@ int nf_parse_sampler(const char *s, int *kind, unsigned int *interval,
 	*err = "sampler must be deterministic:N, random:N or hash:N";
 	return -EINVAL;
 }
+
+/* [b, e) equals the NUL-terminated word w. */
+static int nf_word_is(const char *b, const char *e, const char *w)
+{
+	return (size_t)(e - b) == strlen(w) && !memcmp(b, w, e - b);
+}
+
+/* A signed decimal within (-2^31, 2^31 - 1): the two ends are netfilter's. */
+static int nf_parse_prio(const char *b, const char *e, s32 *out)
+{
+	unsigned int v;
+	int neg = 0;
+
+	if (b < e && (*b == '-' || *b == '+')) {
+		neg = *b == '-';
+		b++;
+	}
+	if (nf_parse_uint(b, e, 2147483646U, &v))
+		return -EINVAL;
+	*out = neg ? -(s32)v : (s32)v;
+	return 0;
+}
+
+static const char *const nf_hook_names[NF_HOOK_NUM] = {
+	"prerouting", "input", "forward", "output", "postrouting",
+};
+
+/* One FAMILY:HOOK[:PRIORITY] into set. */
+static int nf_parse_one_hook(const char *b, const char *e,
+			     struct nf_hook_set *set, const char **err)
+{
+	const char *c1 = nf_memchr(b, e, ':'), *c2, *he;
+	unsigned int fams, f, h;
+	s32 prio = NF_HOOK_DEFAULT_PRIORITY;
+
+	if (!c1) {
+		*err = "expected FAMILY:HOOK[:PRIORITY]";
+		return -EINVAL;
+	}
+	if (nf_word_is(b, c1, "ipv4")) {
+		fams = 1;
+	} else if (nf_word_is(b, c1, "ipv6")) {
+		fams = 2;
+	} else if (nf_word_is(b, c1, "inet")) {
+		fams = 3;
+	} else {
+		*err = "family must be ipv4, ipv6 or inet";
+		return -EINVAL;
+	}
+	c2 = nf_memchr(c1 + 1, e, ':');
+	he = c2 ? c2 : e;
+	for (h = 0; h < NF_HOOK_NUM; h++)
+		if (nf_word_is(c1 + 1, he, nf_hook_names[h]))
+			break;
+	if (h == NF_HOOK_NUM) {
+		*err = "hook must be prerouting, input, forward, output or postrouting";
+		return -EINVAL;
+	}
+	if (c2 && nf_parse_prio(c2 + 1, e, &prio)) {
+		*err = "priority must be an integer -2147483646..2147483646";
+		return -EINVAL;
+	}
+	for (f = 0; f < 2; f++) {
+		unsigned int slot = f * NF_HOOK_NUM + h;
+
+		if (!(fams & (1U << f)))
+			continue;
+		if (set->present & (1U << slot)) {
+			*err = "a family and hook given twice (a packet would be metered twice)";
+			return -EINVAL;
+		}
+		set->present |= 1U << slot;
+		set->prio[slot] = prio;
+	}
+	return 0;
+}
+
+int nf_parse_hooks(const char *s, struct nf_hook_set *set, const char **err)
+{
+	const char *b = s, *e;
+
+	memset(set, 0, sizeof(*set));
+	*err = NULL;
+	while (*b) {
+		const char *end;
+
+		e = b;
+		while (*e && *e != ',')
+			e++;
+		end = e;
+		nf_trim(&b, &end);
+		if (b < end && !(*e == ',' && !e[1])) {
+			if (nf_parse_one_hook(b, end, set, err))
+				return -EINVAL;
+		} else if (*e == ',') {	/* also a trailing one */
+			*err = "empty entry in list";
+			return -EINVAL;
+		}
+		b = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+const char *nf_hook_name(unsigned int hook)
+{
+	return hook < NF_HOOK_NUM ? nf_hook_names[hook] : "?";
+}
+
+/* A 32-bit number, decimal or 0x hexadecimal. */
+static int nf_parse_u32(const char *b, const char *e, u32 *out)
+{
+	u32 v = 0;
+	int digits = 0;
+
+	if (e - b > 2 && b[0] == '0' && (b[1] == 'x' || b[1] == 'X')) {
+		for (b += 2; b < e; b++, digits++) {
+			char c = *b;
+			u32 d;
+
+			if (c >= '0' && c <= '9')
+				d = c - '0';
+			else if (c >= 'a' && c <= 'f')
+				d = c - 'a' + 10;
+			else if (c >= 'A' && c <= 'F')
+				d = c - 'A' + 10;
+			else
+				return -EINVAL;
+			if (digits == 8)
+				return -EINVAL;
+			v = v << 4 | d;
+		}
+		*out = v;
+		return 0;
+	}
+	return nf_parse_uint(b, e, 0xffffffffU, out);
+}
+
+int nf_parse_mark(const char *s, u32 *value, u32 *mask, const char **err)
+{
+	const char *b = s, *e = s + strlen(s), *slash;
+
+	nf_trim(&b, &e);
+	*value = 0;
+	*mask = 0;
+	if (b == e)
+		return 0;
+	slash = nf_memchr(b, e, '/');
+	*mask = 0xffffffffU;
+	if (nf_parse_u32(b, slash ? slash : e, value) ||
+	    (slash && nf_parse_u32(slash + 1, e, mask))) {
+		*err = "must be VALUE[/MASK], 32-bit numbers (decimal or 0x hex)";
+		return -EINVAL;
+	}
+	if (*value & ~*mask) {
+		*err = "the value has bits outside the mask (no packet could match)";
+		return -EINVAL;
+	}
+	return 0;
+}

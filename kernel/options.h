@@ -43,6 +43,26 @@ enum nf_sampler_kind { NF_SAMPLER_OFF = 0, NF_SAMPLER_DETERMINISTIC = 1,
 int nf_parse_sampler(const char *s, int *kind, unsigned int *interval,
 		     const char **err);
 
+/*
+ * hooks: "FAMILY:HOOK[:PRIORITY],..." — the netfilter hook points the meter
+ * registers at.  A slot is a family (0 ipv4, 1 ipv6) and a hook, in the
+ * order of the kernel's NF_INET_* numbers; "inet" fills both families.  A
+ * slot given twice is refused: its packets would be metered twice.
+ */
+enum nf_hook_point { NF_HOOK_PRE, NF_HOOK_IN, NF_HOOK_FWD, NF_HOOK_OUT,
+		     NF_HOOK_POST, NF_HOOK_NUM };
+#define NF_HOOK_SLOTS (2 * NF_HOOK_NUM)
+/* just after the filter chains (0): their marks are visible (hook_mark) */
+#define NF_HOOK_DEFAULT_PRIORITY 1
+struct nf_hook_set {
+	u32 present;			/* bit per slot */
+	s32 prio[NF_HOOK_SLOTS];
+};
+int nf_parse_hooks(const char *s, struct nf_hook_set *set, const char **err);
+const char *nf_hook_name(unsigned int hook);	/* "prerouting", ... */
+/* hook_mark: "VALUE[/MASK]" (mask 0xffffffff if absent); "" = 0/0. */
+int nf_parse_mark(const char *s, u32 *value, u32 *mask, const char **err);
+
 /* Helpers shared with the rule parsers (rules.c): [b, e) strings. */
 void nf_trim(const char **b, const char **e);	/* strip blanks around */
 const char *nf_memchr(const char *b, const char *e, char c);

@@ -12,6 +12,7 @@
 #include <linux/cpumask.h>
 #include <linux/capability.h>
 #include "netflow.h"
+#include "hooks.h"
 
 struct nf_config nf_cfg = {
 	.protocol = 5,
@@ -178,6 +179,41 @@ static int nf_set_dest_mode(const struct nf_param *p, const char *val)
 	return 0;
 }
 
+static int nf_set_hooks(const struct nf_param *p, const char *val)
+{
+	struct nf_hook_set set;
+	const char *err;
+	int ret;
+
+	if (strlen(val) >= sizeof(nf_cfg.hooks))
+		return nf_bad(p, "too long");
+	if (nf_parse_hooks(val, &set, &err))
+		return nf_bad(p, err);
+	if (nf_running) {
+		ret = nf_hooks_set(&set);
+		if (ret)
+			return ret;
+	}
+	strscpy(nf_cfg.hooks, val, sizeof(nf_cfg.hooks));
+	strim(nf_cfg.hooks);
+	return 0;
+}
+
+static int nf_set_hook_mark(const struct nf_param *p, const char *val)
+{
+	const char *err;
+	u32 value, mask;
+
+	if (strlen(val) >= sizeof(nf_cfg.hook_mark))
+		return nf_bad(p, "too long");
+	if (nf_parse_mark(val, &value, &mask, &err))
+		return nf_bad(p, err);
+	nf_hooks_set_mark(value, mask);	/* before init too: the hooks read it */
+	strscpy(nf_cfg.hook_mark, val, sizeof(nf_cfg.hook_mark));
+	strim(nf_cfg.hook_mark);
+	return 0;
+}
+
 /* A rule set parameter: parsed, installed, read back in canonical form. */
 static int __maybe_unused nf_set_ruleset(const struct nf_param *p, const char *val,
 					 int (*set)(const char *val, char *canon,
@@ -291,7 +327,7 @@ enum {
 	NF_P_NATEVENTS, NF_P_INACTIVE, NF_P_ACTIVE, NF_P_REFRESH, NF_P_TIMEOUT,
 	NF_P_DEBUG, NF_P_SNDBUF, NF_P_HASHSIZE, NF_P_MAXFLOWS, NF_P_AGGR,
 	NF_P_SNMP_RULES, NF_P_SCAN_MIN, NF_P_PROMISC, NF_P_EXPORTCPU,
-	NF_P_ENGINE_ID, NF_P_FLUSH, NF_P_COUNT
+	NF_P_ENGINE_ID, NF_P_FLUSH, NF_P_HOOKS, NF_P_HOOK_MARK, NF_P_COUNT
 };
 
 const struct nf_param nf_params[NF_P_COUNT] = {
@@ -316,6 +352,8 @@ const struct nf_param nf_params[NF_P_COUNT] = {
 	[NF_P_ENGINE_ID] = NF_INT("engine_id", engine_id, 0, INT_MAX, NULL),
 	[NF_P_FLUSH] = { .name = "flush", .ival = &nf_flush_dummy, .min = 0, .max = 1,
 			 .ops = &nf_ops_flush, .set = nf_set_int },
+	[NF_P_HOOKS] = NF_STR("hooks", nf_cfg.hooks, nf_set_hooks),
+	[NF_P_HOOK_MARK] = NF_STR("hook_mark", nf_cfg.hook_mark, nf_set_hook_mark),
 };
 const unsigned int nf_nparams = NF_P_COUNT;
 
@@ -389,3 +427,5 @@ NF_MODPARAM(scan_min, NF_P_SCAN_MIN, "minimal jiffies between export scans (1)")
 NF_MODPARAM(promisc, NF_P_PROMISC, "meter frames for other hosts in raw PREROUTING (--enable-promisc)");
 NF_MODPARAM(exportcpu, NF_P_EXPORTCPU, "CPU the exporter runs on (-1 = any)");
 NF_MODPARAM(engine_id, NF_P_ENGINE_ID, "engine id / observation domain (0)");
+NF_MODPARAM(hooks, NF_P_HOOKS, "meter at netfilter hooks, no iptables rule: FAMILY:HOOK[:PRIORITY],... (inet:forward)");
+NF_MODPARAM(hook_mark, NF_P_HOOK_MARK, "hooks meter only packets whose mark matches VALUE[/MASK]");

@@ -13,6 +13,7 @@
 #include <linux/cpumask.h>
 #include <net/net_namespace.h>
 #include "netflow.h"
+#include "hooks.h"
 
 #define NF_SHOW_SOCKS NF_MAX_DESTS
 
@@ -117,6 +118,7 @@ static int nf_stat_show(struct seq_file *m, void *v)
 #else
 	seq_puts(m, "Natevents disabled, count start 0, stop 0.\n");
 #endif
+	nf_hooks_show(m);
 
 	ago = (jiffies - nf_worker.peak_time) / HZ;
 	seq_printf(m, "Flows: active %u (peak %u reached %lud%luh%lum ago), mem %lluK, worker delay %u/%d (last run %u us, scanned %u, exported %u).\n",

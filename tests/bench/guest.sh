@@ -16,6 +16,8 @@
 # Baselines (rule -j DROP only, no module loaded) run once first; est again at the end.
 #   flood   every packet a new flow, table 0 -> FLOOD_N (300k) flows
 #   est     64 established flows (EST_N packets)
+#   flood_hook, est_hook  the same two in hook mode (hooks=ipv4:prerouting:-400, only the
+#           -j DROP rule), where the module has it
 #   hits    hits spread over HITS_N (500k) existing flows (second pass over the same keys)
 #   mem     slab (objsize * active objs of the ipt_netflow* caches; needs slub_nomerge)
 #           + hash memory ("Hash: size N (mem XK)"), per active flow, at HITS_N flows
@@ -249,6 +251,21 @@ bench_module() { # NAME KO
 	raw "$name" est_new_in_window "$(($(stat_new) - n0))"
 	f=$(stat_flows); raw "$name" est_flows "$f"
 	flush
+
+	# (2b) hook mode (issue 19, modules that have it): the meter as a netfilter hook
+	# before raw (priority -400), no NETFLOW rule, the same -j DROP rule as the baseline
+	if echo ipv4:prerouting:-400 >/proc/sys/net/netflow/hooks 2>/dev/null; then
+		rules_drop
+		measure "$name" flood_hook "$FLOOD_N" 10.1.0.0 "$fmax" 1000 1001 "flush_new0"
+		raw "$name" flood_hook_new_in_window "$(($(stat_new) - N0))"
+		flush
+		pg_run 640 10.1.0.1 10.1.0.1 1000 1064
+		n0=$(stat_new)
+		measure "$name" est_hook "$EST_N" 10.1.0.1 10.1.0.1 1000 1064
+		raw "$name" est_hook_new_in_window "$(($(stat_new) - n0))"
+		flush
+		echo >/proc/sys/net/netflow/hooks
+	fi
 
 	# (3) hits over 500k existing flows: populate with one pass, measure a second pass
 	local hmax

@@ -106,3 +106,90 @@ TEST_CASE("sampler") {
         CHECK(nf_parse_sampler(s, &kind, &n, &err) == -EINVAL);
     }
 }
+
+// hooks= and hook_mark= (hook mode): what modprobe, sysctl and netflowctl accept.
+static int hooks(const char *s, nf_hook_set *set, const char **err) {
+    return nf_parse_hooks(s, set, err);
+}
+static unsigned slot(int fam, int hook) { return fam * NF_HOOK_NUM + hook; }
+
+TEST_CASE("hooks lists") {
+    nf_hook_set set;
+    const char *err = nullptr;
+    REQUIRE(hooks("", &set, &err) == 0);
+    CHECK(set.present == 0);
+    REQUIRE(hooks("  ", &set, &err) == 0);
+    CHECK(set.present == 0);
+
+    REQUIRE(hooks("ipv4:forward", &set, &err) == 0);
+    CHECK(set.present == 1u << slot(0, NF_HOOK_FWD));
+    CHECK(set.prio[slot(0, NF_HOOK_FWD)] == NF_HOOK_DEFAULT_PRIORITY);
+
+    REQUIRE(hooks(" inet:prerouting:-300 , ipv6:output:+5,ipv4:postrouting:0 ", &set, &err) == 0);
+    CHECK(set.present == ((1u << slot(0, NF_HOOK_PRE)) | (1u << slot(1, NF_HOOK_PRE)) |
+                          (1u << slot(1, NF_HOOK_OUT)) | (1u << slot(0, NF_HOOK_POST))));
+    CHECK(set.prio[slot(0, NF_HOOK_PRE)] == -300);
+    CHECK(set.prio[slot(1, NF_HOOK_PRE)] == -300);
+    CHECK(set.prio[slot(1, NF_HOOK_OUT)] == 5);
+    CHECK(set.prio[slot(0, NF_HOOK_POST)] == 0);
+
+    REQUIRE(hooks("ipv4:input:-2147483646,ipv6:input:2147483646", &set, &err) == 0);
+    CHECK(set.prio[slot(0, NF_HOOK_IN)] == -2147483646);
+    CHECK(set.prio[slot(1, NF_HOOK_IN)] == 2147483646);
+
+    // every hook name, both families
+    REQUIRE(hooks("inet:prerouting,inet:input,inet:forward,inet:output,inet:postrouting", &set, &err) == 0);
+    CHECK(set.present == (1u << NF_HOOK_SLOTS) - 1);
+    CHECK(std::string(nf_hook_name(NF_HOOK_POST)) == "postrouting");
+}
+
+TEST_CASE("hooks errors name the problem") {
+    nf_hook_set set;
+    const char *err = nullptr;
+    struct Bad { const char *in, *why; } bad[] = {
+        {"ipv4", "FAMILY:HOOK"},
+        {"ip4:forward", "family must be"},
+        {"bridge:forward", "family must be"},
+        {"ipv4:ingress", "hook must be"},
+        {"ipv4:Forward", "hook must be"},
+        {"ipv4:forward:", "priority"},
+        {"ipv4:forward:x", "priority"},
+        {"ipv4:forward:1:2", "priority"},
+        {"ipv4:forward:2147483647", "priority"},
+        {"ipv4:forward:-2147483647", "priority"},
+        {"ipv4:forward:99999999999", "priority"},
+        {"ipv4:forward,,ipv4:input", "empty entry"},
+        {"ipv4:forward,", "empty entry"},
+        {"ipv4:forward,ipv4:forward:5", "twice"},
+        {"inet:input,ipv6:input", "twice"},
+    };
+    for (const auto &b : bad) {
+        INFO(b.in);
+        err = nullptr;
+        CHECK(hooks(b.in, &set, &err) == -EINVAL);
+        REQUIRE(err != nullptr);
+        CHECK(std::string(err).find(b.why) != std::string::npos);
+    }
+}
+
+TEST_CASE("hook_mark values") {
+    u32 v = 1, m = 1;
+    const char *err = nullptr;
+    REQUIRE(nf_parse_mark("", &v, &m, &err) == 0);
+    CHECK((v == 0 && m == 0));
+    REQUIRE(nf_parse_mark("0x10/0x10", &v, &m, &err) == 0);
+    CHECK((v == 0x10 && m == 0x10));
+    REQUIRE(nf_parse_mark(" 7 ", &v, &m, &err) == 0);
+    CHECK((v == 7 && m == 0xffffffffu));
+    REQUIRE(nf_parse_mark("0/0x1", &v, &m, &err) == 0);
+    CHECK((v == 0 && m == 1));
+    REQUIRE(nf_parse_mark("0xFFFFFFFF", &v, &m, &err) == 0);
+    CHECK(v == 0xffffffffu);
+    REQUIRE(nf_parse_mark("4294967295/4294967295", &v, &m, &err) == 0);
+    for (const char *bad : {"x", "0x", "0x100000000", "4294967296", "1/", "/1", "0x10/0x1", "1/0", "-1", "0x1g"}) {
+        INFO(bad);
+        err = nullptr;
+        CHECK(nf_parse_mark(bad, &v, &m, &err) == -EINVAL);
+        CHECK(err != nullptr);
+    }
+}

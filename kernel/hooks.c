@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hook mode: hooks=FAMILY:HOOK[:PRIORITY],... registers the meter as
+ * netfilter hooks in every network namespace, those that exist and those
+ * created later, for hosts whose firewall is nftables only.  hook_mark=
+ * VALUE[/MASK] meters only the packets whose skb mark matches, so an nft
+ * rule chooses what is metered.  The packet path is the target's (meter.h).
+ *
+ * Counted once: a family with any hook is metered by the hooks alone; the
+ * NETFLOW rules of that family continue without metering (rule_left).
+ *
+ * Changes at run time, without a gap at the points that stay: a point is a
+ * slot (family, hook) in one of two banks.  A change registers the points
+ * it adds, or whose priority it changes, in the other bank of their slot,
+ * in every namespace; one store to nf_hooks_live then makes the new set the
+ * one that meters (hooks check their bit), and the old points are
+ * unregistered.  Points that do not change are never touched.
+ */
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/netfilter.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include "meter.h"
+#include "hooks.h"
+
+DEFINE_PER_CPU(struct nf_hooks_cpu, nf_hooks_cpu);
+DEFINE_STATIC_KEY_FALSE(nf_hooks_key);
+u32 nf_hooks_live;		/* written under nf_hooks_mutex */
+static u64 nf_hooks_mark;	/* mask << 32 | value: one load */
+
+#define NF_HOOKS_POINTS (2 * NF_HOOK_SLOTS)	/* two banks */
+
+/*
+ * What every namespace must have registered: bit b of nf_hooks_reg is
+ * point b (bank b / NF_HOOK_SLOTS) at priority nf_hooks_prio[b].
+ */
+static DEFINE_MUTEX(nf_hooks_mutex);
+static u32 nf_hooks_reg;
+static s32 nf_hooks_prio[NF_HOOKS_POINTS];
+static unsigned int nf_hooks_errors;	/* registrations refused, last change */
+
+/* Per namespace: the points registered there. */
+struct nf_hooks_net {
+	u32 on;
+	struct nf_hook_ops ops[NF_HOOKS_POINTS];
+};
+static unsigned int nf_hooks_net_id __read_mostly;
+
+static __always_inline bool nf_hook_wanted(const struct sk_buff *skb,
+					   unsigned long point)
+{
+	u64 m = READ_ONCE(nf_hooks_mark);
+
+	if (unlikely(!(READ_ONCE(nf_hooks_live) & BIT(point))))
+		return false;	/* registered, not yet (or no longer) live */
+	if (unlikely((skb->mark & (u32)(m >> 32)) != (u32)m)) {
+		this_cpu_inc(nf_hooks_cpu.mark_skipped);
+		return false;
+	}
+	this_cpu_inc(nf_hooks_cpu.seen);
+	return true;
+}
+
+static unsigned int nf_hook_ipv4(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	if (nf_hook_wanted(skb, (unsigned long)priv))
+		nf_meter_ipv4(skb, state);
+	return NF_ACCEPT;
+}
+
+static unsigned int nf_hook_ipv6(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	if (nf_hook_wanted(skb, (unsigned long)priv))
+		nf_meter_ipv6(skb, state);
+	return NF_ACCEPT;
+}
+
+static void nf_hooks_fill(struct nf_hook_ops *ops, unsigned int point)
+{
+	unsigned int slot = point % NF_HOOK_SLOTS;
+	bool v6 = slot >= NF_HOOK_NUM;
+
+	memset(ops, 0, sizeof(*ops));
+	ops->hook = v6 ? nf_hook_ipv6 : nf_hook_ipv4;
+	ops->pf = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	ops->hooknum = slot % NF_HOOK_NUM;	/* NF_INET_* order */
+	ops->priority = nf_hooks_prio[point];
+	ops->priv = (void *)(unsigned long)point;
+}
+
+/* Make the points registered in net those of nf_hooks_reg. */
+static void nf_hooks_sync(struct net *net)
+{
+	struct nf_hooks_net *hn = net_generic(net, nf_hooks_net_id);
+	unsigned int p;
+
+	lockdep_assert_held(&nf_hooks_mutex);
+	for (p = 0; p < NF_HOOKS_POINTS; p++) {
+		bool want = nf_hooks_reg & BIT(p), on = hn->on & BIT(p);
+
+		if (on && (!want || hn->ops[p].priority != nf_hooks_prio[p])) {
+			nf_unregister_net_hook(net, &hn->ops[p]);
+			hn->on &= ~BIT(p);
+			on = false;
+		}
+		if (want && !on) {
+			nf_hooks_fill(&hn->ops[p], p);
+			if (nf_register_net_hook(net, &hn->ops[p]))
+				nf_hooks_errors++;
+			else
+				hn->on |= BIT(p);
+		}
+	}
+}
+
+static void nf_hooks_sync_locked(struct net *net)
+{
+	mutex_lock(&nf_hooks_mutex);
+	nf_hooks_sync(net);
+	mutex_unlock(&nf_hooks_mutex);
+}
+
+static int __net_init nf_hooks_net_init(struct net *net)
+{
+	nf_hooks_sync_locked(net);	/* a new namespace: the current set */
+	return 0;
+}
+
+static void __net_exit nf_hooks_net_exit(struct net *net)
+{
+	struct nf_hooks_net *hn = net_generic(net, nf_hooks_net_id);
+	unsigned int p;
+
+	mutex_lock(&nf_hooks_mutex);
+	for (p = 0; p < NF_HOOKS_POINTS; p++)
+		if (hn->on & BIT(p))
+			nf_unregister_net_hook(net, &hn->ops[p]);
+	hn->on = 0;
+	mutex_unlock(&nf_hooks_mutex);
+}
+
+static struct pernet_operations nf_hooks_net_ops = {
+	.init = nf_hooks_net_init,
+	.exit = nf_hooks_net_exit,
+	.id = &nf_hooks_net_id,
+	.size = sizeof(struct nf_hooks_net),
+};
+
+/* Registers nf_hooks_reg everywhere; the number of refusals. */
+static unsigned int nf_hooks_sync_all(void)
+{
+	unsigned int errors;
+
+	mutex_lock(&nf_hooks_mutex);
+	nf_hooks_errors = 0;
+	mutex_unlock(&nf_hooks_mutex);
+	nf_netns_walk(nf_hooks_sync_locked);
+	mutex_lock(&nf_hooks_mutex);
+	errors = nf_hooks_errors;
+	mutex_unlock(&nf_hooks_mutex);
+	return errors;
+}
+
+/*
+ * The live point of each slot of set: the one live now if its priority is
+ * the same, else the slot's other bank.
+ */
+static u32 nf_hooks_plan(const struct nf_hook_set *set, s32 *prio)
+{
+	u32 live = nf_hooks_live, next = 0;
+	unsigned int s;
+
+	for (s = 0; s < NF_HOOK_SLOTS; s++) {
+		unsigned int p = s;
+
+		if (!(set->present & BIT(s)))
+			continue;
+		if (live & BIT(s + NF_HOOK_SLOTS))
+			p = s + NF_HOOK_SLOTS;
+		if ((live & BIT(p)) && nf_hooks_prio[p] != set->prio[s])
+			p = (p + NF_HOOK_SLOTS) % NF_HOOKS_POINTS;
+		next |= BIT(p);
+		prio[p] = set->prio[s];
+	}
+	return next;
+}
+
+int nf_hooks_set(const struct nf_hook_set *set)
+{
+	s32 prio[NF_HOOKS_POINTS];
+	unsigned int errors;
+	u32 next;
+
+	lockdep_assert_held(&nf_cfg_mutex);
+	mutex_lock(&nf_hooks_mutex);
+	memcpy(prio, nf_hooks_prio, sizeof(prio));
+	next = nf_hooks_plan(set, prio);
+	if (next == nf_hooks_live) {
+		mutex_unlock(&nf_hooks_mutex);
+		return 0;
+	}
+	/* 1: the new points, registered but not live, beside the old ones */
+	memcpy(nf_hooks_prio, prio, sizeof(prio));
+	nf_hooks_reg = nf_hooks_live | next;
+	mutex_unlock(&nf_hooks_mutex);
+	if (next)
+		static_branch_enable(&nf_hooks_key);
+	errors = nf_hooks_sync_all();
+	mutex_lock(&nf_hooks_mutex);
+	if (errors) {
+		/* back to the old set: nothing switched */
+		nf_hooks_reg = nf_hooks_live;
+		next = nf_hooks_live;
+	} else {
+		/* 2: one store switches every point; 3: the old ones go */
+		WRITE_ONCE(nf_hooks_live, next);
+		nf_hooks_reg = next;
+	}
+	mutex_unlock(&nf_hooks_mutex);
+	nf_hooks_sync_all();
+	if (!next)
+		static_branch_disable(&nf_hooks_key);
+	if (errors) {
+		pr_err("ipt_NETFLOW: hooks: %u hook registrations refused; the hooks are unchanged\n",
+		       errors);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void nf_hooks_set_mark(u32 value, u32 mask)
+{
+	WRITE_ONCE(nf_hooks_mark, (u64)mask << 32 | value);
+}
+
+void nf_hooks_show(struct seq_file *m)
+{
+	u64 seen = 0, skipped = 0, left = 0;
+	u64 mark = READ_ONCE(nf_hooks_mark);
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct nf_hooks_cpu *c = per_cpu_ptr(&nf_hooks_cpu, cpu);
+
+		seen += READ_ONCE(c->seen);
+		skipped += READ_ONCE(c->mark_skipped);
+		left += READ_ONCE(c->rule_left);
+	}
+	if (!READ_ONCE(nf_hooks_live) && !seen && !left)
+		return;		/* hook mode never used: the classic lines only */
+	seq_printf(m, "Hooks: %s, mark 0x%x/0x%x. Metered %llu, mark skipped %llu, rule packets left to hooks %llu.\n",
+		   nf_cfg.hooks[0] ? nf_cfg.hooks : "none", (u32)mark,
+		   (u32)(mark >> 32), seen, skipped, left);
+}
+
+int nf_hooks_init(void)
+{
+	struct nf_hook_set set;
+	const char *err;
+	int ret;
+
+	ret = register_pernet_subsys(&nf_hooks_net_ops);
+	if (ret)
+		return ret;
+	/* the parameters were checked when modprobe gave them */
+	if (nf_parse_hooks(nf_cfg.hooks, &set, &err) || !set.present)
+		return 0;
+	mutex_lock(&nf_cfg_mutex);
+	ret = nf_hooks_set(&set);
+	mutex_unlock(&nf_cfg_mutex);
+	if (ret)
+		unregister_pernet_subsys(&nf_hooks_net_ops);
+	return ret;
+}
+
+void nf_hooks_exit(void)
+{
+	WRITE_ONCE(nf_hooks_live, 0);
+	unregister_pernet_subsys(&nf_hooks_net_ops);	/* every namespace's */
+	mutex_lock(&nf_hooks_mutex);
+	nf_hooks_reg = 0;
+	mutex_unlock(&nf_hooks_mutex);
+	static_branch_disable(&nf_hooks_key);
+}
