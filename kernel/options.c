@@ -146,34 +146,49 @@ static int nf_parse_one_dest(const char *b, const char *e, struct nf_dest *d,
 	return 0;
 }
 
+/*
+ * The next item of the comma list at *pos, blanks trimmed, as [*b, *e)
+ * (possibly empty); *comma says whether a comma ended it.  False at the end.
+ */
+static bool nf_list_next(const char **pos, const char **b, const char **e,
+			 bool *comma)
+{
+	const char *p = *pos;
+
+	if (!*p)
+		return false;
+	*b = p;
+	while (*p && *p != ',')
+		p++;
+	*e = p;
+	*comma = *p == ',';
+	*pos = *comma ? p + 1 : p;
+	nf_trim(b, e);
+	return true;
+}
+
 int nf_parse_destinations(const char *s, struct nf_dest *out, int max,
 			  const char **err)
 {
-	const char *b = s, *e;
+	const char *pos = s, *b, *e;
+	bool comma;
 	int n = 0;
 
 	*err = NULL;
-	while (*b) {
-		const char *end;
-
-		e = b;
-		while (*e && *e != ',')
-			e++;
-		end = e;
-		nf_trim(&b, &end);
-		if (b < end) {
-			if (n == max) {
-				*err = "too many destinations";
-				return -EINVAL;
-			}
-			if (nf_parse_one_dest(b, end, &out[n], err))
-				return -EINVAL;
-			n++;
-		} else if (*e == ',') {
+	while (nf_list_next(&pos, &b, &e, &comma)) {
+		if (b == e) {
+			if (!comma)
+				continue;	/* blanks at the end */
 			*err = "empty destination in list";
 			return -EINVAL;
 		}
-		b = *e ? e + 1 : e;
+		if (n == max) {
+			*err = "too many destinations";
+			return -EINVAL;
+		}
+		if (nf_parse_one_dest(b, e, &out[n], err))
+			return -EINVAL;
+		n++;
 	}
 	return n;
 }
@@ -322,26 +337,22 @@ static int nf_parse_one_hook(const char *b, const char *e,
 
 int nf_parse_hooks(const char *s, struct nf_hook_set *set, const char **err)
 {
-	const char *b = s, *e;
+	const char *pos = s, *b, *e;
+	bool comma;
+	int n = 0;
 
 	memset(set, 0, sizeof(*set));
 	*err = NULL;
-	while (*b) {
-		const char *end;
-
-		e = b;
-		while (*e && *e != ',')
-			e++;
-		end = e;
-		nf_trim(&b, &end);
-		if (b < end && !(*e == ',' && !e[1])) {
-			if (nf_parse_one_hook(b, end, set, err))
-				return -EINVAL;
-		} else if (*e == ',') {	/* also a trailing one */
+	while (nf_list_next(&pos, &b, &e, &comma)) {
+		if (b == e && !comma && !n)
+			continue;	/* a blank value: no hooks */
+		if (b == e || (comma && !*pos)) {	/* also a trailing comma */
 			*err = "empty entry in list";
 			return -EINVAL;
 		}
-		b = *e ? e + 1 : e;
+		if (nf_parse_one_hook(b, e, set, err))
+			return -EINVAL;
+		n++;
 	}
 	return 0;
 }

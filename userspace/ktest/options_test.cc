@@ -160,6 +160,8 @@ TEST_CASE("hooks errors name the problem") {
         {"ipv4:forward:99999999999", "priority"},
         {"ipv4:forward,,ipv4:input", "empty entry"},
         {"ipv4:forward,", "empty entry"},
+        {"ipv4:forward, ", "empty entry"},
+        {",ipv4:forward", "empty entry"},
         {"ipv4:forward,ipv4:forward:5", "twice"},
         {"inet:input,ipv6:input", "twice"},
     };
