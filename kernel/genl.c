@@ -12,6 +12,7 @@
 #include <net/genetlink.h>
 #include "netflow.h"
 #include "netflow_genl.h"
+#include "hooks.h"
 
 #define NF_GENL_VALLEN 1024	/* longest parameter value, as sysctl.c */
 
@@ -37,6 +38,7 @@ struct nf_genl_snap {
 	int nsocks;
 	unsigned int ntmpl, nactive;
 	struct nf_cpu_stats t;
+	struct nf_hooks_stats hooks;
 };
 
 static int nf_put_cpu_counters(struct sk_buff *skb, const struct nf_cpu_stats *s)
@@ -192,6 +194,15 @@ static int nf_put_misc(struct sk_buff *skb, const struct nf_genl_snap *sn)
 	if (!nest || nf_put(skb, NETFLOW_S_AGGR_RULES, nf_rules_aggr_count()))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
+
+	nest = nla_nest_start(skb, NETFLOW_A_HOOKS);
+	if (!nest ||
+	    nf_put(skb, NETFLOW_S_HOOKS_POINTS, sn->hooks.points) ||
+	    nf_put(skb, NETFLOW_S_HOOKS_SEEN, sn->hooks.seen) ||
+	    nf_put(skb, NETFLOW_S_HOOKS_MARK_SKIPPED, sn->hooks.mark_skipped) ||
+	    nf_put(skb, NETFLOW_S_HOOKS_RULE_LEFT, sn->hooks.rule_left))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -262,6 +273,7 @@ static int nf_genl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	nf_tpl_counts(&sn->ntmpl, &sn->nactive);
 	mutex_unlock(&nf_export_mutex);
 	nf_stats_sum(&sn->t);
+	nf_hooks_stats(&sn->hooks);
 
 	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE + nr_cpu_ids * 256 +
 			  sn->nsocks * 512, GFP_KERNEL);

@@ -236,24 +236,34 @@ void nf_hooks_set_mark(u32 value, u32 mask)
 	WRITE_ONCE(nf_hooks_mark, (u64)mask << 32 | value);
 }
 
-void nf_hooks_show(struct seq_file *m)
+void nf_hooks_stats(struct nf_hooks_stats *s)
 {
-	u64 seen = 0, skipped = 0, left = 0;
 	u64 mark = READ_ONCE(nf_hooks_mark);
 	int cpu;
 
+	memset(s, 0, sizeof(*s));
+	s->points = hweight32(READ_ONCE(nf_hooks_live));
+	s->mark_value = (u32)mark;
+	s->mark_mask = (u32)(mark >> 32);
 	for_each_possible_cpu(cpu) {
 		const struct nf_hooks_cpu *c = per_cpu_ptr(&nf_hooks_cpu, cpu);
 
-		seen += READ_ONCE(c->seen);
-		skipped += READ_ONCE(c->mark_skipped);
-		left += READ_ONCE(c->rule_left);
+		s->seen += READ_ONCE(c->seen);
+		s->mark_skipped += READ_ONCE(c->mark_skipped);
+		s->rule_left += READ_ONCE(c->rule_left);
 	}
-	if (!READ_ONCE(nf_hooks_live) && !seen && !left)
+}
+
+void nf_hooks_show(struct seq_file *m)
+{
+	struct nf_hooks_stats s;
+
+	nf_hooks_stats(&s);
+	if (!s.points && !s.seen && !s.rule_left)
 		return;		/* hook mode never used: the classic lines only */
 	seq_printf(m, "Hooks: %s, mark 0x%x/0x%x. Metered %llu, mark skipped %llu, rule packets left to hooks %llu.\n",
-		   nf_cfg.hooks[0] ? nf_cfg.hooks : "none", (u32)mark,
-		   (u32)(mark >> 32), seen, skipped, left);
+		   nf_cfg.hooks[0] ? nf_cfg.hooks : "none", s.mark_value,
+		   s.mark_mask, s.seen, s.mark_skipped, s.rule_left);
 }
 
 int nf_hooks_init(void)

@@ -45,6 +45,13 @@ void nf_hooks_exit(void);
 /* Parameters (nf_cfg_mutex held): validated already. */
 int nf_hooks_set(const struct nf_hook_set *set);
 void nf_hooks_set_mark(u32 value, u32 mask);
+/* What hook mode counted, for /proc and netlink alike. */
+struct nf_hooks_stats {
+	u32 points;		/* live hook points */
+	u32 mark_value, mark_mask;
+	u64 seen, mark_skipped, rule_left;
+};
+void nf_hooks_stats(struct nf_hooks_stats *s);
 /* /proc line: what is set and what it counted */
 struct seq_file;
 void nf_hooks_show(struct seq_file *m);

@@ -16,7 +16,8 @@
  *	-> one message: NETFLOW_A_API_VERSION, NETFLOW_A_MOD_VERSION and the
  *	   groups NETFLOW_A_TOTALS, NETFLOW_A_HASH, NETFLOW_A_RATES,
  *	   NETFLOW_A_EXPORT, NETFLOW_A_SAMPLER, NETFLOW_A_WORKER, NETFLOW_A_NAT,
- *	   NETFLOW_A_AGGR (each a nest of NETFLOW_S_* u64 counters), then one
+ *	   NETFLOW_A_AGGR, NETFLOW_A_HOOKS (each a nest of NETFLOW_S_* u64
+ *	   counters), then one
  *	   NETFLOW_A_CPU nest per present CPU (NETFLOW_S_CPU + the per-CPU
  *	   counters) and one NETFLOW_A_SOCK nest per destination
  *	   (NETFLOW_S_SOCK_INDEX, NETFLOW_A_SOCK_NAME + the socket counters).
@@ -95,6 +96,7 @@ enum netflow_attr {
 	NETFLOW_A_PARAM_VALUE,		/* string: the value as text */
 	NETFLOW_A_FLOW,			/* nest: NETFLOW_F_* */
 	NETFLOW_A_PAD,
+	NETFLOW_A_HOOKS,		/* nest: NETFLOW_S_HOOKS_* (hook mode) */
 	__NETFLOW_A_MAX,
 };
 #define NETFLOW_A_MAX (__NETFLOW_A_MAX - 1)
@@ -193,6 +195,11 @@ enum netflow_stat {
 	NETFLOW_S_SOCK_BYTES,
 	NETFLOW_S_SOCK_RESENT,		/* PDUs re-sent for another one */
 	NETFLOW_S_SOCK_DOWN,		/* 1 while skipped (balance mode) */
+	/* NETFLOW_A_HOOKS: the Hooks line of /proc */
+	NETFLOW_S_HOOKS_POINTS,		/* hook points metering now */
+	NETFLOW_S_HOOKS_SEEN,		/* packets the hooks metered */
+	NETFLOW_S_HOOKS_MARK_SKIPPED,	/* packets hook_mark passed over */
+	NETFLOW_S_HOOKS_RULE_LEFT,	/* packets NETFLOW rules left to hooks */
 	__NETFLOW_S_MAX,
 };
 #define NETFLOW_S_MAX (__NETFLOW_S_MAX - 1)

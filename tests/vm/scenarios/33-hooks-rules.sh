@@ -52,3 +52,10 @@ echo "nfdump decoded (UDP of the test hosts; the hooks also meter the exports to
 assert_eq "$got" "$expected" "one record per flow across the switches, every packet once per meter point"
 assert_match "$(nf_stat)" '^Hooks: none, mark 0x0/0x0\. Metered [0-9]+, mark skipped 0, rule packets left to hooks 28\.' "/proc Hooks line after hooks went off"
 assert_match "$(nf_stat)" 'Traffic lost 0 pkts, 0 Kbytes, 0 flows' "nothing lost"
+# netflowctl and the metrics show the same counters as /proc
+ctl=$(nf_artifact ctl) || nf_die "netflowctl not built"
+metered=$(nf_stat | sed -n 's/^Hooks: .* Metered \([0-9]*\),.*/\1/p')
+stats=$("$ctl" stats)
+assert_eq "$(echo "$stats" | sed -n 's/^hooks\.rule_left_packets //p')" 28 "netflowctl stats: rule packets left to hooks"
+assert_eq "$(echo "$stats" | sed -n 's/^hooks\.metered_packets //p')" "$metered" "netflowctl stats: metered by hooks, as /proc"
+assert_eq "$(echo "$stats" | sed -n 's/^hooks\.points //p')" 0 "netflowctl stats: no hook point live"

@@ -59,7 +59,7 @@ struct Named {
 const Named kGroups[] = {
     {"totals", &Stats::totals},   {"hash", &Stats::hash},     {"rates", &Stats::rates},
     {"export", &Stats::exporter}, {"sampler", &Stats::sampler}, {"worker", &Stats::worker},
-    {"nat", &Stats::nat},         {"aggregation", &Stats::aggregation},
+    {"nat", &Stats::nat},         {"aggregation", &Stats::aggregation}, {"hooks", &Stats::hooks},
 };
 
 }  // namespace

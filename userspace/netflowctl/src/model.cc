@@ -102,6 +102,10 @@ std::string StatName(int id) {
     case NETFLOW_S_SOCK_BYTES: return "bytes";
     case NETFLOW_S_SOCK_RESENT: return "resent";
     case NETFLOW_S_SOCK_DOWN: return "down";
+    case NETFLOW_S_HOOKS_POINTS: return "points";
+    case NETFLOW_S_HOOKS_SEEN: return "metered_packets";
+    case NETFLOW_S_HOOKS_MARK_SKIPPED: return "mark_skipped_packets";
+    case NETFLOW_S_HOOKS_RULE_LEFT: return "rule_left_packets";
     default: return "stat_" + std::to_string(id);
   }
 }

@@ -44,6 +44,10 @@ void BuildStats(nl_msg *m) {
   PutU64(m, NETFLOW_S_EXP_PDUS, 3);
   PutU64(m, 250, 9);  // an id from a newer module: kept, named stat_250
   nla_nest_end(m, n);
+  n = nla_nest_start(m, NETFLOW_A_HOOKS);
+  PutU64(m, NETFLOW_S_HOOKS_POINTS, 2);
+  PutU64(m, NETFLOW_S_HOOKS_SEEN, 40);
+  nla_nest_end(m, n);
   for (int cpu = 0; cpu < 2; ++cpu) {
     n = nla_nest_start(m, NETFLOW_A_CPU);
     PutU64(m, NETFLOW_S_CPU, static_cast<uint64_t>(cpu));
@@ -104,7 +108,7 @@ TEST_CASE("statistics JSON and text") {
         "{\"api_version\":1,\"module_version\":\"3.0\","
         "\"totals\":{\"packets\":1000,\"bytes\":150000,\"new_flows\":10},"
         "\"hash\":{\"flows\":7,\"size\":1024},\"rates\":{},\"export\":{\"pdus\":3,\"stat_250\":9},"
-        "\"sampler\":{},\"worker\":{},\"nat\":{},\"aggregation\":{},"
+        "\"sampler\":{},\"worker\":{},\"nat\":{},\"aggregation\":{},\"hooks\":{\"points\":2,\"metered_packets\":40},"
         "\"cpu\":[{\"cpu\":0,\"packets\":400},{\"cpu\":1,\"packets\":600}],"
         "\"sockets\":[{\"name\":\"127.0.0.1:2055\",\"index\":0,\"packets\":3,\"err_other\":1}]}\n");
   std::string t = StatsText(s);
@@ -241,6 +245,9 @@ TEST_CASE("Prometheus metrics of the statistics") {
         std::string::npos);
   CHECK(t.find("ipt_netflow_socket_errors_total{socket=\"0\",destination=\"127.0.0.1:2055\",error=\"other\"} 1\n") !=
         std::string::npos);
+  CHECK(t.find("# TYPE ipt_netflow_hook_points gauge\nipt_netflow_hook_points 2\n") != std::string::npos);
+  CHECK(t.find("ipt_netflow_hook_packets_total{result=\"metered\"} 40\n") != std::string::npos);
+  CHECK(t.find("ipt_netflow_hook_packets_total{result=\"rule_left\"} 0\n") != std::string::npos);
   CHECK(t.find("ipt_netflow_up 1\n") != std::string::npos);
   CHECK(MetricsText(nullptr) == "# HELP ipt_netflow_up 1 if the ipt_NETFLOW module answered.\n"
                                 "# TYPE ipt_netflow_up gauge\nipt_netflow_up 0\n");

@@ -58,6 +58,7 @@ bool ParseStats(const nlattr *attrs, int len, Stats *out, std::string *err) {
       case NETFLOW_A_WORKER: ok = ParseGroup(a, &s.worker, nullptr, err); break;
       case NETFLOW_A_NAT: ok = ParseGroup(a, &s.nat, nullptr, err); break;
       case NETFLOW_A_AGGR: ok = ParseGroup(a, &s.aggregation, nullptr, err); break;
+      case NETFLOW_A_HOOKS: ok = ParseGroup(a, &s.hooks, nullptr, err); break;
       case NETFLOW_A_CPU:
         s.cpus.emplace_back();
         ok = ParseGroup(a, &s.cpus.back(), nullptr, err);

@@ -135,6 +135,14 @@ void StatsMetrics(const Stats &s, nfprom::Exposition *e) {
   e->Add(N("nat_events_total"), C, "NAT events seen.", {{"event", "start"}}, s.nat.Get(NETFLOW_S_NAT_START));
   e->Add(N("nat_events_total"), C, "NAT events seen.", {{"event", "stop"}}, s.nat.Get(NETFLOW_S_NAT_STOP));
   e->Add(N("aggregation_rules"), G, "Aggregation rules in force.", {}, s.aggregation.Get(NETFLOW_S_AGGR_RULES));
+  e->Add(N("hook_points"), G, "Netfilter hook points metering now (hook mode; 0 = off).", {},
+         s.hooks.Get(NETFLOW_S_HOOKS_POINTS));
+  const char *hook_help = "Packets seen by hook mode, by what became of them.";
+  e->Add(N("hook_packets_total"), C, hook_help, {{"result", "metered"}}, s.hooks.Get(NETFLOW_S_HOOKS_SEEN));
+  e->Add(N("hook_packets_total"), C, hook_help, {{"result", "mark_skipped"}},
+         s.hooks.Get(NETFLOW_S_HOOKS_MARK_SKIPPED));
+  e->Add(N("hook_packets_total"), C, hook_help, {{"result", "rule_left"}},
+         s.hooks.Get(NETFLOW_S_HOOKS_RULE_LEFT));
   for (const auto &k : s.sockets) {
     Labels l{{"socket", std::to_string(k.counters.Get(NETFLOW_S_SOCK_INDEX))}, {"destination", k.name}};
     AddGroup(e, k.counters, kSocket, sizeof kSocket / sizeof kSocket[0], l);
