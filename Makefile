@@ -120,10 +120,10 @@ check-fuzz-short: fuzz-build
 # ---- reliability (issue 7): `make check-stress` runs the kernel stress scenarios (one VM
 # boot; slub_nomerge so the module's slab caches are visible), the relay's stress tests and
 # every fuzzer for FUZZ_TIME seconds, and prints what each measured ("figure:" lines).
-STRESS_SCENARIOS := 40- 41- 70- 71- 72- 73- 74-
+STRESS_SCENARIOS := 34- 40- 41- 70- 71- 72- 73- 74-
 RELAY_STRESS := garbage_flood slow_consumer tls_flood peer_restart
 check-stress: all fuzz-build
-	NF_VM_APPEND=slub_nomerge NF_SCENARIO_TIMEOUT=900 tests/vm/run-scenarios.sh $(STRESS_SCENARIOS)
+	NF_VM_APPEND=slub_nomerge NF_SCENARIO_TIMEOUT=900 NF_HOOKS_ROUNDS=1000 tests/vm/run-scenarios.sh $(STRESS_SCENARIOS)
 	@for t in $(RELAY_STRESS); do \
 		bash tests/relay/$$t.sh $(RELAY) userspace/relay/schema/simple_packet.capnp >$(BUILD)/stress-$$t.log 2>&1 || \
 			{ cat $(BUILD)/stress-$$t.log; echo "FAIL relay $$t"; exit 1; }; \
