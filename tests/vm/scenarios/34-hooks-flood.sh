@@ -1,11 +1,11 @@
 #!/bin/bash
 # Hook mode under a pktgen flood (issue 19): hooks change at run time 120 times
-# (NF_HOOKS_ROUNDS; make check-stress: 1000), points added and removed in both families, priorities changed, output and forward hooks that
-# the flood does not cross, namespaces come and go, and hook_mark is switched; the point
-# the flood crosses (ipv4:prerouting) stays in every set, so every packet that reached
-# dut's IP layer is metered exactly once: the flood's flow holds exactly dut's
-# Ip InReceives, no warning.  Then the module is unloaded under the flood with its hooks
-# registered in every namespace.
+# (NF_HOOKS_ROUNDS; make check-stress: 1000): points added and removed in both
+# families, priorities changed, output and forward hooks that the flood does not cross;
+# namespaces come and go, and hook_mark is switched.  The point the flood crosses
+# (ipv4:prerouting) stays in every set, so every packet that reached dut's IP layer is
+# metered exactly once: the flood's flow holds exactly dut's Ip InReceives, no warning.
+# Then the module is unloaded under the flood with its hooks in every namespace.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../netflow.sh"
