@@ -44,7 +44,7 @@ assert_eq "$(sysctl -n net.netflow.destination_mode)" mirror "sysctl destination
 assert_eq "$(cat /sys/module/ipt_NETFLOW/parameters/inactive_timeout)" 7 "/sys/module parameter"
 for k in protocol destination destination_mode sampler natevents inactive_timeout active_timeout \
 	refresh-rate timeout-rate debug sndbuf hashsize maxflows aggregation snmp-rules scan-min \
-	promisc exportcpu engine_id flush; do
+	promisc exportcpu engine_id flush hooks hook_mark; do
 	assert_ok test -e "/proc/sys/net/netflow/$k"
 done
 
