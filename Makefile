@@ -105,7 +105,7 @@ check-vm-selftest:
 # tests/relay/fuzz_corpus/; `make check` runs them 20 s each (check-fuzz-short).
 FUZZ_BUILD := $(BUILD)/fuzz
 FUZZ_TIME ?= 60
-FUZZERS := frame config url netflow
+FUZZERS := frame config url netflow sflow
 .PHONY: fuzz fuzz-build check-fuzz-short
 $(FUZZ_BUILD)/CMakeCache.txt:
 	cmake -S userspace -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \

@@ -39,6 +39,8 @@ Status AddUrl(const std::string &what, const std::string &text, bool listen, std
     return Status::Error(what + ": ipfix:// is an output; to receive NetFlow/IPFIX use netflow://HOST:PORT");
   if (!listen && u.scheme == Scheme::kNetflow)
     return Status::Error(what + ": netflow:// is an input; to export IPFIX use ipfix://HOST:PORT");
+  if (!listen && u.scheme == Scheme::kSflow)
+    return Status::Error(what + ": sflow:// is an input (an sFlow v5 collector), not an output");
   list->push_back(u);
   return Status::Ok();
 }
@@ -142,7 +144,7 @@ const char *UsageText() {
          "                     [--sampling-rate N] [--reconnect-interval SECONDS] [--queue-size N]\n"
          "                     [--control PATH] [--metrics http://HOST:PORT/metrics]\n"
          "       netflow-relay counters [--control PATH]\n"
-         "inputs:  udp:// tcp:// tls:// (FastNetMon Flow), netflow:// (NetFlow v5/v9/IPFIX)\n"
+         "inputs:  udp:// tcp:// tls:// (FastNetMon Flow), netflow:// (NetFlow v5/v9/IPFIX), sflow:// (sFlow v5)\n"
          "outputs: udp:// tcp:// tls://HOSTNAME (FastNetMon Flow), ipfix://\n";
 }
 

@@ -3,6 +3,8 @@
 //  - NetflowInput: netflow://HOST:PORT, a NetFlow v5/v9/IPFIX collector on
 //    UDP; its records enter the pipeline like any other, and the decoder's
 //    counters are published as netflow_* counters.
+//  - sflow://HOST:PORT: an sFlow v5 collector on UDP (flow samples become
+//    records, counter samples are counted); sflow_* counters.
 //  - MakeIpfixEncoder(): the BatchEncoder behind ipfix://HOST:PORT, one IPFIX
 //    message per UDP datagram, templates re-sent on (re)connect.
 #pragma once
@@ -17,7 +19,7 @@
 
 namespace nfr {
 
-// False when the relay was built without nf_netflow.
+// False when the relay was built without nf_netflow (no netflow://, sflow://, ipfix://).
 bool NetflowSupported();
 
 class NetflowInput : public EventHandler {
@@ -28,6 +30,7 @@ class NetflowInput : public EventHandler {
 };
 
 std::unique_ptr<NetflowInput> MakeNetflowInput(const Url &url, EventLoop *loop, RecordSink *sink, Counters *counters);
+std::unique_ptr<NetflowInput> MakeSflowInput(const Url &url, EventLoop *loop, RecordSink *sink, Counters *counters);
 std::unique_ptr<BatchEncoder> MakeIpfixEncoder();
 
 }  // namespace nfr

@@ -70,8 +70,8 @@ Status Relay::Setup(int *exit_code) {
   bool tls_in = false, tls_out = false;
   for (const Url &u : opts_.listen) {
     tls_in = tls_in || u.scheme == Scheme::kTls;
-    if (u.scheme == Scheme::kNetflow && !NetflowSupported())
-      return Status::Error("--listen " + u.text + ": this netflow-relay was built without NetFlow/IPFIX support");
+    if ((u.scheme == Scheme::kNetflow || u.scheme == Scheme::kSflow) && !NetflowSupported())
+      return Status::Error("--listen " + u.text + ": this netflow-relay was built without NetFlow/IPFIX/sFlow support");
   }
   for (const Url &u : opts_.forward) {
     tls_out = tls_out || u.scheme == Scheme::kTls;
@@ -120,6 +120,12 @@ Status Relay::Setup(int *exit_code) {
         netflow_inputs_.push_back(std::move(in));
         break;
       }
+      case Scheme::kSflow: {
+        auto in = MakeSflowInput(u, &loop_, this, &counters_);
+        s = in->Start();
+        netflow_inputs_.push_back(std::move(in));
+        break;
+      }
       case Scheme::kIpfix:
         s = Status::Error("ipfix:// is not an input");
         break;
@@ -136,6 +142,7 @@ Status Relay::Setup(int *exit_code) {
       case Scheme::kTls: t = MakeTlsTransport(u, client_ctx_.get()); e = MakeFlowStreamEncoder(); break;
       case Scheme::kIpfix: t = MakeUdpTransport(u); e = MakeIpfixEncoder(); break;
       case Scheme::kNetflow: return Status::Error("netflow:// is not an output");
+      case Scheme::kSflow: return Status::Error("sflow:// is not an output");
     }
     auto f = std::make_unique<Forwarder>(u.text, std::move(t), std::move(e), opts_.queue_size,
                                          std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);

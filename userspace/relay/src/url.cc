@@ -13,6 +13,7 @@ const char *SchemeName(Scheme s) {
     case Scheme::kTls: return "tls";
     case Scheme::kNetflow: return "netflow";
     case Scheme::kIpfix: return "ipfix";
+    case Scheme::kSflow: return "sflow";
   }
   return "?";
 }
@@ -60,7 +61,8 @@ Status ParseUrl(const std::string &text, Url *out) {
   else if (scheme == "tls") u.scheme = Scheme::kTls;
   else if (scheme == "netflow") u.scheme = Scheme::kNetflow;
   else if (scheme == "ipfix") u.scheme = Scheme::kIpfix;
-  else return bad("unknown scheme '" + scheme + "' (udp, tcp, tls, netflow, ipfix)");
+  else if (scheme == "sflow") u.scheme = Scheme::kSflow;
+  else return bad("unknown scheme '" + scheme + "' (udp, tcp, tls, netflow, sflow, ipfix)");
   std::string rest = text.substr(sep + 3);
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
   std::string port_text;
@@ -99,7 +101,9 @@ Status ParseUrl(const std::string &text, Url *out) {
     }
   }
   if (port_text.empty()) {
-    u.port = (u.scheme == Scheme::kNetflow || u.scheme == Scheme::kIpfix) ? 2055 : 8104;
+    u.port = u.scheme == Scheme::kSflow                                  ? 6343
+             : (u.scheme == Scheme::kNetflow || u.scheme == Scheme::kIpfix) ? 2055
+                                                                            : 8104;
   } else {
     if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos)
       return bad("port '" + port_text + "' is not a number");

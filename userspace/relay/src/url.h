@@ -10,7 +10,7 @@
 
 namespace nfr {
 
-enum class Scheme { kUdp, kTcp, kTls, kNetflow, kIpfix };
+enum class Scheme { kUdp, kTcp, kTls, kNetflow, kIpfix, kSflow };
 
 struct Url {
   Scheme scheme = Scheme::kUdp;
@@ -25,7 +25,8 @@ struct Url {
 
 const char *SchemeName(Scheme s);
 
-// Parses `text`; default port 8104 for FastNetMon Flow, 2055 for netflow/ipfix.
+// Parses `text`; default port 8104 for FastNetMon Flow, 2055 for netflow/ipfix,
+// 6343 for sflow.
 Status ParseUrl(const std::string &text, Url *out);
 
 }  // namespace nfr

@@ -25,6 +25,9 @@ TEST_CASE("url: accepted forms", "[url]") {
   CHECK(u.port == 2055);
   REQUIRE(ParseUrl("ipfix://[::1]:4739", &u).ok());
   CHECK(u.scheme == Scheme::kIpfix);
+  REQUIRE(ParseUrl("sflow://0.0.0.0", &u).ok());
+  CHECK(u.scheme == Scheme::kSflow);
+  CHECK(u.port == 6343);
 }
 
 TEST_CASE("url: rejected forms name the problem", "[url]") {
