@@ -22,7 +22,8 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	ethtool procps python3 nfdump tshark pmacct snmpd snmp libsnmp-dev \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
-	man-db groff-base dkms debootstrap curl python3-prometheus-client clang libclang-rt-14-dev
+	man-db groff-base dkms debootstrap curl python3-prometheus-client clang libclang-rt-14-dev \
+	librdkafka-dev kcat
 
 .PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress bench-profile \
 	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \

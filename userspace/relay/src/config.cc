@@ -41,6 +41,8 @@ Status AddUrl(const std::string &what, const std::string &text, bool listen, std
     return Status::Error(what + ": netflow:// is an input; to export IPFIX use ipfix://HOST:PORT");
   if (!listen && u.scheme == Scheme::kSflow)
     return Status::Error(what + ": sflow:// is an input (an sFlow v5 collector), not an output");
+  if (listen && u.scheme == Scheme::kKafka)
+    return Status::Error(what + ": kafka:// is an output (a Kafka producer), not an input");
   list->push_back(u);
   return Status::Ok();
 }
@@ -145,7 +147,8 @@ const char *UsageText() {
          "                     [--control PATH] [--metrics http://HOST:PORT/metrics]\n"
          "       netflow-relay counters [--control PATH]\n"
          "inputs:  udp:// tcp:// tls:// (FastNetMon Flow), netflow:// (NetFlow v5/v9/IPFIX), sflow:// (sFlow v5)\n"
-         "outputs: udp:// tcp:// tls://HOSTNAME (FastNetMon Flow), ipfix://\n";
+         "outputs: udp:// tcp:// tls://HOSTNAME (FastNetMon Flow), ipfix://,\n"
+         "         kafka://BROKER[,BROKER...]/TOPIC[?format=capnp|json&LIBRDKAFKA_PROPERTY=VALUE...]\n";
 }
 
 Status LoadConfigFile(const std::string &path, Options *o) {

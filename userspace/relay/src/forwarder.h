@@ -49,18 +49,30 @@ struct ForwarderStats {
   Counter *errors, *pushed, *queue_drops, *lost, *connects, *queued, *writes;
 };
 
-class Forwarder {
+// What the relay hands forwarded records to: a Forwarder (udp/tcp/tls/ipfix
+// through a Transport) or a Kafka producer (kafka_output.h).
+class RecordOutput {
+ public:
+  virtual ~RecordOutput() = default;
+  virtual void Push(const std::vector<FlowRecord> &records) = 0;
+  // The same, taking the records (*records is left empty).
+  virtual void Push(std::vector<FlowRecord> *records) = 0;
+  // Sends what is queued until flush_time has passed, counts the rest.
+  virtual void Stop(std::chrono::milliseconds flush_time) = 0;
+};
+
+class Forwarder : public RecordOutput {
  public:
   Forwarder(std::string name, std::unique_ptr<Transport> transport, std::unique_ptr<BatchEncoder> encoder,
             size_t queue_size, std::chrono::seconds reconnect_interval, ForwarderStats *stats);
-  ~Forwarder();
+  ~Forwarder() override;
   void Start();
-  void Push(const std::vector<FlowRecord> &records);
+  void Push(const std::vector<FlowRecord> &records) override;
   // The same, taking the records: *records is left empty, usually with the
   // capacity of a vector the forwarder has finished with (no allocation in
   // the steady state).
-  void Push(std::vector<FlowRecord> *records);
-  void Stop(std::chrono::milliseconds flush_time);
+  void Push(std::vector<FlowRecord> *records) override;
+  void Stop(std::chrono::milliseconds flush_time) override;
 
  private:
   void Run();

@@ -93,6 +93,16 @@ Status Relay::Setup(int *exit_code) {
     jsonl_.push_back(std::move(w));
   }
 
+  // Kafka producers first: a bad librdkafka property is a configuration error.
+  for (const Url &u : opts_.forward) {
+    if (u.scheme != Scheme::kKafka) continue;
+    std::unique_ptr<RecordOutput> k;
+    Status s = MakeKafkaOutput(u, opts_.queue_size, &counters_, &k);
+    if (!s.ok()) return s;
+    forwarders_.push_back(std::move(k));
+    Log("producing to " + u.text);
+  }
+
   *exit_code = 1;
   auto sig = std::make_unique<SignalHandler>(&loop_, &stop_);
   Status s = sig->Start();
@@ -127,7 +137,8 @@ Status Relay::Setup(int *exit_code) {
         break;
       }
       case Scheme::kIpfix:
-        s = Status::Error("ipfix:// is not an input");
+      case Scheme::kKafka:
+        s = Status::Error(std::string(SchemeName(u.scheme)) + ":// is not an input");
         break;
     }
     if (!s.ok()) return s;
@@ -143,6 +154,7 @@ Status Relay::Setup(int *exit_code) {
       case Scheme::kIpfix: t = MakeUdpTransport(u); e = MakeIpfixEncoder(); break;
       case Scheme::kNetflow: return Status::Error("netflow:// is not an output");
       case Scheme::kSflow: return Status::Error("sflow:// is not an output");
+      case Scheme::kKafka: continue;  // made above
     }
     auto f = std::make_unique<Forwarder>(u.text, std::move(t), std::move(e), opts_.queue_size,
                                          std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);

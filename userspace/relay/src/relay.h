@@ -18,6 +18,7 @@
 #include "forwarder.h"
 #include "inputs.h"
 #include "jsonl.h"
+#include "kafka_output.h"
 #include "netflow_bridge.h"
 #include "tls.h"
 
@@ -53,7 +54,7 @@ class Relay : public RecordSink {
   std::vector<std::unique_ptr<UdpInput>> udp_inputs_;
   std::vector<std::unique_ptr<StreamListener>> stream_inputs_;
   std::vector<std::unique_ptr<NetflowInput>> netflow_inputs_;
-  std::vector<std::unique_ptr<Forwarder>> forwarders_;
+  std::vector<std::unique_ptr<RecordOutput>> forwarders_;  // --forward targets, kafka:// included
   std::vector<std::unique_ptr<JsonlWriter>> jsonl_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<MetricsServer> metrics_;
