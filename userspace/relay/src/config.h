@@ -18,6 +18,9 @@ inline constexpr const char *kDefaultControlPath = "/run/netflow-relay.sock";
 struct Options {
   std::vector<Url> listen;
   std::vector<Url> forward;
+  std::vector<std::vector<Url>> forward_shards;  // --forward-shard URL,URL,... (each a group)
+  unsigned shard_prefix_v4 = 24, shard_prefix_v6 = 64;
+  bool shard_rehash = false;                     // --shard-down rehash (default queue)
   std::vector<std::string> jsonl_outputs;  // paths, "-" = stdout
   std::string tls_cert, tls_key, tls_ca;
   bool tls_chain = false;

@@ -10,6 +10,7 @@
 // reconnect attempt rather than the full interval.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -73,6 +74,11 @@ class Forwarder : public RecordOutput {
   // the steady state).
   void Push(std::vector<FlowRecord> *records) override;
   void Stop(std::chrono::milliseconds flush_time) override;
+  // True from a failed connect, write or peer close until the next connect.
+  bool down() const { return down_.load(std::memory_order_relaxed); }
+  // Reconnect every reconnect_interval while down even with nothing queued
+  // (a shard whose records go elsewhere meanwhile); call before Start().
+  void ReconnectWhenIdle() { reconnect_when_idle_ = true; }
 
  private:
   void Run();
@@ -99,6 +105,8 @@ class Forwarder : public RecordOutput {
   size_t queued_ = 0, front_off_ = 0;
   std::vector<std::vector<FlowRecord>> spare_;
   bool stopping_ = false;
+  bool reconnect_when_idle_ = false;
+  std::atomic<bool> down_{false};
   Clock::time_point stop_deadline_;
   std::thread thread_;
 };

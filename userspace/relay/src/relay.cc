@@ -78,6 +78,8 @@ Status Relay::Setup(int *exit_code) {
     if (u.scheme == Scheme::kIpfix && !NetflowSupported())
       return Status::Error("--forward " + u.text + ": this netflow-relay was built without NetFlow/IPFIX support");
   }
+  for (const auto &group : opts_.forward_shards)
+    for (const Url &u : group) tls_out = tls_out || u.scheme == Scheme::kTls;
   if (tls_in) {
     Status s = MakeServerContext(opts_.tls_cert, opts_.tls_key, opts_.tls_chain, &server_ctx_);
     if (!s.ok()) return s;
@@ -161,6 +163,27 @@ Status Relay::Setup(int *exit_code) {
     f->Start();
     forwarders_.push_back(std::move(f));
     Log("forwarding to " + u.text);
+  }
+  for (const auto &group : opts_.forward_shards) {
+    std::vector<std::unique_ptr<Forwarder>> targets;
+    std::string names;
+    for (const Url &u : group) {
+      std::unique_ptr<Transport> t;
+      std::unique_ptr<BatchEncoder> e = MakeFlowStreamEncoder();
+      if (u.scheme == Scheme::kUdp) t = MakeUdpTransport(u), e = MakeFlowDatagramEncoder();
+      else if (u.scheme == Scheme::kTcp) t = MakeTcpTransport(u);
+      else t = MakeTlsTransport(u, client_ctx_.get());
+      auto f = std::make_unique<Forwarder>(u.text, std::move(t), std::move(e), opts_.queue_size,
+                                           std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);
+      if (opts_.shard_rehash) f->ReconnectWhenIdle();
+      f->Start();
+      targets.push_back(std::move(f));
+      names += (names.empty() ? "" : ",") + u.text;
+    }
+    forwarders_.push_back(std::make_unique<ShardedOutput>(
+        std::move(targets), ShardKey{opts_.shard_prefix_v4, opts_.shard_prefix_v6}, opts_.shard_rehash, &counters_));
+    Log("sharding over " + names + " (/" + std::to_string(opts_.shard_prefix_v4) + ", /" +
+        std::to_string(opts_.shard_prefix_v6) + ", " + (opts_.shard_rehash ? "rehash" : "queue") + " when one is down)");
   }
   control_ = std::make_unique<ControlServer>(opts_.control_path, &loop_, &counters_);
   s = control_->Start();

@@ -19,6 +19,7 @@
 #include "inputs.h"
 #include "jsonl.h"
 #include "kafka_output.h"
+#include "shard_output.h"
 #include "netflow_bridge.h"
 #include "tls.h"
 
