@@ -108,6 +108,11 @@ Status Apply(const std::string &what, const std::string &key, const std::string 
     o->reconnect_interval = static_cast<uint32_t>(n);
     return s;
   }
+  if (key == "threads") {
+    Status s = ParseUint(what, v, 0, 256, &n);
+    o->threads = static_cast<unsigned>(n);
+    return s;
+  }
   if (key == "queue-size") {
     Status s = ParseUint(what, v, 1, 1u << 24, &n);
     o->queue_size = static_cast<size_t>(n);
@@ -178,7 +183,7 @@ const char *UsageText() {
   return "usage: netflow-relay [--config FILE] --listen URL... [--forward URL...] [--output jsonl:PATH|-]\n"
          "                     [--tls-cert FILE --tls-key FILE [--tls-chain]] [--tls-ca FILE]\n"
          "                     [--sampling-rate N] [--reconnect-interval SECONDS] [--queue-size N]\n"
-         "                     [--control PATH] [--metrics http://HOST:PORT/metrics]\n"
+         "                     [--control PATH] [--metrics http://HOST:PORT/metrics] [--threads N]\n"
          "                     [--forward-shard URL,URL,... [--shard-prefix-v4 N] [--shard-prefix-v6 N]\n"
          "                      [--shard-down queue|rehash]]\n"
          "       netflow-relay counters [--control PATH]\n"
@@ -263,7 +268,7 @@ Status ParseCommandLine(int argc, const char *const *argv, Command *cmd, Options
     static const char *kWithValue[] = {"listen", "forward", "output", "tls-cert", "tls-key", "tls-ca",
                                        "sampling-rate", "reconnect-interval", "queue-size", "control",
                                        "metrics", "config", "forward-shard", "shard-prefix-v4",
-                                       "shard-prefix-v6", "shard-down"};
+                                       "shard-prefix-v6", "shard-down", "threads"};
     bool known = false;
     for (const char *k : kWithValue) known = known || name == k;
     if (!known) return Status::Error("unknown flag '--" + name + "' (see --help)");

@@ -27,6 +27,7 @@ struct Options {
   uint32_t sampling_rate = 1;       // 1-in-N for forwarded records
   uint32_t reconnect_interval = 60; // seconds
   size_t queue_size = 1 << 18;      // messages per forward target
+  unsigned threads = 1;             // loop threads (--threads; 0 = one per CPU)
   std::string control_path = kDefaultControlPath;
   std::string metrics_url;           // --metrics http://HOST:PORT/PATH, empty = off
 };

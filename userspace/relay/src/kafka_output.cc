@@ -111,11 +111,13 @@ class KafkaOutput : public RecordOutput {
   }
 
  private:
+  // Called by every loop thread (rd_kafka_produce is thread-safe).
   void Produce(const FlowRecord &r) {
-    KafkaValue(r, json_, &value_);
-    key_ = KafkaKey(r);
-    if (rd_kafka_produce(rkt_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, value_.data(), value_.size(), key_.data(),
-                         key_.size(), nullptr) == 0) {
+    static thread_local std::string key, value;
+    KafkaValue(r, json_, &value);
+    key = KafkaKey(r);
+    if (rd_kafka_produce(rkt_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, value.data(), value.size(), key.data(),
+                         key.size(), nullptr) == 0) {
       counters_.produced->Add();
       return;
     }
@@ -148,7 +150,6 @@ class KafkaOutput : public RecordOutput {
   rd_kafka_topic_t *rkt_ = nullptr;
   std::thread poller_;
   std::atomic<bool> stop_{false};
-  std::string key_, value_;
 };
 
 }  // namespace

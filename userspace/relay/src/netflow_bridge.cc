@@ -21,6 +21,13 @@ namespace nfr {
 
 namespace {
 
+// Decoders count on their own; several listeners (one per loop thread) add
+// what each counted since it last published.
+void AddSince(Counter *c, uint64_t now, uint64_t *last) {
+  if (now > *last) c->Add(now - *last);
+  *last = now;
+}
+
 // A UDP listener whose datagrams a decoder of nf_netflow turns into records.
 class DecodingUdpInput : public NetflowInput {
  public:
@@ -34,8 +41,9 @@ class DecodingUdpInput : public NetflowInput {
     }
   }
 
-  Status Start() override {
-    Status s = OpenListener(url_, SOCK_DGRAM, &fd_);
+  Status Start(bool reuseport) override {
+    reuseport_ = reuseport;
+    Status s = OpenListener(url_, SOCK_DGRAM, &fd_, reuseport_);
     if (!s.ok()) return s;
     return loop_->Add(fd_, EPOLLIN, this);
   }
@@ -76,6 +84,7 @@ class DecodingUdpInput : public NetflowInput {
   RecordSink *sink_;
   Counter *total_, *datagrams_;
   int fd_ = -1;
+  bool reuseport_ = false;
   std::vector<FlowRecord> out_;
 };
 
@@ -99,23 +108,18 @@ class NetflowUdpInput : public DecodingUdpInput {
   }
   void Publish() override {
     const NetflowDecoderCounters &c = decoder_.counters();
-    v5_->Set(c.packets_v5);
-    v9_->Set(c.packets_v9);
-    ipfix_->Set(c.packets_ipfix);
-    records_->Set(c.records);
-    malformed_->Set(c.malformed);
-    templates_->Set(c.templates);
-    missing_template_->Set(c.missing_template);
-    expired_->Set(c.templates_expired);
+    const uint64_t now[] = {c.packets_v5, c.packets_v9, c.packets_ipfix, c.records,
+                            c.malformed, c.templates, c.missing_template, c.templates_expired};
+    Counter *to[] = {v5_, v9_, ipfix_, records_, malformed_, templates_, missing_template_, expired_};
+    for (size_t i = 0; i < 8; ++i) AddSince(to[i], now[i], &last_[i]);
   }
 
   Counter *v5_, *v9_, *ipfix_, *records_, *malformed_, *templates_, *missing_template_, *expired_;
+  uint64_t last_[8] = {};
   NetflowDecoder decoder_;
 };
 
 // sflow://: every sflow_* counter of the decoder is published under its name.
-// With several sflow:// listeners each publishes its own decoder's counts
-// (Set, not Add), so they are per-listener sums only with one listener.
 class SflowUdpInput : public DecodingUdpInput {
  public:
   SflowUdpInput(const Url &url, EventLoop *loop, RecordSink *sink, Counters *c)
@@ -129,11 +133,13 @@ class SflowUdpInput : public DecodingUdpInput {
   }
   void Publish() override {
     auto named = decoder_.counters().named();
-    for (size_t i = 0; i < named.size() && i < counters_.size(); ++i) counters_[i]->Set(named[i].second);
+    last_.resize(named.size());
+    for (size_t i = 0; i < named.size() && i < counters_.size(); ++i) AddSince(counters_[i], named[i].second, &last_[i]);
   }
 
   SflowDecoder decoder_;
   std::vector<Counter *> counters_;
+  std::vector<uint64_t> last_;
 };
 
 class IpfixBatchEncoder : public BatchEncoder {

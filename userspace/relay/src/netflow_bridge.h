@@ -24,7 +24,8 @@ bool NetflowSupported();
 
 class NetflowInput : public EventHandler {
  public:
-  virtual Status Start() = 0;
+  // reuseport: SO_REUSEPORT, one such listener per loop thread.
+  virtual Status Start(bool reuseport = false) = 0;
   // Expires old templates; called about once a second.
   virtual void Tick() = 0;
 };

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 
 #include "log.h"
 #include "socket_util.h"
@@ -16,7 +17,7 @@ namespace {
 
 class SignalHandler : public EventHandler {
  public:
-  SignalHandler(EventLoop *loop, bool *stop) : loop_(loop), stop_(stop) {}
+  SignalHandler(EventLoop *loop, std::atomic<bool> *stop) : loop_(loop), stop_(stop) {}
   ~SignalHandler() override {
     if (fd_ >= 0) {
       loop_->Remove(fd_);
@@ -42,7 +43,7 @@ class SignalHandler : public EventHandler {
 
  private:
   EventLoop *loop_;
-  bool *stop_;
+  std::atomic<bool> *stop_;
   int fd_ = -1;
 };
 
@@ -62,6 +63,10 @@ Relay::Relay(Options opts)
       jsonl_written_(counters_.Get("jsonl_records_written")) {}
 
 Relay::~Relay() {
+  signal_handler_.reset();
+  metrics_.reset();
+  control_.reset();
+  workers_.clear();
   for (auto &f : forwarders_) f->Stop(std::chrono::milliseconds(0));
 }
 
@@ -106,46 +111,20 @@ Status Relay::Setup(int *exit_code) {
   }
 
   *exit_code = 1;
-  auto sig = std::make_unique<SignalHandler>(&loop_, &stop_);
+  unsigned threads = opts_.threads ? opts_.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < threads; ++i) {
+    auto w = std::make_unique<Worker>(this);
+    Status s = w->Open(opts_, server_ctx_.get(), threads > 1);
+    if (!s.ok()) return s;
+    workers_.push_back(std::move(w));
+  }
+  for (const Url &u : opts_.listen) Log("listening on " + u.text);
+  if (threads > 1) Log(std::to_string(threads) + " loop threads");
+  EventLoop *loop0 = workers_.front()->loop();
+  auto sig = std::make_unique<SignalHandler>(loop0, &stop_);
   Status s = sig->Start();
   if (!s.ok()) return s;
   signal_handler_ = std::move(sig);
-  for (const Url &u : opts_.listen) {
-    switch (u.scheme) {
-      case Scheme::kUdp: {
-        auto in = std::make_unique<UdpInput>(u, &loop_, this, &input_stats_);
-        s = in->Start();
-        udp_inputs_.push_back(std::move(in));
-        break;
-      }
-      case Scheme::kTcp:
-      case Scheme::kTls: {
-        auto in = std::make_unique<StreamListener>(u, u.scheme == Scheme::kTls ? server_ctx_.get() : nullptr,
-                                                   &loop_, this, &input_stats_);
-        s = in->Start();
-        stream_inputs_.push_back(std::move(in));
-        break;
-      }
-      case Scheme::kNetflow: {
-        auto in = MakeNetflowInput(u, &loop_, this, &counters_);
-        s = in->Start();
-        netflow_inputs_.push_back(std::move(in));
-        break;
-      }
-      case Scheme::kSflow: {
-        auto in = MakeSflowInput(u, &loop_, this, &counters_);
-        s = in->Start();
-        netflow_inputs_.push_back(std::move(in));
-        break;
-      }
-      case Scheme::kIpfix:
-      case Scheme::kKafka:
-        s = Status::Error(std::string(SchemeName(u.scheme)) + ":// is not an input");
-        break;
-    }
-    if (!s.ok()) return s;
-    Log("listening on " + u.text);
-  }
   for (const Url &u : opts_.forward) {
     std::unique_ptr<Transport> t;
     std::unique_ptr<BatchEncoder> e;
@@ -185,11 +164,11 @@ Status Relay::Setup(int *exit_code) {
     Log("sharding over " + names + " (/" + std::to_string(opts_.shard_prefix_v4) + ", /" +
         std::to_string(opts_.shard_prefix_v6) + ", " + (opts_.shard_rehash ? "rehash" : "queue") + " when one is down)");
   }
-  control_ = std::make_unique<ControlServer>(opts_.control_path, &loop_, &counters_);
+  control_ = std::make_unique<ControlServer>(opts_.control_path, loop0, &counters_);
   s = control_->Start();
   if (!s.ok()) return s;
   if (!opts_.metrics_url.empty()) {
-    metrics_ = std::make_unique<MetricsServer>(opts_.metrics_url, &loop_, &counters_);
+    metrics_ = std::make_unique<MetricsServer>(opts_.metrics_url, loop0, &counters_);
     s = metrics_->Start();
     if (!s.ok()) return s;
     Log("metrics on " + opts_.metrics_url);
@@ -198,16 +177,59 @@ Status Relay::Setup(int *exit_code) {
   return Status::Ok();
 }
 
-void Relay::Consume(const FlowRecord &r) {
-  if (!jsonl_.empty()) pending_all_.push_back(r);
-  if (forwarders_.empty()) return;
+Status Worker::Open(const Options &opts, SSL_CTX *server_ctx, bool reuseport) {
+  Status s;
+  for (const Url &u : opts.listen) {
+    switch (u.scheme) {
+      case Scheme::kUdp: {
+        auto in = std::make_unique<UdpInput>(u, &loop_, this, &relay_->input_stats_);
+        s = in->Start(reuseport);
+        udp_inputs_.push_back(std::move(in));
+        break;
+      }
+      case Scheme::kTcp:
+      case Scheme::kTls: {
+        auto in = std::make_unique<StreamListener>(u, u.scheme == Scheme::kTls ? server_ctx : nullptr, &loop_, this,
+                                                   &relay_->input_stats_);
+        s = in->Start(reuseport);
+        stream_inputs_.push_back(std::move(in));
+        break;
+      }
+      case Scheme::kNetflow:
+      case Scheme::kSflow: {
+        auto in = u.scheme == Scheme::kNetflow ? MakeNetflowInput(u, &loop_, this, &relay_->counters_)
+                                               : MakeSflowInput(u, &loop_, this, &relay_->counters_);
+        s = in->Start(reuseport);
+        netflow_inputs_.push_back(std::move(in));
+        break;
+      }
+      case Scheme::kIpfix:
+      case Scheme::kKafka:
+        s = Status::Error(std::string(SchemeName(u.scheme)) + ":// is not an input");
+        break;
+    }
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Worker::~Worker() {
+  udp_inputs_.clear();
+  netflow_inputs_.clear();
+  stream_inputs_.clear();
+}
+
+void Worker::Consume(const FlowRecord &r) {
+  if (!relay_->jsonl_.empty()) pending_all_.push_back(r);
+  if (relay_->forwarders_.empty()) return;
   ++seen_;  // published with the records, in FlushPending()
-  if (++sample_count_ < opts_.sampling_rate) return;
+  uint32_t rate = relay_->opts_.sampling_rate;
+  if (++sample_count_ < rate) return;
   sample_count_ = 0;
   ++selected_;
   pending_forward_.push_back(r);
-  if (opts_.sampling_rate > 1) {
-    uint64_t ratio = static_cast<uint64_t>(r.sample_ratio ? r.sample_ratio : 1) * opts_.sampling_rate;
+  if (rate > 1) {
+    uint64_t ratio = static_cast<uint64_t>(r.sample_ratio ? r.sample_ratio : 1) * rate;
     pending_forward_.back().sample_ratio = ratio > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(ratio);
   }
   // Hand over in forwarder-batch-sized chunks: the forwarder then takes each
@@ -215,37 +237,46 @@ void Relay::Consume(const FlowRecord &r) {
   if (pending_forward_.size() >= kForwardChunk) PushForward();
 }
 
-void Relay::PushForward() {
+void Worker::PushForward() {
   if (seen_) {
-    sampler_seen_->Add(seen_);
+    relay_->sampler_seen_->Add(seen_);
     seen_ = 0;
   }
   if (selected_) {
-    sampler_selected_->Add(selected_);
+    relay_->sampler_selected_->Add(selected_);
     selected_ = 0;
   }
   if (pending_forward_.empty()) return;
-  // The last forwarder takes the vector itself and hands back an empty one.
-  for (size_t i = 0; i + 1 < forwarders_.size(); ++i) forwarders_[i]->Push(pending_forward_);
-  forwarders_.back()->Push(&pending_forward_);
-  pending_forward_.clear();
+  relay_->Forward(&pending_forward_);
 }
 
-void Relay::FlushPending() {
+void Relay::Forward(std::vector<FlowRecord> *records) {
+  // The last output takes the vector itself and hands back an empty one.
+  for (size_t i = 0; i + 1 < forwarders_.size(); ++i) forwarders_[i]->Push(*records);
+  forwarders_.back()->Push(records);
+  records->clear();
+}
+
+void Relay::WriteJsonl(const std::vector<FlowRecord> &records) {
+  std::lock_guard<std::mutex> l(jsonl_mu_);
+  for (auto &w : jsonl_) {
+    for (const FlowRecord &r : records) w->Write(r);
+    w->Flush();
+  }
+  jsonl_written_->Add(records.size());
+}
+
+void Worker::FlushPending() {
   if (!pending_all_.empty()) {
-    for (auto &w : jsonl_) {
-      for (const FlowRecord &r : pending_all_) w->Write(r);
-      w->Flush();
-    }
-    jsonl_written_->Add(pending_all_.size());
+    relay_->WriteJsonl(pending_all_);
     pending_all_.clear();
   }
-  if (!forwarders_.empty()) PushForward();
+  if (!relay_->forwarders_.empty()) PushForward();
 }
 
-int Relay::Run() {
+void Worker::Run(const std::atomic<bool> &stop) {
   auto last_tick = std::chrono::steady_clock::now();
-  while (!stop_) {
+  while (!stop.load(std::memory_order_relaxed)) {
     loop_.RunOnce(250);
     FlushPending();
     auto now = std::chrono::steady_clock::now();
@@ -279,6 +310,13 @@ int Relay::Run() {
   stream_inputs_.clear();
   loop_.RunOnce(0);
   FlushPending();
+}
+
+int Relay::Run() {
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers_.size(); ++i) threads.emplace_back([this, i] { workers_[i]->Run(stop_); });
+  workers_.front()->Run(stop_);  // returns after SIGTERM/SIGINT, which sets stop_ for all
+  for (auto &t : threads) t.join();
   for (auto &f : forwarders_) f->Stop(kShutdownFlush);
   for (auto &w : jsonl_) w->Flush();
   Log("stopped");

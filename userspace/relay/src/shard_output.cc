@@ -17,6 +17,7 @@ ShardedOutput::ShardedOutput(std::vector<std::unique_ptr<Forwarder>> targets, Sh
 }
 
 void ShardedOutput::Push(const std::vector<FlowRecord> &records) {
+  std::lock_guard<std::mutex> l(mu_);  // loop threads share split_
   uint64_t alive = 0;
   for (size_t i = 0; i < targets_.size(); ++i)
     if (!targets_[i]->down()) alive |= uint64_t{1} << i;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "counters.h"
@@ -31,6 +32,7 @@ class ShardedOutput : public RecordOutput {
   bool rehash_;
   std::vector<Counter *> per_target_;
   Counter *rehashed_;
+  std::mutex mu_;
   std::vector<std::vector<FlowRecord>> split_;  // per target, reused
 };
 
