@@ -107,7 +107,7 @@ open(sys.argv[2], "w").write("\n".join(keys) + "\n")
 print("tshark found %d sampled packets in the sFlow datagrams" % len(keys))
 PY
 S=$(grep -vc '^10\.255\.255\.' "$T/sampled.keys")
-[ "$S" -gt 0 ] && [ "$S" -lt $N ] || fail "pmacctd sampled $S of $N at 1-in-4"
+{ [ "$S" -gt 0 ] && [ "$S" -lt $N ]; } || fail "pmacctd sampled $S of $N at 1-in-4"
 wait_lines "$T/sampled.jsonl" "$S" 20
 check_records "$T/sampled.jsonl" 4 "$T/sampled.keys"
 

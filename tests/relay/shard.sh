@@ -12,10 +12,9 @@ $FLOWTOOL gen $N "$T/recs"
 head -n $((N / 2)) "$T/recs.txt" | encode >"$T/first.bin"
 tail -n $((N / 2)) "$T/recs.txt" | encode >"$T/second.bin"
 PA=$(free_port); PB=$(free_port); PC=$(free_port); PF=$(free_port); PG=$(free_port)
-for x in a b c; do
-  eval "p=\$P$(echo $x | tr a-c A-C)"
-  start_relay $x --listen "tcp://127.0.0.1:$p" --output "jsonl:$T/$x.jsonl"
-done
+start_relay a --listen "tcp://127.0.0.1:$PA" --output "jsonl:$T/a.jsonl"
+start_relay b --listen "tcp://127.0.0.1:$PB" --output "jsonl:$T/b.jsonl"
+start_relay c --listen "tcp://127.0.0.1:$PC" --output "jsonl:$T/c.jsonl"
 lines() { cat "$T/a.jsonl" "$T/b.jsonl" "$T/c.jsonl" 2>/dev/null | wc -l; }
 
 # check FROM_A FROM_B FROM_C EXPECTED: the lines after the given offsets hold
