@@ -22,7 +22,8 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	ethtool procps python3 nfdump tshark pmacct snmpd snmp libsnmp-dev \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
-	man-db groff-base dkms debootstrap nftables curl python3-prometheus-client clang libclang-rt-14-dev
+	man-db groff-base dkms debootstrap nftables curl python3-prometheus-client clang libclang-rt-14-dev \
+	librdkafka-dev kcat
 
 .PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress bench-profile \
 	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
@@ -105,7 +106,7 @@ check-vm-selftest:
 # tests/relay/fuzz_corpus/; `make check` runs them 20 s each (check-fuzz-short).
 FUZZ_BUILD := $(BUILD)/fuzz
 FUZZ_TIME ?= 60
-FUZZERS := frame config url netflow
+FUZZERS := frame config url netflow sflow
 .PHONY: fuzz fuzz-build check-fuzz-short
 $(FUZZ_BUILD)/CMakeCache.txt:
 	cmake -S userspace -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \

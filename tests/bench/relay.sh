@@ -33,7 +33,7 @@ if [ ! -f "$LIB" ] || [ ! -f "$NFLIB" ]; then
 fi
 g++ -O2 -std=gnu++20 -I "$REPO/userspace/relay/src" -I "$REPO/build/userspace/relay/gen" \
 	-I "$REPO/userspace/relay/netflow" "$HERE/relay_bench.cc" "$LIB" "$NFLIB" \
-	-lcapnp -lkj -lssl -lcrypto -lpthread -o "$OUT/relay_bench"
+	-lcapnp -lkj -lssl -lcrypto -lrdkafka -lpthread -o "$OUT/relay_bench"
 B=$OUT/relay_bench
 T=$(mktemp -d)
 pids=()
@@ -167,4 +167,9 @@ if [ -x "$RELAY" ]; then
 	echo "capacity when records were lost, a lower bound otherwise.)"
 else
 	echo "| through netflow-relay | not built | not built | | | |"
+fi
+MOCK=$REPO/build/userspace/relay/nfr_kafka_mock
+if [ -x "$RELAY" ] && [ -x "$MOCK" ]; then
+	echo
+	"$HERE/relay_cores.sh" "$RELAY" "$B" "$MOCK" || echo "relay_cores.sh failed"
 fi

@@ -28,6 +28,16 @@ expect2() {  # FRAGMENT ARGS...
 expect2 "unknown flag '--bogus'" --bogus
 expect2 "needs a value" --listen
 expect2 "unknown scheme 'http'" --listen http://127.0.0.1:80
+expect2 "sflow:// is an input" --listen "udp://127.0.0.1:$P" --forward sflow://127.0.0.1:6343
+expect2 "kafka:// is an output" --listen kafka://127.0.0.1/flows
+expect2 "missing topic" --listen "udp://127.0.0.1:$P" --forward kafka://127.0.0.1:9092/
+expect2 "format 'xml' is not capnp or json" --listen "udp://127.0.0.1:$P" --forward "kafka://127.0.0.1/t?format=xml"
+expect2 "shards are FastNetMon Flow targets" --listen "udp://127.0.0.1:$P" --forward-shard "tcp://127.0.0.1:1,ipfix://127.0.0.1:2"
+expect2 "empty URL" --listen "udp://127.0.0.1:$P" --forward-shard "tcp://127.0.0.1:1,,tcp://127.0.0.1:2"
+expect2 "'sometimes' is not queue or rehash" --listen "udp://127.0.0.1:$P" --shard-down sometimes
+expect2 "--shard-prefix-v4: 33 is out of range 0-32" --listen "udp://127.0.0.1:$P" --shard-prefix-v4 33
+expect2 "Kafka property compression.codec=zip" --listen "udp://127.0.0.1:$P" \
+  --forward "kafka://127.0.0.1/t?compression.codec=zip"
 expect2 "out of range 1-65535" --listen udp://127.0.0.1:70000
 expect2 "brackets" --listen udp://::1:8104
 expect2 "not a valid IPv4" --listen udp://256.1.1.1:1

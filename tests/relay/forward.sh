@@ -14,7 +14,8 @@ $FLOWTOOL recv udp "$UOUT" "$T/udp_out.bin" 300 30 >"$T/udp_recv.out" &
 PIDS="$PIDS $!"; URECV=$!
 $FLOWTOOL recv tcp "$TOUT" "$T/tcp_out.bin" 300 30 >"$T/tcp_recv.out" &
 PIDS="$PIDS $!"; TRECV=$!
-sleep 0.3
+wait_listening udp "$UOUT" 20
+wait_listening tcp "$TOUT" 20
 start_relay fwd --listen "tcp://127.0.0.1:$IN" --forward "udp://127.0.0.1:$UOUT" --forward "tcp://localhost:$TOUT"
 $FLOWTOOL send tcp 127.0.0.1 "$IN" "$T/recs.bin"
 wait "$URECV" || fail "udp receiver"
@@ -34,7 +35,7 @@ echo "ok: 300 records forwarded over udp and tcp decode identically with capnp d
 IN=$(free_port); TOUT=$(free_port)
 $FLOWTOOL recv tcp "$TOUT" "$T/sampled.bin" 100 30 >/dev/null &
 PIDS="$PIDS $!"; TRECV=$!
-sleep 0.3
+wait_listening tcp "$TOUT" 20
 start_relay sampled --listen "tcp://127.0.0.1:$IN" --forward "tcp://127.0.0.1:$TOUT" --sampling-rate 3
 $FLOWTOOL send tcp 127.0.0.1 "$IN" "$T/recs.bin"
 wait "$TRECV" || fail "tcp receiver"

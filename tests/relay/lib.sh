@@ -92,6 +92,20 @@ expect_counter() {
   [ "$v" = "$3" ] || fail "counter $2 of $1 is $v, expected $3"
 }
 
+# wait_listening tcp|udp PORT SECONDS: until something listens on 127.0.0.1:PORT
+# (a receiver started in the background; python can take seconds to start
+# on a loaded machine, and a relay that finds nobody waits out its retry).
+wait_listening() {
+  local flag=-Htln
+  [ "$1" = udp ] && flag=-Hlun
+  end=$(( $(date +%s) + $3 ))
+  while [ "$(date +%s)" -le "$end" ]; do
+    ss $flag "sport = :$2" | grep -q . && return 0
+    sleep 0.05
+  done
+  fail "nothing listening on $1 port $2"
+}
+
 wait_lines() {
   end=$(( $(date +%s) + $3 ))
   while [ "$(date +%s)" -le "$end" ]; do

@@ -42,6 +42,8 @@ s.close()
 PY
   local sender=$!
   PIDS="$PIDS $sender"
+  # restarts under traffic: python can take seconds to start on a loaded machine
+  wait_counter "${proto}_a" total_simple_packets_processed 1 30
   for i in $(seq $RESTARTS); do
     sleep 2.5
     stop_relay "${proto}_b$((i - 1))"

@@ -43,7 +43,7 @@ print(n)
 PY
 RECV=$!
 PIDS="$PIDS $RECV"
-sleep 0.3
+wait_listening tcp "$R" 20
 start_relay a --listen "tcp://127.0.0.1:$IN" --forward "tcp://127.0.0.1:$R" --queue-size $QUEUE --reconnect-interval 1
 # sample A's resident memory while it works
 ( peak=0; while kill -0 "$PID_a" 2>/dev/null; do

@@ -39,7 +39,33 @@ Status AddUrl(const std::string &what, const std::string &text, bool listen, std
     return Status::Error(what + ": ipfix:// is an output; to receive NetFlow/IPFIX use netflow://HOST:PORT");
   if (!listen && u.scheme == Scheme::kNetflow)
     return Status::Error(what + ": netflow:// is an input; to export IPFIX use ipfix://HOST:PORT");
+  if (!listen && u.scheme == Scheme::kSflow)
+    return Status::Error(what + ": sflow:// is an input (an sFlow v5 collector), not an output");
+  if (listen && u.scheme == Scheme::kKafka)
+    return Status::Error(what + ": kafka:// is an output (a Kafka producer), not an input");
   list->push_back(u);
+  return Status::Ok();
+}
+
+// --forward-shard URL,URL,...: FastNetMon Flow targets, at most 64.
+Status AddShard(const std::string &what, const std::string &v, Options *o) {
+  std::vector<Url> group;
+  size_t start = 0;
+  while (start <= v.size()) {
+    size_t comma = v.find(',', start);
+    std::string one = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (one.empty()) return Status::Error(what + ": empty URL in '" + v + "'");
+    Url u;
+    Status s = ParseUrl(one, &u);
+    if (!s.ok()) return Status::Error(what + ": " + s.message());
+    if (u.scheme != Scheme::kUdp && u.scheme != Scheme::kTcp && u.scheme != Scheme::kTls)
+      return Status::Error(what + ": " + one + ": shards are FastNetMon Flow targets (udp://, tcp://, tls://)");
+    group.push_back(u);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (group.size() > 64) return Status::Error(what + ": at most 64 targets");
+  o->forward_shards.push_back(group);
   return Status::Ok();
 }
 
@@ -56,6 +82,18 @@ Status Apply(const std::string &what, const std::string &key, const std::string 
   if (key == "listen") return AddUrl(what, v, true, &o->listen);
   if (key == "forward") return AddUrl(what, v, false, &o->forward);
   if (key == "output") return AddOutput(what, v, o);
+  if (key == "forward-shard") return AddShard(what, v, o);
+  if (key == "shard-prefix-v4" || key == "shard-prefix-v6") {
+    bool v4 = key == "shard-prefix-v4";
+    Status s = ParseUint(what, v, 0, v4 ? 32 : 128, &n);
+    (v4 ? o->shard_prefix_v4 : o->shard_prefix_v6) = static_cast<unsigned>(n);
+    return s;
+  }
+  if (key == "shard-down") {
+    if (v != "queue" && v != "rehash") return Status::Error(what + ": '" + v + "' is not queue or rehash");
+    o->shard_rehash = v == "rehash";
+    return Status::Ok();
+  }
   if (key == "tls-cert" || key == "tera_flow_tls_certificate_path") { o->tls_cert = v; return Status::Ok(); }
   if (key == "tls-key" || key == "tera_flow_tls_private_key_path") { o->tls_key = v; return Status::Ok(); }
   if (key == "tls-ca") { o->tls_ca = v; return Status::Ok(); }
@@ -68,6 +106,11 @@ Status Apply(const std::string &what, const std::string &key, const std::string 
   if (key == "reconnect-interval") {
     Status s = ParseUint(what, v, 0, 86400, &n);
     o->reconnect_interval = static_cast<uint32_t>(n);
+    return s;
+  }
+  if (key == "threads") {
+    Status s = ParseUint(what, v, 0, 256, &n);
+    o->threads = static_cast<unsigned>(n);
     return s;
   }
   if (key == "queue-size") {
@@ -140,10 +183,13 @@ const char *UsageText() {
   return "usage: netflow-relay [--config FILE] --listen URL... [--forward URL...] [--output jsonl:PATH|-]\n"
          "                     [--tls-cert FILE --tls-key FILE [--tls-chain]] [--tls-ca FILE]\n"
          "                     [--sampling-rate N] [--reconnect-interval SECONDS] [--queue-size N]\n"
-         "                     [--control PATH] [--metrics http://HOST:PORT/metrics]\n"
+         "                     [--control PATH] [--metrics http://HOST:PORT/metrics] [--threads N]\n"
+         "                     [--forward-shard URL,URL,... [--shard-prefix-v4 N] [--shard-prefix-v6 N]\n"
+         "                      [--shard-down queue|rehash]]\n"
          "       netflow-relay counters [--control PATH]\n"
-         "inputs:  udp:// tcp:// tls:// (FastNetMon Flow), netflow:// (NetFlow v5/v9/IPFIX)\n"
-         "outputs: udp:// tcp:// tls://HOSTNAME (FastNetMon Flow), ipfix://\n";
+         "inputs:  udp:// tcp:// tls:// (FastNetMon Flow), netflow:// (NetFlow v5/v9/IPFIX), sflow:// (sFlow v5)\n"
+         "outputs: udp:// tcp:// tls://HOSTNAME (FastNetMon Flow), ipfix://,\n"
+         "         kafka://BROKER[,BROKER...]/TOPIC[?format=capnp|json&LIBRDKAFKA_PROPERTY=VALUE...]\n";
 }
 
 Status LoadConfigFile(const std::string &path, Options *o) {
@@ -221,7 +267,8 @@ Status ParseCommandLine(int argc, const char *const *argv, Command *cmd, Options
     }
     static const char *kWithValue[] = {"listen", "forward", "output", "tls-cert", "tls-key", "tls-ca",
                                        "sampling-rate", "reconnect-interval", "queue-size", "control",
-                                       "metrics", "config"};
+                                       "metrics", "config", "forward-shard", "shard-prefix-v4",
+                                       "shard-prefix-v6", "shard-down", "threads"};
     bool known = false;
     for (const char *k : kWithValue) known = known || name == k;
     if (!known) return Status::Error("unknown flag '--" + name + "' (see --help)");
@@ -241,7 +288,9 @@ Status ValidateOptions(const Options &o) {
   for (const Url &u : o.listen) tls_in = tls_in || u.scheme == Scheme::kTls;
   if (tls_in && (o.tls_cert.empty() || o.tls_key.empty()))
     return Status::Error("--listen tls:// needs --tls-cert and --tls-key");
-  for (const Url &u : o.forward) {
+  std::vector<Url> all_forward = o.forward;
+  for (const auto &g : o.forward_shards) all_forward.insert(all_forward.end(), g.begin(), g.end());
+  for (const Url &u : all_forward) {
     if (u.scheme == Scheme::kTls && u.ip_literal)
       return Status::Error("--forward " + u.text + ": tls:// targets must be a hostname, not the IP literal '" +
                            u.host + "' (the certificate is checked against the name)");

@@ -18,12 +18,16 @@ inline constexpr const char *kDefaultControlPath = "/run/netflow-relay.sock";
 struct Options {
   std::vector<Url> listen;
   std::vector<Url> forward;
+  std::vector<std::vector<Url>> forward_shards;  // --forward-shard URL,URL,... (each a group)
+  unsigned shard_prefix_v4 = 24, shard_prefix_v6 = 64;
+  bool shard_rehash = false;                     // --shard-down rehash (default queue)
   std::vector<std::string> jsonl_outputs;  // paths, "-" = stdout
   std::string tls_cert, tls_key, tls_ca;
   bool tls_chain = false;
   uint32_t sampling_rate = 1;       // 1-in-N for forwarded records
   uint32_t reconnect_interval = 60; // seconds
   size_t queue_size = 1 << 18;      // messages per forward target
+  unsigned threads = 1;             // loop threads (--threads; 0 = one per CPU)
   std::string control_path = kDefaultControlPath;
   std::string metrics_url;           // --metrics http://HOST:PORT/PATH, empty = off
 };

@@ -77,6 +77,7 @@ TEST_CASE("config: bad flags name the problem", "[config]") {
   CHECK_THAT(msg({"--listen", "udp://1.2.3.4:99999"}), Catch::Contains("out of range"));
   CHECK_THAT(msg({"--listen", "ipfix://1.2.3.4:1"}), Catch::Contains("is an output"));
   CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--forward", "netflow://1.2.3.4:1"}), Catch::Contains("is an input"));
+  CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--forward", "sflow://1.2.3.4:1"}), Catch::Contains("sflow:// is an input"));
   CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--sampling-rate", "0"}), Catch::Contains("out of range"));
   CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--sampling-rate", "-3"}), Catch::Contains("not a non-negative"));
   CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--output", "csv:x"}), Catch::Contains("jsonl:PATH"));

@@ -190,11 +190,13 @@ void Forwarder::Run() {
         // Idle: notice a peer that closes (e.g. a relay restarting, which
         // drains its connections until we close ours) without waiting for
         // the next record.
+        if (reconnect_when_idle_ && down_ && !stopping_ && Clock::now() >= next_try) break;
         l.unlock();
         if (transport_->connected() && !transport_->datagram() && transport_->PeerClosed()) {
           Log("forward " + name_ + ": peer closed the connection");
           transport_->Close();
           was_down = true;
+          down_ = true;
           next_try = Clock::now();
         }
         l.lock();
@@ -227,6 +229,7 @@ void Forwarder::Run() {
       }
       Status s = transport_->Connect();
       if (!s.ok()) {
+        down_ = true;
         stats_->errors->Add();
         Log("forward " + name_ + ": " + s.message() + "; retrying in " +
             std::to_string(reconnect_interval_.count()) + " s");
@@ -246,6 +249,7 @@ void Forwarder::Run() {
         continue;
       }
       stats_->connects->Add();
+      down_ = false;
       encoder_->Reconnected();
       if (was_down) Log("forward " + name_ + ": connected");
       was_down = false;
@@ -255,9 +259,11 @@ void Forwarder::Run() {
           std::to_string(reconnect_interval_.count()) + " s");
       transport_->Close();
       was_down = true;
+      down_ = true;
       next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
       continue;
     }
+    if (batch.empty()) continue;  // a reconnect while idle (ReconnectWhenIdle)
     encoder_->Recycle(&chunks);
     encoder_->Encode(batch, &chunks);
     Status s = transport_->Send(chunks, stopping ? deadline : Clock::now() + std::chrono::seconds(30));
@@ -271,6 +277,7 @@ void Forwarder::Run() {
       Log("forward " + name_ + ": " + s.message() + " (" + std::to_string(batch.size()) + " records lost)");
       if (!transport_->connected()) {
         was_down = true;
+        down_ = true;
         next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
       }
     }

@@ -10,6 +10,7 @@
 // reconnect attempt rather than the full interval.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -49,18 +50,35 @@ struct ForwarderStats {
   Counter *errors, *pushed, *queue_drops, *lost, *connects, *queued, *writes;
 };
 
-class Forwarder {
+// What the relay hands forwarded records to: a Forwarder (udp/tcp/tls/ipfix
+// through a Transport) or a Kafka producer (kafka_output.h).
+class RecordOutput {
+ public:
+  virtual ~RecordOutput() = default;
+  virtual void Push(const std::vector<FlowRecord> &records) = 0;
+  // The same, taking the records (*records is left empty).
+  virtual void Push(std::vector<FlowRecord> *records) = 0;
+  // Sends what is queued until flush_time has passed, counts the rest.
+  virtual void Stop(std::chrono::milliseconds flush_time) = 0;
+};
+
+class Forwarder : public RecordOutput {
  public:
   Forwarder(std::string name, std::unique_ptr<Transport> transport, std::unique_ptr<BatchEncoder> encoder,
             size_t queue_size, std::chrono::seconds reconnect_interval, ForwarderStats *stats);
-  ~Forwarder();
+  ~Forwarder() override;
   void Start();
-  void Push(const std::vector<FlowRecord> &records);
+  void Push(const std::vector<FlowRecord> &records) override;
   // The same, taking the records: *records is left empty, usually with the
   // capacity of a vector the forwarder has finished with (no allocation in
   // the steady state).
-  void Push(std::vector<FlowRecord> *records);
-  void Stop(std::chrono::milliseconds flush_time);
+  void Push(std::vector<FlowRecord> *records) override;
+  void Stop(std::chrono::milliseconds flush_time) override;
+  // True from a failed connect, write or peer close until the next connect.
+  bool down() const { return down_.load(std::memory_order_relaxed); }
+  // Reconnect every reconnect_interval while down even with nothing queued
+  // (a shard whose records go elsewhere meanwhile); call before Start().
+  void ReconnectWhenIdle() { reconnect_when_idle_ = true; }
 
  private:
   void Run();
@@ -87,6 +105,8 @@ class Forwarder {
   size_t queued_ = 0, front_off_ = 0;
   std::vector<std::vector<FlowRecord>> spare_;
   bool stopping_ = false;
+  bool reconnect_when_idle_ = false;
+  std::atomic<bool> down_{false};
   Clock::time_point stop_deadline_;
   std::thread thread_;
 };

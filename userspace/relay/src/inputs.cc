@@ -57,8 +57,8 @@ UdpInput::~UdpInput() {
   }
 }
 
-Status UdpInput::Start() {
-  Status s = OpenListener(url_, SOCK_DGRAM, &fd_);
+Status UdpInput::Start(bool reuseport) {
+  Status s = OpenListener(url_, SOCK_DGRAM, &fd_, reuseport);
   if (!s.ok()) return s;
   return loop_->Add(fd_, EPOLLIN, this);
 }
@@ -259,9 +259,9 @@ StreamListener::~StreamListener() {
   }
 }
 
-Status StreamListener::Start() {
+Status StreamListener::Start(bool reuseport) {
   spare_fd_ = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  Status s = OpenListener(url_, SOCK_STREAM, &fd_);
+  Status s = OpenListener(url_, SOCK_STREAM, &fd_, reuseport);
   if (!s.ok()) return s;
   return loop_->Add(fd_, EPOLLIN, this);
 }

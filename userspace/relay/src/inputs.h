@@ -46,7 +46,7 @@ class UdpInput : public EventHandler {
  public:
   UdpInput(const Url &url, EventLoop *loop, RecordSink *sink, InputStats *stats);
   ~UdpInput() override;
-  Status Start();
+  Status Start(bool reuseport = false);  // SO_REUSEPORT: one listener per loop thread
   void OnEvents(uint32_t events) override;
 
  private:
@@ -67,7 +67,7 @@ class StreamListener : public EventHandler {
   // `tls` is null for tcp://.
   StreamListener(const Url &url, SSL_CTX *tls, EventLoop *loop, RecordSink *sink, InputStats *stats);
   ~StreamListener() override;
-  Status Start();
+  Status Start(bool reuseport = false);  // SO_REUSEPORT: one listener per loop thread
   void OnEvents(uint32_t events) override;
   // Closes connections whose TLS handshake is overdue.
   void Sweep(std::chrono::steady_clock::time_point now);

@@ -8,35 +8,42 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <span>
 #include <vector>
 
 #include "ipfix_encoder.h"
 #include "log.h"
 #include "netflow_decoder.h"
+#include "sflow_decoder.h"
 #include "socket_util.h"
 
 namespace nfr {
 
 namespace {
 
-class NetflowUdpInput : public NetflowInput {
+// Decoders count on their own; several listeners (one per loop thread) add
+// what each counted since it last published.
+void AddSince(Counter *c, uint64_t now, uint64_t *last) {
+  if (now > *last) c->Add(now - *last);
+  *last = now;
+}
+
+// A UDP listener whose datagrams a decoder of nf_netflow turns into records.
+class DecodingUdpInput : public NetflowInput {
  public:
-  NetflowUdpInput(const Url &url, EventLoop *loop, RecordSink *sink, Counters *c)
+  DecodingUdpInput(const Url &url, EventLoop *loop, RecordSink *sink, Counters *c, const char *datagrams)
       : url_(url), loop_(loop), sink_(sink), total_(c->Get("total_simple_packets_processed")),
-        datagrams_(c->Get("netflow_datagrams")), v5_(c->Get("netflow_v5_packets")),
-        v9_(c->Get("netflow_v9_packets")), ipfix_(c->Get("netflow_ipfix_packets")),
-        records_(c->Get("netflow_records")), malformed_(c->Get("netflow_malformed_packets")),
-        templates_(c->Get("netflow_templates")), missing_template_(c->Get("netflow_missing_template")),
-        expired_(c->Get("netflow_templates_expired")) {}
-  ~NetflowUdpInput() override {
+        datagrams_(c->Get(datagrams)) {}
+  ~DecodingUdpInput() override {
     if (fd_ >= 0) {
       loop_->Remove(fd_);
       close(fd_);
     }
   }
 
-  Status Start() override {
-    Status s = OpenListener(url_, SOCK_DGRAM, &fd_);
+  Status Start(bool reuseport) override {
+    reuseport_ = reuseport;
+    Status s = OpenListener(url_, SOCK_DGRAM, &fd_, reuseport_);
     if (!s.ok()) return s;
     return loop_->Add(fd_, EPOLLIN, this);
   }
@@ -50,9 +57,7 @@ class NetflowUdpInput : public NetflowInput {
       if (n < 0) break;
       datagrams_->Add();
       out_.clear();
-      decoder_.feed(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)),
-                    ExporterAddress::from_sockaddr(reinterpret_cast<sockaddr *>(&ss)),
-                    std::chrono::system_clock::now(), out_);
+      Decode(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)), reinterpret_cast<sockaddr *>(&ss), out_);
       for (const FlowRecord &r : out_) {
         total_->Add();
         sink_->Consume(r);
@@ -61,36 +66,80 @@ class NetflowUdpInput : public NetflowInput {
     Publish();
   }
 
-  void Tick() override {
-    decoder_.expire(std::chrono::system_clock::now());
-    Publish();
-  }
+  void Tick() override { Publish(); }
+
+ protected:
+  virtual void Decode(std::span<const uint8_t> datagram, const sockaddr *from, std::vector<FlowRecord> &out) = 0;
+  // Copies the decoder's own counters into the relay's.
+  virtual void Publish() = 0;
 
  private:
   static std::vector<uint8_t> &Buffer() {
     static thread_local std::vector<uint8_t> b(65536);
     return b;
   }
-  void Publish() {
-    const NetflowDecoderCounters &c = decoder_.counters();
-    v5_->Set(c.packets_v5);
-    v9_->Set(c.packets_v9);
-    ipfix_->Set(c.packets_ipfix);
-    records_->Set(c.records);
-    malformed_->Set(c.malformed);
-    templates_->Set(c.templates);
-    missing_template_->Set(c.missing_template);
-    expired_->Set(c.templates_expired);
-  }
 
   Url url_;
   EventLoop *loop_;
   RecordSink *sink_;
-  Counter *total_, *datagrams_, *v5_, *v9_, *ipfix_, *records_, *malformed_, *templates_, *missing_template_,
-      *expired_;
+  Counter *total_, *datagrams_;
   int fd_ = -1;
-  NetflowDecoder decoder_;
+  bool reuseport_ = false;
   std::vector<FlowRecord> out_;
+};
+
+class NetflowUdpInput : public DecodingUdpInput {
+ public:
+  NetflowUdpInput(const Url &url, EventLoop *loop, RecordSink *sink, Counters *c)
+      : DecodingUdpInput(url, loop, sink, c, "netflow_datagrams"), v5_(c->Get("netflow_v5_packets")),
+        v9_(c->Get("netflow_v9_packets")), ipfix_(c->Get("netflow_ipfix_packets")),
+        records_(c->Get("netflow_records")), malformed_(c->Get("netflow_malformed_packets")),
+        templates_(c->Get("netflow_templates")), missing_template_(c->Get("netflow_missing_template")),
+        expired_(c->Get("netflow_templates_expired")) {}
+
+  void Tick() override {
+    decoder_.expire(std::chrono::system_clock::now());
+    Publish();
+  }
+
+ private:
+  void Decode(std::span<const uint8_t> datagram, const sockaddr *from, std::vector<FlowRecord> &out) override {
+    decoder_.feed(datagram, ExporterAddress::from_sockaddr(from), std::chrono::system_clock::now(), out);
+  }
+  void Publish() override {
+    const NetflowDecoderCounters &c = decoder_.counters();
+    const uint64_t now[] = {c.packets_v5, c.packets_v9, c.packets_ipfix, c.records,
+                            c.malformed, c.templates, c.missing_template, c.templates_expired};
+    Counter *to[] = {v5_, v9_, ipfix_, records_, malformed_, templates_, missing_template_, expired_};
+    for (size_t i = 0; i < 8; ++i) AddSince(to[i], now[i], &last_[i]);
+  }
+
+  Counter *v5_, *v9_, *ipfix_, *records_, *malformed_, *templates_, *missing_template_, *expired_;
+  uint64_t last_[8] = {};
+  NetflowDecoder decoder_;
+};
+
+// sflow://: every sflow_* counter of the decoder is published under its name.
+class SflowUdpInput : public DecodingUdpInput {
+ public:
+  SflowUdpInput(const Url &url, EventLoop *loop, RecordSink *sink, Counters *c)
+      : DecodingUdpInput(url, loop, sink, c, "sflow_udp_datagrams") {
+    for (const auto &[name, value] : decoder_.counters().named()) counters_.push_back(c->Get(std::string(name)));
+  }
+
+ private:
+  void Decode(std::span<const uint8_t> datagram, const sockaddr *, std::vector<FlowRecord> &out) override {
+    decoder_.feed(datagram, std::chrono::system_clock::now(), out);
+  }
+  void Publish() override {
+    auto named = decoder_.counters().named();
+    last_.resize(named.size());
+    for (size_t i = 0; i < named.size() && i < counters_.size(); ++i) AddSince(counters_[i], named[i].second, &last_[i]);
+  }
+
+  SflowDecoder decoder_;
+  std::vector<Counter *> counters_;
+  std::vector<uint64_t> last_;
 };
 
 class IpfixBatchEncoder : public BatchEncoder {
@@ -115,6 +164,10 @@ std::unique_ptr<NetflowInput> MakeNetflowInput(const Url &url, EventLoop *loop, 
   return std::make_unique<NetflowUdpInput>(url, loop, sink, c);
 }
 
+std::unique_ptr<NetflowInput> MakeSflowInput(const Url &url, EventLoop *loop, RecordSink *sink, Counters *c) {
+  return std::make_unique<SflowUdpInput>(url, loop, sink, c);
+}
+
 std::unique_ptr<BatchEncoder> MakeIpfixEncoder() { return std::make_unique<IpfixBatchEncoder>(); }
 
 }  // namespace nfr
@@ -125,6 +178,7 @@ namespace nfr {
 
 bool NetflowSupported() { return false; }
 std::unique_ptr<NetflowInput> MakeNetflowInput(const Url &, EventLoop *, RecordSink *, Counters *) { return nullptr; }
+std::unique_ptr<NetflowInput> MakeSflowInput(const Url &, EventLoop *, RecordSink *, Counters *) { return nullptr; }
 std::unique_ptr<BatchEncoder> MakeIpfixEncoder() { return nullptr; }
 
 }  // namespace nfr

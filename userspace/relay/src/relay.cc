@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 
 #include "log.h"
 #include "socket_util.h"
@@ -16,7 +17,7 @@ namespace {
 
 class SignalHandler : public EventHandler {
  public:
-  SignalHandler(EventLoop *loop, bool *stop) : loop_(loop), stop_(stop) {}
+  SignalHandler(EventLoop *loop, std::atomic<bool> *stop) : loop_(loop), stop_(stop) {}
   ~SignalHandler() override {
     if (fd_ >= 0) {
       loop_->Remove(fd_);
@@ -42,7 +43,7 @@ class SignalHandler : public EventHandler {
 
  private:
   EventLoop *loop_;
-  bool *stop_;
+  std::atomic<bool> *stop_;
   int fd_ = -1;
 };
 
@@ -62,6 +63,10 @@ Relay::Relay(Options opts)
       jsonl_written_(counters_.Get("jsonl_records_written")) {}
 
 Relay::~Relay() {
+  signal_handler_.reset();
+  metrics_.reset();
+  control_.reset();
+  workers_.clear();
   for (auto &f : forwarders_) f->Stop(std::chrono::milliseconds(0));
 }
 
@@ -70,14 +75,16 @@ Status Relay::Setup(int *exit_code) {
   bool tls_in = false, tls_out = false;
   for (const Url &u : opts_.listen) {
     tls_in = tls_in || u.scheme == Scheme::kTls;
-    if (u.scheme == Scheme::kNetflow && !NetflowSupported())
-      return Status::Error("--listen " + u.text + ": this netflow-relay was built without NetFlow/IPFIX support");
+    if ((u.scheme == Scheme::kNetflow || u.scheme == Scheme::kSflow) && !NetflowSupported())
+      return Status::Error("--listen " + u.text + ": this netflow-relay was built without NetFlow/IPFIX/sFlow support");
   }
   for (const Url &u : opts_.forward) {
     tls_out = tls_out || u.scheme == Scheme::kTls;
     if (u.scheme == Scheme::kIpfix && !NetflowSupported())
       return Status::Error("--forward " + u.text + ": this netflow-relay was built without NetFlow/IPFIX support");
   }
+  for (const auto &group : opts_.forward_shards)
+    for (const Url &u : group) tls_out = tls_out || u.scheme == Scheme::kTls;
   if (tls_in) {
     Status s = MakeServerContext(opts_.tls_cert, opts_.tls_key, opts_.tls_chain, &server_ctx_);
     if (!s.ok()) return s;
@@ -93,40 +100,31 @@ Status Relay::Setup(int *exit_code) {
     jsonl_.push_back(std::move(w));
   }
 
+  // Kafka producers first: a bad librdkafka property is a configuration error.
+  for (const Url &u : opts_.forward) {
+    if (u.scheme != Scheme::kKafka) continue;
+    std::unique_ptr<RecordOutput> k;
+    Status s = MakeKafkaOutput(u, opts_.queue_size, &counters_, &k);
+    if (!s.ok()) return s;
+    forwarders_.push_back(std::move(k));
+    Log("producing to " + u.text);
+  }
+
   *exit_code = 1;
-  auto sig = std::make_unique<SignalHandler>(&loop_, &stop_);
+  unsigned threads = opts_.threads ? opts_.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < threads; ++i) {
+    auto w = std::make_unique<Worker>(this);
+    Status s = w->Open(opts_, server_ctx_.get(), threads > 1);
+    if (!s.ok()) return s;
+    workers_.push_back(std::move(w));
+  }
+  for (const Url &u : opts_.listen) Log("listening on " + u.text);
+  if (threads > 1) Log(std::to_string(threads) + " loop threads");
+  EventLoop *loop0 = workers_.front()->loop();
+  auto sig = std::make_unique<SignalHandler>(loop0, &stop_);
   Status s = sig->Start();
   if (!s.ok()) return s;
   signal_handler_ = std::move(sig);
-  for (const Url &u : opts_.listen) {
-    switch (u.scheme) {
-      case Scheme::kUdp: {
-        auto in = std::make_unique<UdpInput>(u, &loop_, this, &input_stats_);
-        s = in->Start();
-        udp_inputs_.push_back(std::move(in));
-        break;
-      }
-      case Scheme::kTcp:
-      case Scheme::kTls: {
-        auto in = std::make_unique<StreamListener>(u, u.scheme == Scheme::kTls ? server_ctx_.get() : nullptr,
-                                                   &loop_, this, &input_stats_);
-        s = in->Start();
-        stream_inputs_.push_back(std::move(in));
-        break;
-      }
-      case Scheme::kNetflow: {
-        auto in = MakeNetflowInput(u, &loop_, this, &counters_);
-        s = in->Start();
-        netflow_inputs_.push_back(std::move(in));
-        break;
-      }
-      case Scheme::kIpfix:
-        s = Status::Error("ipfix:// is not an input");
-        break;
-    }
-    if (!s.ok()) return s;
-    Log("listening on " + u.text);
-  }
   for (const Url &u : opts_.forward) {
     std::unique_ptr<Transport> t;
     std::unique_ptr<BatchEncoder> e;
@@ -136,6 +134,8 @@ Status Relay::Setup(int *exit_code) {
       case Scheme::kTls: t = MakeTlsTransport(u, client_ctx_.get()); e = MakeFlowStreamEncoder(); break;
       case Scheme::kIpfix: t = MakeUdpTransport(u); e = MakeIpfixEncoder(); break;
       case Scheme::kNetflow: return Status::Error("netflow:// is not an output");
+      case Scheme::kSflow: return Status::Error("sflow:// is not an output");
+      case Scheme::kKafka: continue;  // made above
     }
     auto f = std::make_unique<Forwarder>(u.text, std::move(t), std::move(e), opts_.queue_size,
                                          std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);
@@ -143,11 +143,32 @@ Status Relay::Setup(int *exit_code) {
     forwarders_.push_back(std::move(f));
     Log("forwarding to " + u.text);
   }
-  control_ = std::make_unique<ControlServer>(opts_.control_path, &loop_, &counters_);
+  for (const auto &group : opts_.forward_shards) {
+    std::vector<std::unique_ptr<Forwarder>> targets;
+    std::string names;
+    for (const Url &u : group) {
+      std::unique_ptr<Transport> t;
+      std::unique_ptr<BatchEncoder> e = MakeFlowStreamEncoder();
+      if (u.scheme == Scheme::kUdp) t = MakeUdpTransport(u), e = MakeFlowDatagramEncoder();
+      else if (u.scheme == Scheme::kTcp) t = MakeTcpTransport(u);
+      else t = MakeTlsTransport(u, client_ctx_.get());
+      auto f = std::make_unique<Forwarder>(u.text, std::move(t), std::move(e), opts_.queue_size,
+                                           std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);
+      if (opts_.shard_rehash) f->ReconnectWhenIdle();
+      f->Start();
+      targets.push_back(std::move(f));
+      names += (names.empty() ? "" : ",") + u.text;
+    }
+    forwarders_.push_back(std::make_unique<ShardedOutput>(
+        std::move(targets), ShardKey{opts_.shard_prefix_v4, opts_.shard_prefix_v6}, opts_.shard_rehash, &counters_));
+    Log("sharding over " + names + " (/" + std::to_string(opts_.shard_prefix_v4) + ", /" +
+        std::to_string(opts_.shard_prefix_v6) + ", " + (opts_.shard_rehash ? "rehash" : "queue") + " when one is down)");
+  }
+  control_ = std::make_unique<ControlServer>(opts_.control_path, loop0, &counters_);
   s = control_->Start();
   if (!s.ok()) return s;
   if (!opts_.metrics_url.empty()) {
-    metrics_ = std::make_unique<MetricsServer>(opts_.metrics_url, &loop_, &counters_);
+    metrics_ = std::make_unique<MetricsServer>(opts_.metrics_url, loop0, &counters_);
     s = metrics_->Start();
     if (!s.ok()) return s;
     Log("metrics on " + opts_.metrics_url);
@@ -156,16 +177,59 @@ Status Relay::Setup(int *exit_code) {
   return Status::Ok();
 }
 
-void Relay::Consume(const FlowRecord &r) {
-  if (!jsonl_.empty()) pending_all_.push_back(r);
-  if (forwarders_.empty()) return;
+Status Worker::Open(const Options &opts, SSL_CTX *server_ctx, bool reuseport) {
+  Status s;
+  for (const Url &u : opts.listen) {
+    switch (u.scheme) {
+      case Scheme::kUdp: {
+        auto in = std::make_unique<UdpInput>(u, &loop_, this, &relay_->input_stats_);
+        s = in->Start(reuseport);
+        udp_inputs_.push_back(std::move(in));
+        break;
+      }
+      case Scheme::kTcp:
+      case Scheme::kTls: {
+        auto in = std::make_unique<StreamListener>(u, u.scheme == Scheme::kTls ? server_ctx : nullptr, &loop_, this,
+                                                   &relay_->input_stats_);
+        s = in->Start(reuseport);
+        stream_inputs_.push_back(std::move(in));
+        break;
+      }
+      case Scheme::kNetflow:
+      case Scheme::kSflow: {
+        auto in = u.scheme == Scheme::kNetflow ? MakeNetflowInput(u, &loop_, this, &relay_->counters_)
+                                               : MakeSflowInput(u, &loop_, this, &relay_->counters_);
+        s = in->Start(reuseport);
+        netflow_inputs_.push_back(std::move(in));
+        break;
+      }
+      case Scheme::kIpfix:
+      case Scheme::kKafka:
+        s = Status::Error(std::string(SchemeName(u.scheme)) + ":// is not an input");
+        break;
+    }
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Worker::~Worker() {
+  udp_inputs_.clear();
+  netflow_inputs_.clear();
+  stream_inputs_.clear();
+}
+
+void Worker::Consume(const FlowRecord &r) {
+  if (!relay_->jsonl_.empty()) pending_all_.push_back(r);
+  if (relay_->forwarders_.empty()) return;
   ++seen_;  // published with the records, in FlushPending()
-  if (++sample_count_ < opts_.sampling_rate) return;
+  uint32_t rate = relay_->opts_.sampling_rate;
+  if (++sample_count_ < rate) return;
   sample_count_ = 0;
   ++selected_;
   pending_forward_.push_back(r);
-  if (opts_.sampling_rate > 1) {
-    uint64_t ratio = static_cast<uint64_t>(r.sample_ratio ? r.sample_ratio : 1) * opts_.sampling_rate;
+  if (rate > 1) {
+    uint64_t ratio = static_cast<uint64_t>(r.sample_ratio ? r.sample_ratio : 1) * rate;
     pending_forward_.back().sample_ratio = ratio > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(ratio);
   }
   // Hand over in forwarder-batch-sized chunks: the forwarder then takes each
@@ -173,37 +237,46 @@ void Relay::Consume(const FlowRecord &r) {
   if (pending_forward_.size() >= kForwardChunk) PushForward();
 }
 
-void Relay::PushForward() {
+void Worker::PushForward() {
   if (seen_) {
-    sampler_seen_->Add(seen_);
+    relay_->sampler_seen_->Add(seen_);
     seen_ = 0;
   }
   if (selected_) {
-    sampler_selected_->Add(selected_);
+    relay_->sampler_selected_->Add(selected_);
     selected_ = 0;
   }
   if (pending_forward_.empty()) return;
-  // The last forwarder takes the vector itself and hands back an empty one.
-  for (size_t i = 0; i + 1 < forwarders_.size(); ++i) forwarders_[i]->Push(pending_forward_);
-  forwarders_.back()->Push(&pending_forward_);
-  pending_forward_.clear();
+  relay_->Forward(&pending_forward_);
 }
 
-void Relay::FlushPending() {
+void Relay::Forward(std::vector<FlowRecord> *records) {
+  // The last output takes the vector itself and hands back an empty one.
+  for (size_t i = 0; i + 1 < forwarders_.size(); ++i) forwarders_[i]->Push(*records);
+  forwarders_.back()->Push(records);
+  records->clear();
+}
+
+void Relay::WriteJsonl(const std::vector<FlowRecord> &records) {
+  std::lock_guard<std::mutex> l(jsonl_mu_);
+  for (auto &w : jsonl_) {
+    for (const FlowRecord &r : records) w->Write(r);
+    w->Flush();
+  }
+  jsonl_written_->Add(records.size());
+}
+
+void Worker::FlushPending() {
   if (!pending_all_.empty()) {
-    for (auto &w : jsonl_) {
-      for (const FlowRecord &r : pending_all_) w->Write(r);
-      w->Flush();
-    }
-    jsonl_written_->Add(pending_all_.size());
+    relay_->WriteJsonl(pending_all_);
     pending_all_.clear();
   }
-  if (!forwarders_.empty()) PushForward();
+  if (!relay_->forwarders_.empty()) PushForward();
 }
 
-int Relay::Run() {
+void Worker::Run(const std::atomic<bool> &stop) {
   auto last_tick = std::chrono::steady_clock::now();
-  while (!stop_) {
+  while (!stop.load(std::memory_order_relaxed)) {
     loop_.RunOnce(250);
     FlushPending();
     auto now = std::chrono::steady_clock::now();
@@ -237,6 +310,13 @@ int Relay::Run() {
   stream_inputs_.clear();
   loop_.RunOnce(0);
   FlushPending();
+}
+
+int Relay::Run() {
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers_.size(); ++i) threads.emplace_back([this, i] { workers_[i]->Run(stop_); });
+  workers_.front()->Run(stop_);  // returns after SIGTERM/SIGINT, which sets stop_ for all
+  for (auto &t : threads) t.join();
   for (auto &f : forwarders_) f->Stop(kShutdownFlush);
   for (auto &w : jsonl_) w->Flush();
   Log("stopped");

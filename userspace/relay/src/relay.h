@@ -1,32 +1,68 @@
-// Relay: wires inputs -> record pipeline -> outputs on one event-loop thread
-// (forwarders have a thread each).  Records read in one loop round are
-// handed to the outputs together: jsonl gets every record; the 1-in-N
-// sampler (--sampling-rate) picks what goes to --forward targets and
-// multiplies sampleRatio by N.  SIGTERM/SIGINT stop the loop; tcp/tls input
-// connections are drained (half-closed, read until the peer closes, bounded
-// time) and queued records are flushed (bounded time) before Run() returns.
+// Relay: wires inputs -> record pipeline -> outputs.  Inputs run on
+// --threads loop threads (Workers), each with its own epoll loop and its own
+// listening sockets (SO_REUSEPORT when there are several: the kernel spreads
+// UDP exporters and TCP connections over them); outputs (forwarders, Kafka,
+// shards, jsonl) are shared and have threads of their own.  Records read in
+// one loop round are handed to the outputs together: jsonl gets every record;
+// the 1-in-N sampler (--sampling-rate, per loop thread) picks what goes to
+// --forward targets and multiplies sampleRatio by N.  SIGTERM/SIGINT stop
+// every loop; tcp/tls input connections are drained (half-closed, read until
+// the peer closes, bounded time) and queued records are flushed (bounded
+// time) before Run() returns.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "config.h"
 #include "control.h"
-#include "metrics.h"
 #include "counters.h"
 #include "event_loop.h"
 #include "forwarder.h"
 #include "inputs.h"
 #include "jsonl.h"
+#include "kafka_output.h"
+#include "metrics.h"
 #include "netflow_bridge.h"
+#include "shard_output.h"
 #include "tls.h"
 
 namespace nfr {
 
-class Relay : public RecordSink {
+class Relay;
+
+// One loop thread: its listeners, its pending records and its sampler.
+class Worker : public RecordSink {
+ public:
+  explicit Worker(Relay *relay) : relay_(relay) {}
+  ~Worker() override;
+  // Opens every --listen URL on this worker's loop.
+  Status Open(const Options &opts, SSL_CTX *server_ctx, bool reuseport);
+  void Consume(const FlowRecord &r) override;
+  // Runs the loop until *stop, then drains stream inputs and flushes.
+  void Run(const std::atomic<bool> &stop);
+  EventLoop *loop() { return &loop_; }
+
+ private:
+  void FlushPending();
+  void PushForward();
+
+  Relay *relay_;
+  EventLoop loop_;
+  std::vector<std::unique_ptr<UdpInput>> udp_inputs_;
+  std::vector<std::unique_ptr<StreamListener>> stream_inputs_;
+  std::vector<std::unique_ptr<NetflowInput>> netflow_inputs_;
+  uint64_t sample_count_ = 0;
+  uint64_t seen_ = 0, selected_ = 0;  // sampler counts not yet added to the counters
+  std::vector<FlowRecord> pending_all_, pending_forward_;
+};
+
+class Relay {
  public:
   explicit Relay(Options opts);
-  ~Relay() override;
+  ~Relay();
 
   // Loads TLS material, opens every socket and starts forwarders.  On error
   // *exit_code is 2 for bad configuration (certificates, keys, unsupported
@@ -36,32 +72,29 @@ class Relay : public RecordSink {
   // threads before Setup); returns the process exit code.
   int Run();
 
-  void Consume(const FlowRecord &r) override;
   Counters *counters() { return &counters_; }
 
  private:
-  void FlushPending();
-  void PushForward();
+  friend class Worker;
+  // Called by the workers, from their threads.
+  void WriteJsonl(const std::vector<FlowRecord> &records);
+  void Forward(std::vector<FlowRecord> *records);
 
   Options opts_;
   Counters counters_;
-  EventLoop loop_;
   InputStats input_stats_;
   ForwarderStats forwarder_stats_;
   Counter *sampler_seen_, *sampler_selected_, *jsonl_written_;
   SslCtxPtr server_ctx_, client_ctx_;
-  std::vector<std::unique_ptr<UdpInput>> udp_inputs_;
-  std::vector<std::unique_ptr<StreamListener>> stream_inputs_;
-  std::vector<std::unique_ptr<NetflowInput>> netflow_inputs_;
-  std::vector<std::unique_ptr<Forwarder>> forwarders_;
+  std::vector<std::unique_ptr<RecordOutput>> forwarders_;  // --forward targets, kafka:// and shards included
+  std::mutex jsonl_mu_;
   std::vector<std::unique_ptr<JsonlWriter>> jsonl_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::unique_ptr<Worker>> workers_;
+  // On worker 0's loop; destroyed before it.
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<MetricsServer> metrics_;
   std::unique_ptr<EventHandler> signal_handler_;
-  bool stop_ = false;
-  uint64_t sample_count_ = 0;
-  uint64_t seen_ = 0, selected_ = 0;  // sampler counts not yet added to the counters
-  std::vector<FlowRecord> pending_all_, pending_forward_;
 };
 
 }  // namespace nfr

@@ -57,7 +57,7 @@ Status Resolve(const Url &url, int socktype, bool passive, std::vector<SockAddr>
   return Status::Ok();
 }
 
-Status OpenListener(const Url &url, int socktype, int *out_fd) {
+Status OpenListener(const Url &url, int socktype, int *out_fd, bool reuseport) {
   std::vector<SockAddr> addrs;
   Status s = Resolve(url, socktype, true, &addrs);
   if (!s.ok()) return s;
@@ -66,6 +66,7 @@ Status OpenListener(const Url &url, int socktype, int *out_fd) {
   if (fd < 0) return Status::Error(Errno("socket"));
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (reuseport) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   if (a.ss.ss_family == AF_INET6) {
     // [::0] takes IPv4 too, as FastNetMon's tcp://[::0]:8104 example expects.
     int zero = 0;

@@ -22,8 +22,10 @@ struct SockAddr {
 // getaddrinfo() for url.host:url.port; `passive` for binding.
 Status Resolve(const Url &url, int socktype, bool passive, std::vector<SockAddr> *out);
 
-// Bound (and for SOCK_STREAM listening) non-blocking socket for `url`.
-Status OpenListener(const Url &url, int socktype, int *fd);
+// Bound (and for SOCK_STREAM listening) non-blocking socket for `url`;
+// reuseport: SO_REUSEPORT, so one socket per loop thread shares the port
+// (the kernel spreads datagrams by source and connections over them).
+Status OpenListener(const Url &url, int socktype, int *fd, bool reuseport = false);
 
 // Non-blocking socket connected to one of `url`'s addresses within `timeout`.
 Status ConnectTo(const Url &url, int socktype, std::chrono::milliseconds timeout, int *fd);

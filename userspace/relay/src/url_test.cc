@@ -25,6 +25,38 @@ TEST_CASE("url: accepted forms", "[url]") {
   CHECK(u.port == 2055);
   REQUIRE(ParseUrl("ipfix://[::1]:4739", &u).ok());
   CHECK(u.scheme == Scheme::kIpfix);
+  REQUIRE(ParseUrl("sflow://0.0.0.0", &u).ok());
+  CHECK(u.scheme == Scheme::kSflow);
+  CHECK(u.port == 6343);
+}
+
+TEST_CASE("url: kafka://BROKER[,BROKER...]/TOPIC?format=...&property=...", "[url]") {
+  Url u;
+  REQUIRE(ParseUrl("kafka://k1.example.net,10.0.0.2:9093,[::1]/flows", &u).ok());
+  CHECK(u.scheme == Scheme::kKafka);
+  CHECK(u.brokers == "k1.example.net:9092,10.0.0.2:9093,[::1]:9092");
+  CHECK(u.host == "k1.example.net");
+  CHECK(u.topic == "flows");
+  CHECK_FALSE(u.json);
+  CHECK(u.properties.empty());
+  REQUIRE(ParseUrl("kafka://127.0.0.1:9092/fnm.flows_1?format=json&compression.codec=lz4&linger.ms=20", &u).ok());
+  CHECK(u.json);
+  REQUIRE(u.properties.size() == 2);
+  CHECK(u.properties[0] == std::make_pair(std::string("compression.codec"), std::string("lz4")));
+  CHECK(u.properties[1] == std::make_pair(std::string("linger.ms"), std::string("20")));
+  auto msg = [&](const char *t) {
+    Status s = ParseUrl(t, &u);
+    REQUIRE_FALSE(s.ok());
+    return s.message();
+  };
+  CHECK_THAT(msg("kafka://127.0.0.1:9092"), Catch::Contains("BROKER[,BROKER...]/TOPIC"));
+  CHECK_THAT(msg("kafka:///t"), Catch::Contains("no broker"));
+  CHECK_THAT(msg("kafka://a,,b/t"), Catch::Contains("empty broker"));
+  CHECK_THAT(msg("kafka://a:0/t"), Catch::Contains("broker 'a:0': port 0 out of range"));
+  CHECK_THAT(msg("kafka://a/"), Catch::Contains("missing topic"));
+  CHECK_THAT(msg("kafka://a/t t"), Catch::Contains("not a valid Kafka topic"));
+  CHECK_THAT(msg("kafka://a/t?format=xml"), Catch::Contains("format 'xml' is not capnp or json"));
+  CHECK_THAT(msg("kafka://a/t?linger.ms"), Catch::Contains("expected KEY=VALUE"));
 }
 
 TEST_CASE("url: rejected forms name the problem", "[url]") {

@@ -1,0 +1,165 @@
+#include "kafka_output.h"
+
+#include <arpa/inet.h>
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <thread>
+
+#include "codec.h"
+#include "jsonl.h"
+#include "log.h"
+
+namespace nfr {
+
+std::string KafkaKey(const FlowRecord &r) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (r.ip_version == 6)
+    inet_ntop(AF_INET6, r.dst_ipv6.data(), buf, sizeof buf);
+  else
+    inet_ntop(AF_INET, &r.dst_ip, buf, sizeof buf);
+  return buf;
+}
+
+void KafkaValue(const FlowRecord &r, bool json, std::string *out) {
+  out->clear();
+  if (!json) {
+    EncodeMessage(r, out);
+    return;
+  }
+  AppendJson(r, out);
+  if (!out->empty() && out->back() == '\n') out->pop_back();
+}
+
+namespace {
+
+struct KafkaCounters {
+  explicit KafkaCounters(Counters *c)
+      : produced(c->Get("kafka_produced")),
+        delivered(c->Get("kafka_delivered")),
+        failed(c->Get("kafka_delivery_failed")),
+        queue_full(c->Get("kafka_queue_full")),
+        errors(c->Get("kafka_errors")) {}
+  Counter *produced, *delivered, *failed, *queue_full, *errors;
+};
+
+class KafkaOutput : public RecordOutput {
+ public:
+  KafkaOutput(const Url &url, Counters *c) : name_(url.text), json_(url.json), counters_(c) {}
+  ~KafkaOutput() override { Stop(std::chrono::milliseconds(0)); }
+
+  Status Init(const Url &url, size_t queue_size) {
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    auto set = [&](const std::string &k, const std::string &v) -> Status {
+      if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
+        return Status::Error("--forward " + url.text + ": Kafka property " + k + "=" + v + ": " + err);
+      return Status::Ok();
+    };
+    Status s = set("bootstrap.servers", url.brokers);
+    if (s.ok()) s = set("queue.buffering.max.messages", std::to_string(queue_size));
+    if (s.ok()) s = set("client.id", "netflow-relay");
+    for (const auto &[k, v] : url.properties) {
+      if (!s.ok()) break;
+      if (k == "bootstrap.servers" || k == "metadata.broker.list")
+        s = Status::Error("--forward " + url.text + ": give the brokers before the topic, not as " + k);
+      else
+        s = set(k, v);
+    }
+    if (!s.ok()) {
+      rd_kafka_conf_destroy(conf);
+      return s;
+    }
+    rd_kafka_conf_set_opaque(conf, this);
+    rd_kafka_conf_set_dr_msg_cb(conf, &KafkaOutput::OnDelivery);
+    rd_kafka_conf_set_error_cb(conf, &KafkaOutput::OnError);
+    rd_kafka_conf_set_log_cb(conf, &KafkaOutput::OnLog);
+    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);  // owns conf on success
+    if (!rk_) {
+      rd_kafka_conf_destroy(conf);
+      return Status::Error("--forward " + url.text + ": " + err);
+    }
+    rkt_ = rd_kafka_topic_new(rk_, url.topic.c_str(), nullptr);
+    if (!rkt_) return Status::Error("--forward " + url.text + ": topic: " + rd_kafka_err2str(rd_kafka_last_error()));
+    poller_ = std::thread([this] {
+      while (!stop_.load(std::memory_order_relaxed)) rd_kafka_poll(rk_, 100);
+    });
+    return Status::Ok();
+  }
+
+  void Push(const std::vector<FlowRecord> &records) override {
+    for (const FlowRecord &r : records) Produce(r);
+  }
+  void Push(std::vector<FlowRecord> *records) override {
+    Push(*records);
+    records->clear();
+  }
+
+  void Stop(std::chrono::milliseconds flush_time) override {
+    if (!rk_) return;
+    rd_kafka_flush(rk_, static_cast<int>(flush_time.count()));
+    if (int left = rd_kafka_outq_len(rk_); left > 0) {
+      Log("kafka " + name_ + ": " + std::to_string(left) + " message(s) undelivered at exit, counted as failed");
+      rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      rd_kafka_flush(rk_, 100);  // serves the purged messages' delivery reports
+    }
+    stop_ = true;
+    if (poller_.joinable()) poller_.join();
+    if (rkt_) rd_kafka_topic_destroy(rkt_);
+    rd_kafka_destroy(rk_);
+    rk_ = nullptr;
+  }
+
+ private:
+  // Called by every loop thread (rd_kafka_produce is thread-safe).
+  void Produce(const FlowRecord &r) {
+    static thread_local std::string key, value;
+    KafkaValue(r, json_, &value);
+    key = KafkaKey(r);
+    if (rd_kafka_produce(rkt_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, value.data(), value.size(), key.data(),
+                         key.size(), nullptr) == 0) {
+      counters_.produced->Add();
+      return;
+    }
+    if (rd_kafka_last_error() == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      counters_.queue_full->Add();
+    else
+      counters_.failed->Add();
+  }
+
+  static void OnDelivery(rd_kafka_t *, const rd_kafka_message_t *m, void *opaque) {
+    auto *self = static_cast<KafkaOutput *>(opaque);
+    (m->err ? self->counters_.failed : self->counters_.delivered)->Add();
+  }
+
+  // Errors are logged by librdkafka too (OnLog, which suppresses repeats).
+  static void OnError(rd_kafka_t *rk, int, const char *, void *) {
+    static_cast<KafkaOutput *>(rd_kafka_opaque(rk))->counters_.errors->Add();
+  }
+
+  static void OnLog(const rd_kafka_t *rk, int level, const char *facility, const char *buf) {
+    if (level > 4) return;  // warnings and worse
+    auto *self = static_cast<KafkaOutput *>(rd_kafka_opaque(rk));
+    Log("kafka " + (self ? self->name_ : std::string()) + ": " + facility + ": " + buf);
+  }
+
+  std::string name_;
+  bool json_;
+  KafkaCounters counters_;
+  rd_kafka_t *rk_ = nullptr;
+  rd_kafka_topic_t *rkt_ = nullptr;
+  std::thread poller_;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace
+
+Status MakeKafkaOutput(const Url &url, size_t queue_size, Counters *counters, std::unique_ptr<RecordOutput> *out) {
+  auto k = std::make_unique<KafkaOutput>(url, counters);
+  Status s = k->Init(url, queue_size);
+  if (!s.ok()) return s;
+  *out = std::move(k);
+  return Status::Ok();
+}
+
+}  // namespace nfr
