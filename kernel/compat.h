@@ -45,6 +45,56 @@
 #define nf_random_below(n) prandom_u32_max(n)
 #endif
 
+/*
+ * 5.11 added the non-atomic __llist_add() (for lists only one context
+ * touches).  Compiled by 5.10 (bullseye).
+ */
+#include <linux/llist.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+static inline bool __llist_add(struct llist_node *new, struct llist_head *head)
+{
+	new->next = head->first;
+	head->first = new;
+	return !new->next;
+}
+#endif
+
+/*
+ * 6.1 added genl_family.resv_start_op (strict checks of the reserved header
+ * bytes from that command on); before it every command was checked strictly
+ * with the family's policy.  The empty branch: 5.10 (bullseye).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#define NF_GENL_RESV_START_OP(op) .resv_start_op = (op),
+#else
+#define NF_GENL_RESV_START_OP(op)
+#endif
+
+/*
+ * 6.19 made kernel_bind()/kernel_connect() take a struct sockaddr_unsized *
+ * (7.2 (sid), 7.3 (trixie-backports)); before: struct sockaddr * (5.10 to
+ * 6.12).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define nf_sockaddr sockaddr_unsized
+#else
+#define nf_sockaddr sockaddr
+#endif
+
+/*
+ * 6.17 added system_percpu_wq and system_dfl_wq and deprecated system_wq and
+ * system_unbound_wq (7.2 warns when work is queued on them): 7.2 (sid),
+ * 7.3 (trixie-backports).  Before: 5.10 to 6.12.
+ */
+#include <linux/workqueue.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define nf_percpu_wq system_percpu_wq
+#define nf_dfl_wq system_dfl_wq
+#else
+#define nf_percpu_wq system_wq
+#define nf_dfl_wq system_unbound_wq
+#endif
+
 /* 5.19 added __uninitialized (stack variables exempt from auto-init). */
 #include <linux/compiler.h>
 #ifndef __uninitialized
