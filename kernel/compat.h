@@ -95,6 +95,21 @@ static inline bool __llist_add(struct llist_node *new, struct llist_head *head)
 #define nf_dfl_wq system_unbound_wq
 #endif
 
+/*
+ * 5.16 merged the conntrack event notifiers: the callback is .ct_event and
+ * takes a const event, the notifier is const, unregistering takes only the
+ * namespace (6.1 (bookworm) to 7.3).  Before: .fcn, 5.10 (bullseye).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 16, 0)
+#define NF_CT_EVENT_CONST const
+#define NF_CT_EVENT_FN ct_event
+#define nf_ct_unregister_notifier(net, nb) nf_conntrack_unregister_notifier(net)
+#else
+#define NF_CT_EVENT_CONST
+#define NF_CT_EVENT_FN fcn
+#define nf_ct_unregister_notifier(net, nb) nf_conntrack_unregister_notifier(net, nb)
+#endif
+
 /* 5.19 added __uninitialized (stack variables exempt from auto-init). */
 #include <linux/compiler.h>
 #ifndef __uninitialized

@@ -43,7 +43,8 @@ static DEFINE_MUTEX(nf_nat_mutex);	/* serialises nf_natevents_set() */
 static bool nf_nat_on;		/* written under nf_nat_mutex, before the walk */
 struct nf_nat_stats nf_nat_stats;
 
-static int nf_nat_ct_event(unsigned int events, const struct nf_ct_event *item)
+static int nf_nat_ct_event(unsigned int events,
+			   NF_CT_EVENT_CONST struct nf_ct_event *item)
 {
 	const struct nf_conn *ct = item->ct;
 	const struct nf_conntrack_tuple *o, *r;
@@ -92,8 +93,8 @@ drop:
 	return 0;
 }
 
-static const struct nf_ct_event_notifier nf_nat_notifier = {
-	.ct_event = nf_nat_ct_event,
+static NF_CT_EVENT_CONST struct nf_ct_event_notifier nf_nat_notifier = {
+	.NF_CT_EVENT_FN = nf_nat_ct_event,
 };
 
 /* Runs under the core's pernet_ops_rwsem (walk or namespace creation). */
@@ -115,7 +116,7 @@ static void nf_nat_attach(struct net *net)
 static void nf_nat_detach(struct net *net)
 {
 	if (rcu_access_pointer(net->ct.nf_conntrack_event_cb) == &nf_nat_notifier)
-		nf_conntrack_unregister_notifier(net);
+		nf_ct_unregister_notifier(net, &nf_nat_notifier);
 }
 
 static int __net_init nf_nat_net_init(struct net *net)

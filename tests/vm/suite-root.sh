@@ -25,7 +25,8 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${NF_VM_CACHE:-$REPO/build/vm-cache}
 ROOTS=${NF_KMATRIX_ROOTS:-$CACHE/roots}
 MIRROR=${NF_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-PKGS=gcc,make,libc6-dev,kmod,bc,libelf-dev,ca-certificates,xz-utils,zstd
+# perl: 6.12's W=1 runs scripts/kernel-doc, which needs Pod::Usage (not in perl-base)
+PKGS=gcc,make,libc6-dev,kmod,bc,libelf-dev,perl,ca-certificates,xz-utils,zstd
 APTOPT=(-o Acquire::Check-Valid-Until=false -o APT::Get::Assume-Yes=true -o Dpkg::Use-Pty=0)
 
 say() { echo "suite-root: $*" >&2; }
@@ -81,6 +82,11 @@ setup() {
 			>"$ROOT/etc/apt/apt.conf.d/99nf-norecommends"
 		rm -f "$ROOT/var/lib/apt/lists/.stamp"
 		touch "$ROOT/.debootstrap.done"
+	fi
+	# a root made before PKGS grew gets the missing packages
+	if [ "$(cat "$ROOT/.pkgs" 2>/dev/null)" != "$PKGS" ]; then
+		in_root apt-get "${APTOPT[@]}" -q install ${PKGS//,/ } >&2 || die "cannot install $PKGS in $ROOT"
+		echo "$PKGS" >"$ROOT/.pkgs"
 	fi
 	# refresh the lists once a day: a new point release is seen without any change here
 	if [ -z "$(find "$ROOT/var/lib/apt/lists/.stamp" -mmin -1440 2>/dev/null)" ]; then
