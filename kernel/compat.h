@@ -2,6 +2,9 @@
 /*
  * Kernel-version differences, all in one place (keyed on
  * LINUX_VERSION_CODE), so the rest of the module reads as current code.
+ * Each branch names the kernels of the matrix (make check-kernels,
+ * tests/vm/kernels.md) that compile it: 5.10 (bullseye), 6.1 (bookworm),
+ * 6.12 (trixie), 7.3 (trixie-backports), 7.2 (sid), 7.3-rc (experimental).
  */
 #ifndef NF_COMPAT_H
 #define NF_COMPAT_H
@@ -9,28 +12,31 @@
 #include <linux/version.h>
 #include <linux/sysctl.h>
 
-/* 6.11 made ctl_table handlers take a const table. */
+/* 6.11 made ctl_table handlers take a const table: 6.12, 7.x; else 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #define NF_CTL_CONST const
 #else
 #define NF_CTL_CONST
 #endif
 
-/* 6.6 dropped the empty sentinel at the end of ctl_table arrays. */
+/* 6.6 dropped the empty sentinel at the end of ctl_table arrays: 6.12, 7.x;
+ * else 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 #define NF_CTL_SENTINEL 0
 #else
 #define NF_CTL_SENTINEL 1
 #endif
 
-/* 6.6 takes the table size (register_sysctl_sz) instead of a sentinel. */
+/* 6.6 takes the table size (register_sysctl_sz) instead of a sentinel:
+ * 6.12, 7.x; else 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 #define nf_register_sysctl(path, table, n) register_sysctl_sz(path, table, n)
 #else
 #define nf_register_sysctl(path, table, n) register_sysctl(path, table)
 #endif
 
-/* 6.2 renamed the unaligned helpers' header. */
+/* 6.12 moved the unaligned helpers to <linux/unaligned.h>: 6.12, 7.x;
+ * else <asm/unaligned.h>: 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
 #else
@@ -38,7 +44,7 @@
 #endif
 
 #include <linux/random.h>
-/* 6.2 added get_random_u32_below(); 6.1 has prandom_u32_max(). */
+/* 6.2 added get_random_u32_below(): 6.12, 7.x; prandom_u32_max(): 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #define nf_random_below(n) get_random_u32_below(n)
 #else
@@ -110,7 +116,8 @@ static inline bool __llist_add(struct llist_node *new, struct llist_head *head)
 #define nf_ct_unregister_notifier(net, nb) nf_conntrack_unregister_notifier(net, nb)
 #endif
 
-/* 5.19 added __uninitialized (stack variables exempt from auto-init). */
+/* 5.19 added __uninitialized (stack variables exempt from auto-init); the
+ * fallback is compiled by 5.10 (bullseye). */
 #include <linux/compiler.h>
 #ifndef __uninitialized
 #define __uninitialized

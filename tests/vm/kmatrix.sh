@@ -3,12 +3,14 @@
 # of kernel/ with that kernel's own suite's gcc (in a debootstrap root, tests/vm/suite-root.sh;
 # bookworm's on this machine), in the default configuration and the full-featured one
 # (make kmod-full's switches), W=1; boot the kernel in the VM harness and run the scenarios
-# against it; print a table and write it to tests/vm/kernels.md.
+# against it; print a table and write it to tests/vm/kernels.md and README.md's
+# "Supported kernels" (between <!-- kernels:begin --> and <!-- kernels:end -->).
 #
 # Usage: tests/vm/kmatrix.sh [TARGET...]            build + test (default: the list below)
 #        tests/vm/kmatrix.sh --build TARGET         only build both configurations; prints the .ko
 #        tests/vm/kmatrix.sh --kver TARGET          only print the kernel version
 #        tests/vm/kmatrix.sh --list                 print the targets and their kernels
+#        tests/vm/kmatrix.sh --table [TARGET...]    table from the logs of earlier runs
 # Targets: SUITE or SUITE-rt (PREEMPT_RT flavour), SUITE one of bullseye bookworm trixie
 #          trixie-backports sid experimental; the kernel is the newest linux-image-*-amd64
 #          (-rt-amd64) of that suite's Packages index when the command runs (a new point
@@ -20,6 +22,7 @@
 # Env: NF_KMATRIX_SCENARIOS_<target> (- and : as _), NF_KMATRIX_SCENARIOS: scenario patterns
 #      ("all" = every scenario; "none" = build only). Default: the Makefile's VM_SCENARIOS.
 #      NF_KMATRIX_TABLE (default tests/vm/kernels.md; empty: do not write), JOBS (2),
+#      NF_KMATRIX_REUSE=1: test the modules an earlier run built (no rebuild),
 #      NF_SCENARIO_TIMEOUT (default here 900), NF_TSHARK_WAIT (default here 300),
 #      NF_VM_CACHE (roots under $NF_VM_CACHE/roots, kernels under $NF_VM_CACHE/<kver>).
 # Logs: build/kmatrix/logs/<target>/ (build-default.log, build-full.log, scenarios.log,
@@ -146,6 +149,11 @@ case "${1:-}" in
 	for t in "$@"; do printf '%-22s %s\n' "$t" "$(kver_of "$t" 2>/dev/null || echo '?')"; done
 	exit 0
 	;;
+--table)
+	shift
+	[ $# -gt 0 ] || set -- $DEFAULT_TARGETS
+	TABLE_ONLY=1
+	;;
 -h | --help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"; exit 0 ;;
 esac
 # shellcheck disable=SC2086
@@ -155,14 +163,18 @@ for t in "$@"; do parse "$t" >/dev/null; done
 declare -A RES PASSED FAILED SECS VMSECS
 overall=0
 t_all=$(date +%s)
-for t in "$@"; do
+TABLE_ONLY=${TABLE_ONLY:-}
+[ -n "$TABLE_ONLY" ] || for t in "$@"; do
 	start=$(date +%s)
 	logdir=$OUT/logs/$t
 	mkdir -p "$logdir"
-	rm -f "$logdir/run.out" "$logdir/build.res"
+	rm -f "$logdir/run.out" "$logdir/vm.res"
 	read -r s f k < <(parse "$t")
-	say "=== $t: build"
-	if ! ko=$(build "$t"); then
+	if [ -n "${NF_KMATRIX_REUSE:-}" ] && grep -q '^default ok' "$logdir/build.res" 2>/dev/null &&
+		[ -f "$OUT/$(cat "$logdir/kver")-default/ipt_NETFLOW.ko" ]; then
+		say "=== $t: reusing the build of $(cat "$logdir/kver") (NF_KMATRIX_REUSE)"
+		ko=$OUT/$(cat "$logdir/kver")-default/ipt_NETFLOW.ko
+	elif ! ko=$(rm -f "$logdir/build.res"; say "=== $t: build"; build "$t"); then
 		RES[$t]="BUILD FAILED"
 		SECS[$t]=$(($(date +%s) - start))
 		case " $ALLOW_FAIL " in *" $t "* | *" $s "*) ;; *) overall=1 ;; esac
@@ -198,31 +210,37 @@ for t in "$@"; do
 		RES[$t]=FAIL
 		case " $ALLOW_FAIL " in *" $t "* | *" $s "*) ;; *) overall=1 ;; esac
 	fi
+	echo "${PASSED[$t]:--} ${FAILED[$t]:--} ${VMSECS[$t]} ${RES[$t]} ${pats:-all}" >"$logdir/vm.res"
 done
 
-# one row per kernel and configuration
+# one row per kernel and configuration (from the logs: --table rebuilds it without a run)
 table() {
-	local t conf st secs w kv gccv
-	echo "| target | kernel | gcc | config | build | W=1 warnings | scenarios passed | failed | VM (s) | result |"
-	echo "|---|---|---|---|---|---|---|---|---|---|"
+	local t conf st secs w kv gccv p fl vs r
+	echo "| target | kernel | gcc | config | build | W=1 warnings | passed | failed | VM (s) | result | scenarios |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	for t in "$@"; do
 		kv=$(cat "$OUT/logs/$t/kver" 2>/dev/null || echo "?")
 		gccv=$(cat "$OUT/logs/$t/gcc" 2>/dev/null || echo "?")
+		read -r p fl vs r sc < <(cat "$OUT/logs/$t/vm.res" 2>/dev/null || echo "- - - - -")
+		[ -z "${RES[$t]:-}" ] || [ "${RES[$t]}" = PASS ] || [ "${RES[$t]}" = FAIL ] || r=${RES[$t]}
+		[ -f "$OUT/logs/$t/build.res" ] || r="not run"
+		grep -q '^default ok' "$OUT/logs/$t/build.res" 2>/dev/null || [ ! -f "$OUT/logs/$t/build.res" ] || r="BUILD FAILED"
 		for conf in default full; do
 			read -r _ st secs w < <(grep "^$conf " "$OUT/logs/$t/build.res" 2>/dev/null || echo "$conf - - -")
 			if [ "$st" = ok ]; then st="ok, ${secs} s"; w=${w:-0}; else st=${st/-/not built}; w=-; fi
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$kv" "$gccv" "$conf" \
-				"$st" "$w" "${PASSED[$t]:--}" "${FAILED[$t]:--}" "${VMSECS[$t]:--}" "${RES[$t]:--}"
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$t" "$kv" "$gccv" "$conf" \
+				"$st" "$w" "$p" "$fl" "$vs" "$r" "$sc"
 		done
 	done
 }
 
 total=$(($(date +%s) - t_all))
+[ -z "$TABLE_ONLY" ] || total="(from the logs of earlier runs)"
 echo
 echo "Kernel matrix ($total s):"
 table "$@"
 for t in "$@"; do
-	[ "${RES[$t]}" != FAIL ] || grep -h '^FAIL ' "$OUT/logs/$t/run.out" 2>/dev/null | sed "s/^/  $t: /" || true
+	[ "${RES[$t]:-}" != FAIL ] || grep -h '^FAIL ' "$OUT/logs/$t/run.out" 2>/dev/null | sed "s/^/  $t: /" || true
 done
 if [ -n "$TABLE" ]; then
 	{
@@ -230,6 +248,7 @@ if [ -n "$TABLE" ]; then
 		echo
 		echo "Written by \`make check-kernels\` (tests/vm/kmatrix.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'),"
 		echo "at commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'), in $total s on $(nproc) CPUs (qemu TCG)."
+		echo "VM (s) is the wall time of that kernel's VM run; \"scenarios\" lists the patterns it ran."
 		echo "\"build\" is the wall time of one configuration's W=1 build with that suite's gcc;"
 		echo "scenarios count the VM run of the default module (NF_KMOD; the full one is NF_KMOD_FULL)"
 		echo "plus run-scenarios.sh's final dmesg check. Allowed to fail: $ALLOW_FAIL."
@@ -237,5 +256,14 @@ if [ -n "$TABLE" ]; then
 		table "$@"
 	} >"$TABLE"
 	say "table written to $TABLE"
+	# README's supported kernels are this table (between its kernels:begin/end markers)
+	readme=$REPO/README.md
+	if [ "$TABLE" = "$REPO/tests/vm/kernels.md" ] && grep -q '^<!-- kernels:begin' "$readme"; then
+		awk -v tbl="$TABLE" '
+			/^<!-- kernels:begin/ { print; while ((getline l < tbl) > 0) if (l ~ /^\|/) print l; skip = 1; next }
+			/^<!-- kernels:end/ { skip = 0 }
+			!skip' "$readme" >"$readme.new" && mv "$readme.new" "$readme"
+		say "README.md's supported kernels updated"
+	fi
 fi
 exit $overall
