@@ -254,6 +254,10 @@ if [ -n "$TABLE" ]; then
 		echo "plus run-scenarios.sh's final dmesg check. Allowed to fail: $ALLOW_FAIL."
 		echo
 		table "$@"
+		echo
+		for t in "$@"; do
+			grep -h '^FAIL ' "$OUT/logs/$t/run.out" 2>/dev/null | sed "s/^/- $t: /" || true
+		done
 	} >"$TABLE"
 	say "table written to $TABLE"
 	# README's supported kernels are this table (between its kernels:begin/end markers)
