@@ -125,6 +125,7 @@ fetch_suite() {
 	find "$MODDIR/$KVER" -name '*.ko.xz' -print0 | xargs -0 -r -n 64 -P 2 xz -d
 	find "$MODDIR/$KVER" -name '*.ko.zst' -print0 | xargs -0 -r -n 64 -P 2 zstd -q -d --rm
 	depmod -b "$ROOT" "$KVER"
+	# shellcheck disable=SC2012 # Debian package names have no odd characters
 	printf '%s %s\n' "$pkg" "$(dpkg-deb -f "$(ls "$DIR"/debs/linux-image-*.deb | head -n1)" Version)" >"$DIR/extracted.stamp"
 	rm -rf "$DIR/debs"
 }

@@ -145,12 +145,14 @@ case "${1:-}" in
 --kver) kver_of "${2:?target}"; exit ;;
 --list)
 	shift
+	# shellcheck disable=SC2086 # the list splits on purpose
 	[ $# -gt 0 ] || set -- $DEFAULT_TARGETS
 	for t in "$@"; do printf '%-22s %s\n' "$t" "$(kver_of "$t" 2>/dev/null || echo '?')"; done
 	exit 0
 	;;
 --table)
 	shift
+	# shellcheck disable=SC2086 # the list splits on purpose
 	[ $# -gt 0 ] || set -- $DEFAULT_TARGETS
 	TABLE_ONLY=1
 	;;
@@ -160,6 +162,7 @@ esac
 [ $# -gt 0 ] || set -- $DEFAULT_TARGETS
 for t in "$@"; do parse "$t" >/dev/null; done
 
+# shellcheck disable=SC2034 # SECS: kept for callers that source the loop's results
 declare -A RES PASSED FAILED SECS VMSECS
 overall=0
 t_all=$(date +%s)
