@@ -162,13 +162,11 @@ esac
 [ $# -gt 0 ] || set -- $DEFAULT_TARGETS
 for t in "$@"; do parse "$t" >/dev/null; done
 
-# shellcheck disable=SC2034 # SECS: kept for callers that source the loop's results
-declare -A RES PASSED FAILED SECS VMSECS
+declare -A RES PASSED FAILED VMSECS
 overall=0
 t_all=$(date +%s)
 TABLE_ONLY=${TABLE_ONLY:-}
 [ -n "$TABLE_ONLY" ] || for t in "$@"; do
-	start=$(date +%s)
 	logdir=$OUT/logs/$t
 	mkdir -p "$logdir"
 	rm -f "$logdir/run.out" "$logdir/vm.res"
@@ -179,7 +177,6 @@ TABLE_ONLY=${TABLE_ONLY:-}
 		ko=$OUT/$(cat "$logdir/kver")-default/ipt_NETFLOW.ko
 	elif ! ko=$(rm -f "$logdir/build.res"; say "=== $t: build"; build "$t"); then
 		RES[$t]="BUILD FAILED"
-		SECS[$t]=$(($(date +%s) - start))
 		case " $ALLOW_FAIL " in *" $t "* | *" $s "*) ;; *) overall=1 ;; esac
 		continue
 	fi
@@ -188,7 +185,6 @@ TABLE_ONLY=${TABLE_ONLY:-}
 	pats=${!var:-${NF_KMATRIX_SCENARIOS:-$(default_scenarios)}}
 	if [ "$pats" = none ]; then
 		RES[$t]="built"
-		SECS[$t]=$(($(date +%s) - start))
 		continue
 	fi
 	[ "$pats" != all ] || pats=
@@ -205,7 +201,6 @@ TABLE_ONLY=${TABLE_ONLY:-}
 	rc=${PIPESTATUS[0]}
 	set -e +f
 	VMSECS[$t]=$(($(date +%s) - vstart))
-	SECS[$t]=$(($(date +%s) - start))
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logdir/run.out" | tail -n1 || true)
 	PASSED[$t]=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
 	FAILED[$t]=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
