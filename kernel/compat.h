@@ -2,6 +2,9 @@
 /*
  * Kernel-version differences, all in one place (keyed on
  * LINUX_VERSION_CODE), so the rest of the module reads as current code.
+ * Each branch names the kernels of the matrix (make check-kernels,
+ * tests/vm/kernels.md) that compile it: 5.10 (bullseye), 6.1 (bookworm),
+ * 6.12 (trixie), 7.3 (trixie-backports), 7.2 (sid), 7.3-rc (experimental).
  */
 #ifndef NF_COMPAT_H
 #define NF_COMPAT_H
@@ -9,28 +12,31 @@
 #include <linux/version.h>
 #include <linux/sysctl.h>
 
-/* 6.11 made ctl_table handlers take a const table. */
+/* 6.11 made ctl_table handlers take a const table: 6.12, 7.x; else 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #define NF_CTL_CONST const
 #else
 #define NF_CTL_CONST
 #endif
 
-/* 6.6 dropped the empty sentinel at the end of ctl_table arrays. */
+/* 6.6 dropped the empty sentinel at the end of ctl_table arrays: 6.12, 7.x;
+ * else 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 #define NF_CTL_SENTINEL 0
 #else
 #define NF_CTL_SENTINEL 1
 #endif
 
-/* 6.6 takes the table size (register_sysctl_sz) instead of a sentinel. */
+/* 6.6 takes the table size (register_sysctl_sz) instead of a sentinel:
+ * 6.12, 7.x; else 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 #define nf_register_sysctl(path, table, n) register_sysctl_sz(path, table, n)
 #else
 #define nf_register_sysctl(path, table, n) register_sysctl(path, table)
 #endif
 
-/* 6.2 renamed the unaligned helpers' header. */
+/* 6.12 moved the unaligned helpers to <linux/unaligned.h>: 6.12, 7.x;
+ * else <asm/unaligned.h>: 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
 #else
@@ -38,14 +44,80 @@
 #endif
 
 #include <linux/random.h>
-/* 6.2 added get_random_u32_below(); 6.1 has prandom_u32_max(). */
+/* 6.2 added get_random_u32_below(): 6.12, 7.x; prandom_u32_max(): 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 #define nf_random_below(n) get_random_u32_below(n)
 #else
 #define nf_random_below(n) prandom_u32_max(n)
 #endif
 
-/* 5.19 added __uninitialized (stack variables exempt from auto-init). */
+/*
+ * 5.11 added the non-atomic __llist_add() (for lists only one context
+ * touches).  Compiled by 5.10 (bullseye).
+ */
+#include <linux/llist.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+static inline bool __llist_add(struct llist_node *new, struct llist_head *head)
+{
+	new->next = head->first;
+	head->first = new;
+	return !new->next;
+}
+#endif
+
+/*
+ * 6.1 added genl_family.resv_start_op (strict checks of the reserved header
+ * bytes from that command on); before it every command was checked strictly
+ * with the family's policy.  The empty branch: 5.10 (bullseye).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#define NF_GENL_RESV_START_OP(op) .resv_start_op = (op),
+#else
+#define NF_GENL_RESV_START_OP(op)
+#endif
+
+/*
+ * 6.19 made kernel_bind()/kernel_connect() take a struct sockaddr_unsized *
+ * (7.2 (sid), 7.3 (trixie-backports)); before: struct sockaddr * (5.10 to
+ * 6.12).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define nf_sockaddr sockaddr_unsized
+#else
+#define nf_sockaddr sockaddr
+#endif
+
+/*
+ * 6.17 added system_percpu_wq and system_dfl_wq and deprecated system_wq and
+ * system_unbound_wq (7.2 warns when work is queued on them): 7.2 (sid),
+ * 7.3 (trixie-backports).  Before: 5.10 to 6.12.
+ */
+#include <linux/workqueue.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define nf_percpu_wq system_percpu_wq
+#define nf_dfl_wq system_dfl_wq
+#else
+#define nf_percpu_wq system_wq
+#define nf_dfl_wq system_unbound_wq
+#endif
+
+/*
+ * 5.16 merged the conntrack event notifiers: the callback is .ct_event and
+ * takes a const event, the notifier is const, unregistering takes only the
+ * namespace (6.1 (bookworm) to 7.3).  Before: .fcn, 5.10 (bullseye).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 16, 0)
+#define NF_CT_EVENT_CONST const
+#define NF_CT_EVENT_FN ct_event
+#define nf_ct_unregister_notifier(net, nb) nf_conntrack_unregister_notifier(net)
+#else
+#define NF_CT_EVENT_CONST
+#define NF_CT_EVENT_FN fcn
+#define nf_ct_unregister_notifier(net, nb) nf_conntrack_unregister_notifier(net, nb)
+#endif
+
+/* 5.19 added __uninitialized (stack variables exempt from auto-init); the
+ * fallback is compiled by 5.10 (bullseye). */
 #include <linux/compiler.h>
 #ifndef __uninitialized
 #define __uninitialized

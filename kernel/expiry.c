@@ -206,9 +206,11 @@ static void nf_queue(unsigned long delay)
 {
 	int cpu = READ_ONCE(nf_cfg.exportcpu);
 
-	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu))
-		cpu = WORK_CPU_UNBOUND;
-	queue_delayed_work_on(cpu, system_wq, &nf_work, delay);
+	/* exportcpu: on that CPU; else wherever the scheduler likes */
+	if (cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu))
+		queue_delayed_work_on(cpu, nf_percpu_wq, &nf_work, delay);
+	else
+		queue_delayed_work(nf_dfl_wq, &nf_work, delay);
 }
 
 static void nf_worker_fn(struct work_struct *w)

@@ -547,7 +547,7 @@ static struct genl_family nf_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = nf_genl_ops,
 	.n_small_ops = ARRAY_SIZE(nf_genl_ops),
-	.resv_start_op = NETFLOW_CMD_GET_STATS,	/* strict for every command */
+	NF_GENL_RESV_START_OP(NETFLOW_CMD_GET_STATS)	/* strict for every command */
 	.mcgrps = nf_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(nf_genl_mcgrps),
 };

@@ -12,12 +12,17 @@
  * Conntrack only reports events when net.netfilter.nf_conntrack_events is 1
  * (or 2 with a ctnetlink listener): namespaces where it is not are counted too.
  *
- * Lock ordering: nf_cfg_mutex > pernet_ops_rwsem > net_rwsem (> conntrack's
- * own nf_ct_ecache_mutex).
+ * Every namespace is reached through nf_netns_walk() (a short-lived
+ * pernet_operations: no private core lock, which 7.x no longer gives
+ * modules) and our own pernet_operations for namespaces created later;
+ * both may see a namespace, so attaching is idempotent.
+ * Lock ordering: nf_cfg_mutex > nf_nat_mutex > (core) pernet_ops_rwsem >
+ * conntrack's nf_ct_ecache_mutex.
  */
 #include <linux/slab.h>
 #include <linux/llist.h>
 #include <linux/ktime.h>
+#include <linux/mutex.h>
 #include <net/net_namespace.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_ecache.h>
@@ -34,10 +39,12 @@ struct nf_nat_ev {
 
 static LLIST_HEAD(nf_nat_queue);
 static atomic_t nf_nat_queued = ATOMIC_INIT(0);
-static bool nf_nat_on;		/* changed with pernet_ops_rwsem held for write */
+static DEFINE_MUTEX(nf_nat_mutex);	/* serialises nf_natevents_set() */
+static bool nf_nat_on;		/* written under nf_nat_mutex, before the walk */
 struct nf_nat_stats nf_nat_stats;
 
-static int nf_nat_ct_event(unsigned int events, const struct nf_ct_event *item)
+static int nf_nat_ct_event(unsigned int events,
+			   NF_CT_EVENT_CONST struct nf_ct_event *item)
 {
 	const struct nf_conn *ct = item->ct;
 	const struct nf_conntrack_tuple *o, *r;
@@ -86,13 +93,18 @@ drop:
 	return 0;
 }
 
-static const struct nf_ct_event_notifier nf_nat_notifier = {
-	.ct_event = nf_nat_ct_event,
+static NF_CT_EVENT_CONST struct nf_ct_event_notifier nf_nat_notifier = {
+	.NF_CT_EVENT_FN = nf_nat_ct_event,
 };
 
+/* Runs under the core's pernet_ops_rwsem (walk or namespace creation). */
 static void nf_nat_attach(struct net *net)
 {
-	if (rcu_access_pointer(net->ct.nf_conntrack_event_cb)) {
+	const void *cb = rcu_access_pointer(net->ct.nf_conntrack_event_cb);
+
+	if (cb == &nf_nat_notifier)
+		return;		/* already ours: the walk met a new namespace */
+	if (cb) {
 		atomic_inc(&nf_nat_stats.busy);	/* ctnetlink has it */
 		return;
 	}
@@ -104,12 +116,12 @@ static void nf_nat_attach(struct net *net)
 static void nf_nat_detach(struct net *net)
 {
 	if (rcu_access_pointer(net->ct.nf_conntrack_event_cb) == &nf_nat_notifier)
-		nf_conntrack_unregister_notifier(net);
+		nf_ct_unregister_notifier(net, &nf_nat_notifier);
 }
 
 static int __net_init nf_nat_net_init(struct net *net)
 {
-	if (nf_nat_on)
+	if (READ_ONCE(nf_nat_on))
 		nf_nat_attach(net);
 	return 0;
 }
@@ -124,26 +136,23 @@ static struct pernet_operations nf_nat_net_ops = {
 	.exit = nf_nat_net_exit,
 };
 
-/* natevents on or off, in every namespace (nf_cfg_mutex held). */
+/*
+ * natevents on or off, in every namespace (nf_cfg_mutex held).  nf_nat_on
+ * is set before the walk: a namespace created meanwhile is attached by
+ * nf_nat_net_init(), by the walk, or by both (idempotent); the walk holds
+ * the core's pernet_ops_rwsem for write, so it never runs beside an init.
+ */
 void nf_natevents_set(bool on)
 {
-	struct net *net;
-
-	down_write(&pernet_ops_rwsem);	/* no namespace comes or goes */
+	mutex_lock(&nf_nat_mutex);
 	if (on != nf_nat_on) {
-		nf_nat_on = on;
+		WRITE_ONCE(nf_nat_on, on);
 		atomic_set(&nf_nat_stats.busy, 0);
 		atomic_set(&nf_nat_stats.no_events, 0);
-		down_read(&net_rwsem);
-		for_each_net(net) {
-			if (on)
-				nf_nat_attach(net);
-			else
-				nf_nat_detach(net);
-		}
-		up_read(&net_rwsem);
+		if (nf_netns_walk(on ? nf_nat_attach : nf_nat_detach))
+			pr_warn(NF_NAME ": natevents: cannot walk the network namespaces\n");
 	}
-	up_write(&pernet_ops_rwsem);
+	mutex_unlock(&nf_nat_mutex);
 	if (!on)
 		synchronize_rcu();	/* callbacks in flight are done */
 	if (on && atomic_read(&nf_nat_stats.no_events))

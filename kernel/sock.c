@@ -134,7 +134,7 @@ static int nf_sock_connect(struct nf_sock *ns)
 			err = -EAFNOSUPPORT;
 			goto fail_release;
 		}
-		err = kernel_bind(sock, (struct sockaddr *)&bs, alen);
+		err = kernel_bind(sock, (struct nf_sockaddr *)&bs, alen);
 		if (err)
 			goto fail_release;
 	}
@@ -142,7 +142,7 @@ static int nf_sock_connect(struct nf_sock *ns)
 		sock->sk->sk_sndbuf = nf_cfg.sndbuf;
 		sock->sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
 	}
-	err = kernel_connect(sock, (struct sockaddr *)&ss, alen, 0);
+	err = kernel_connect(sock, (struct nf_sockaddr *)&ss, alen, 0);
 	if (err)
 		goto fail_release;
 

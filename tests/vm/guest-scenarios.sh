@@ -69,7 +69,7 @@ done
 
 # The kernel log since boot, over all scenarios, counts as one more test.
 if out=$(nf_dmesg_clean boot 2>&1); then
-	echo "PASS dmesg (no WARNING/BUG/Oops/leak/lockup/stall since boot)"
+	echo "PASS dmesg (no WARNING/BUG/Oops/deprecation/leak/lockup/stall since boot)"
 	passed=$((passed + 1))
 else
 	echo "FAIL dmesg"

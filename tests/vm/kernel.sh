@@ -10,9 +10,11 @@
 #      e.g. 6.1.0-56-amd64, instead of resolving it from linux-headers-amd64).
 #      NF_VM_KERNEL_FLAVOR: amd64 (default) or rt: the PREEMPT_RT twin of the same ABI
 #      (linux-image-<abi>-rt-amd64, e.g. 6.1.0-56-rt-amd64).
-#      NF_VM_SUITE: bookworm (default: the host's packages) or trixie: the kernel installed
-#      in the trixie root NF_VM_TRIXIE_ROOT (default $REPO/build/trixie, made by
-#      tests/vm/trixie-root.sh), resolved from that root's linux-headers-amd64.
+#      NF_VM_SUITE: bookworm (default: the host's packages) or another suite of the kernel
+#      matrix (bullseye trixie trixie-backports sid experimental): the kernel is NF_VM_KVER,
+#      or the suite's newest one (tests/vm/suite-root.sh SUITE --resolve FLAVOR), downloaded
+#      with that suite's apt (the debootstrap root of suite-root.sh), split packages
+#      (linux-binary-/linux-modules-/linux-base-<v>) included.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -20,15 +22,9 @@ REPO=$(cd "$HERE/../.." && pwd)
 CACHE=${NF_VM_CACHE:-$REPO/build/vm-cache}
 FLAVOR=${NF_VM_KERNEL_FLAVOR:-amd64}
 SUITE=${NF_VM_SUITE:-bookworm}
-TROOT=${NF_VM_TRIXIE_ROOT:-$REPO/build/trixie}
 case "$FLAVOR" in amd64 | rt) ;; *) echo "vm-kernel: error: NF_VM_KERNEL_FLAVOR must be amd64 or rt, not '$FLAVOR'" >&2; exit 1 ;; esac
-case "$SUITE" in bookworm | trixie) ;; *) echo "vm-kernel: error: NF_VM_SUITE must be bookworm or trixie, not '$SUITE'" >&2; exit 1 ;; esac
-# dpkg database the kernel is resolved from: the host's, or the trixie root's
+case "$SUITE" in bookworm | bullseye | trixie | trixie-backports | sid | experimental) ;; *) echo "vm-kernel: error: NF_VM_SUITE must be bookworm, bullseye, trixie, trixie-backports, sid or experimental, not '$SUITE'" >&2; exit 1 ;; esac
 DPKGQ=(dpkg-query)
-if [ "$SUITE" = trixie ]; then
-	[ -d "$TROOT/var/lib/dpkg" ] || { echo "vm-kernel: error: no trixie root at $TROOT (run tests/vm/trixie-root.sh)" >&2; exit 1; }
-	DPKGQ=(dpkg-query "--admindir=$TROOT/var/lib/dpkg")
-fi
 
 say() { echo "vm-kernel: $*" >&2; }
 die() { echo "vm-kernel: error: $*" >&2; exit 1; }
@@ -48,9 +44,13 @@ resolve_kver() {
 		return
 	fi
 	local deps hdr
+	if [ "$SUITE" != bookworm ]; then
+		"$HERE/suite-root.sh" "$SUITE" --resolve "$FLAVOR"
+		return
+	fi
 	# shellcheck disable=SC2016 # dpkg-query's own ${Field} syntax
 	deps=$("${DPKGQ[@]}" -W -f='${Depends}' linux-headers-amd64 2>/dev/null) ||
-		die "linux-headers-amd64 is not installed$([ "$SUITE" = bookworm ] || echo " in $TROOT") (apt-get install linux-headers-amd64)"
+		die "linux-headers-amd64 is not installed (apt-get install linux-headers-amd64)"
 	# e.g. "linux-headers-6.1.0-56-amd64 (= 6.1.192-2)"
 	hdr=$(printf '%s\n' "$deps" | sed 's/[,|]/\n/g' | sed -n 's/^ *linux-headers-\([^ ]*-amd64\).*/\1/p' | head -n1)
 	[ -n "$hdr" ] || die "cannot find linux-headers-<ver>-amd64 in the dependencies of linux-headers-amd64: '$deps'"
@@ -97,29 +97,43 @@ fetch_image() {
 	echo "$got"
 }
 
-# trixie: copy the kernel installed in the trixie root (its modules live in /usr/lib/modules
-# and are .ko.xz; the host's kmod reads those), keep the same cache layout as bookworm's.
-copy_from_root() {
-	local ver
-	if [ ! -f "$TROOT/boot/vmlinuz-$KVER" ] || [ ! -d "$TROOT/usr/lib/modules/$KVER/kernel" ]; then
-		die "linux-image-$KVER is not installed in $TROOT (run tests/vm/trixie-root.sh)"
+# other suites: that suite's apt downloads the image and, for split packages, its
+# linux-binary (vmlinuz in /usr/lib/modules/<v>/), linux-modules and linux-base
+# (modules.builtin, ...); all are extracted and laid out as bookworm's (boot/vmlinuz-<v>,
+# lib/modules/<v>).
+fetch_suite() {
+	local pkg deb
+	mkdir -p "$DIR/debs" "$ROOT"
+	pkg=$("$HERE/suite-root.sh" "$SUITE" --download "$KVER" "$DIR/debs") ||
+		die "cannot download linux-image-$KVER from $SUITE"
+	for deb in "$DIR"/debs/*.deb; do dpkg -x "$deb" "$ROOT"; done
+	if [ -d "$ROOT/usr/lib/modules/$KVER" ]; then
+		mkdir -p "$MODDIR"
+		cp -a "$ROOT/usr/lib/modules/$KVER" "$MODDIR/"
+		rm -rf "$ROOT/usr/lib/modules/$KVER"
 	fi
-	# shellcheck disable=SC2016
-	ver=$("${DPKGQ[@]}" -W -f='${Version}' "linux-image-$KVER" 2>/dev/null || true)
-	# shellcheck disable=SC2016
-	[ -n "$ver" ] || ver=$("${DPKGQ[@]}" -W -f='${Version}' "linux-image-$KVER-unsigned" 2>/dev/null || true)
-	mkdir -p "$ROOT/boot" "$MODDIR"
-	cp "$TROOT/boot/vmlinuz-$KVER" "$KERNEL"
-	cp -a "$TROOT/usr/lib/modules/$KVER" "$MODDIR/"
+	if [ ! -f "$KERNEL" ]; then
+		mkdir -p "$ROOT/boot"
+		[ -f "$MODDIR/$KVER/vmlinuz" ] && cp "$MODDIR/$KVER/vmlinuz" "$KERNEL"
+	fi
+	[ -f "$KERNEL" ] || die "no vmlinuz for $KVER in $(ls "$DIR"/debs)"
+	[ -f "$MODDIR/$KVER/modules.builtin" ] || die "no modules.builtin for $KVER in $(ls "$DIR"/debs)"
 	rm -rf "$MODDIR/$KVER/build" "$MODDIR/$KVER/source"
+	# Compressed modules (.ko.xz from 6.12 on) are decompressed here, at native speed:
+	# otherwise every depmod in the guest (each scenario's nf_install_module) decompresses
+	# thousands of modules under TCG, minutes each time. The kernel loads either.
+	find "$MODDIR/$KVER" -name '*.ko.xz' -print0 | xargs -0 -r -n 64 -P 2 xz -d
+	find "$MODDIR/$KVER" -name '*.ko.zst' -print0 | xargs -0 -r -n 64 -P 2 zstd -q -d --rm
 	depmod -b "$ROOT" "$KVER"
-	printf '%s %s\n' "linux-image-$KVER" "${ver:-unknown}" >"$DIR/extracted.stamp"
+	# shellcheck disable=SC2012 # Debian package names have no odd characters
+	printf '%s %s\n' "$pkg" "$(dpkg-deb -f "$(ls "$DIR"/debs/linux-image-*.deb | head -n1)" Version)" >"$DIR/extracted.stamp"
+	rm -rf "$DIR/debs"
 }
 
-if [ "$SUITE" = trixie ] && { [ ! -f "$DIR/extracted.stamp" ] || [ ! -f "$KERNEL" ]; }; then
-	say "preparing kernel $KVER from $TROOT in $DIR"
-	rm -rf "$ROOT"
-	copy_from_root
+if [ "$SUITE" != bookworm ] && { [ ! -f "$DIR/extracted.stamp" ] || [ ! -f "$KERNEL" ]; }; then
+	say "preparing kernel $KVER of $SUITE in $DIR"
+	rm -rf "$ROOT" "$DIR/debs"
+	fetch_suite
 fi
 if [ ! -f "$DIR/extracted.stamp" ] || [ ! -f "$KERNEL" ]; then
 	say "preparing kernel $KVER in $DIR"
