@@ -140,8 +140,16 @@ check-vm: all kmod-full
 	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)
 
-check-packaging: all
+check-packaging: all classic-deb
 	NF_SCENARIO_TIMEOUT=2400 tests/vm/run-scenarios.sh 50-dkms 51-install
+
+# Debian's iptables-netflow-dkms (ipt_NETFLOW 2.6), for the scenarios that check what
+# happens on a host that has it (51-install, 52-*): build/classic/*.deb
+.PHONY: classic-deb
+classic-deb:
+	@mkdir -p $(BUILD)/classic
+	@ls $(BUILD)/classic/iptables-netflow-dkms_*.deb >/dev/null 2>&1 || \
+		(cd $(BUILD)/classic && apt-get download iptables-netflow-dkms)
 
 check-man:
 	tests/man/check.sh
@@ -167,6 +175,9 @@ MAN8DIR ?= $(PREFIX)/share/man/man8
 DOCDIR ?= $(PREFIX)/share/doc/ipt-netflow-ng
 MODPROBEDIR ?= /etc/modprobe.d
 XT_LIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null)
+# libxtables 1.8.9 tries lib{ipt,ip6t}_NETFLOW.so before libxt_NETFLOW.so: links to ours
+# (a classic plugin left under those names would win otherwise; scripts/check-classic.sh)
+XT_ALIASES := libipt_NETFLOW.so libip6t_NETFLOW.so
 MOD_KVER = $(shell modinfo -F vermagic $(KMOD) 2>/dev/null | cut -d' ' -f1)
 MOD_DIR = $(DESTDIR)/lib/modules/$(MOD_KVER)/extra
 MANPAGES := man/ipt_NETFLOW.8 man/netflow-relay.8 man/netflow-agentx.8 man/netflowctl.8
@@ -182,10 +193,12 @@ install-check:
 	done
 	@[ -n "$(MOD_KVER)" ] || { echo "make install: cannot read the vermagic of $(KMOD)" >&2; exit 1; }
 	@[ -n "$(XT_LIBDIR)" ] || { echo "make install: xtables plugin directory unknown (pkg-config xtables)" >&2; exit 1; }
+	@[ -n "$(DESTDIR)" ] || $(TOP)/scripts/check-classic.sh $(MOD_KVER) $(XT_LIBDIR)
 
 install: install-check
 	install -D -m 0644 $(KMOD) $(MOD_DIR)/ipt_NETFLOW.ko
 	install -D -m 0644 $(XTLIB) $(DESTDIR)$(XT_LIBDIR)/libxt_NETFLOW.so
+	for a in $(XT_ALIASES); do ln -sfn libxt_NETFLOW.so $(DESTDIR)$(XT_LIBDIR)/$$a; done
 	install -D -m 0755 $(RELAY) $(DESTDIR)$(SBINDIR)/netflow-relay
 	install -D -m 0755 $(CTL) $(DESTDIR)$(SBINDIR)/netflowctl
 	install -D -m 0644 $(MIB) $(DESTDIR)$(MIBDIR)/IPT-NETFLOW-MIB.my
@@ -208,6 +221,9 @@ endif
 uninstall:
 	rm -f $(MOD_DIR)/ipt_NETFLOW.ko
 	-rmdir --ignore-fail-on-non-empty $(MOD_DIR)
+	for a in $(XT_ALIASES); do \
+		[ "$$(readlink $(DESTDIR)$(XT_LIBDIR)/$$a)" != libxt_NETFLOW.so ] || rm -f $(DESTDIR)$(XT_LIBDIR)/$$a; \
+	done
 	rm -f $(DESTDIR)$(XT_LIBDIR)/libxt_NETFLOW.so
 	rm -f $(DESTDIR)$(SBINDIR)/netflow-relay $(DESTDIR)$(SBINDIR)/netflow-agentx $(DESTDIR)$(SBINDIR)/netflowctl
 	rm -f $(DESTDIR)$(MIBDIR)/IPT-NETFLOW-MIB.my
