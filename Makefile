@@ -22,10 +22,11 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	ethtool procps python3 nfdump tshark pmacct snmpd snmp libsnmp-dev \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
-	man-db groff-base dkms debootstrap curl python3-prometheus-client clang libclang-rt-14-dev
+	man-db groff-base dkms debootstrap curl python3-prometheus-client clang libclang-rt-14-dev \
+	debhelper dh-dkms lintian prometheus
 
 .PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress bench-profile \
-	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
+	check-man check-packaging check-prometheus check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
 	deps install uninstall clean distclean
 
 all: kmod xtables userspace snmp artifacts
@@ -86,7 +87,7 @@ print-artifacts:
 	@if [ -f $(KMOD_FULL) ]; then echo kmod_full=$(KMOD_FULL); fi
 
 # ---- tests ----
-check: all check-unit check-fuzz-short check-man check-snmp check-vm-selftest check-vm
+check: all check-unit check-fuzz-short check-man check-snmp check-prometheus check-deb check-vm-selftest check-vm
 	@echo "make check: all test suites passed"
 
 check-unit: userspace
@@ -99,6 +100,14 @@ endif
 
 check-vm-selftest:
 	tests/vm/selftest.sh
+
+# The Prometheus alerting rules the packages ship: syntax (promtool check rules) and each
+# alert firing on the series that should trigger it (promtool test rules); a real
+# Prometheus server scrapes netflowctl serve and the relay in the VM scenario 52-prometheus.
+.PHONY: check-prometheus
+check-prometheus:
+	promtool check rules prometheus/ipt-netflow-ng.rules.yml
+	promtool test rules tests/prometheus/alerts_test.yml
 
 # ---- fuzzing (issue 7): the relay's libFuzzer targets, clang + ASan/UBSan in build/fuzz ----
 # `make fuzz` runs each for FUZZ_TIME seconds (default 60) from the seed corpus in
@@ -135,7 +144,7 @@ check-stress: all fuzz-build
 # One VM boot for the kernel scenarios; generous per-scenario limit for loaded CI
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
 # under TCG; 51-install) run in check-packaging and check-kernels instead.
-VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 40- 41- 60- 70- 71- 72- 73- 74-
+VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 40- 41- 52-prometheus 60- 70- 71- 72- 73- 74-
 check-vm: all kmod-full
 	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)
@@ -266,6 +275,29 @@ clean:
 
 distclean: clean
 	rm -rf $(BUILD) config.mk kernel/nf_config.h
+
+# ---- Debian packages (issue 21): `make deb` builds them with dpkg-buildpackage from
+# debian/ in a copy of the tree (build/deb/src; the tree itself stays clean) into
+# build/deb/: ipt-netflow-ng-dkms (replaces iptables-netflow-dkms), ipt-netflow-ng
+# (xtables plugin, netflowctl, Prometheus rules), netflow-relay, ipt-netflow-ng-snmp.
+# `make check-deb` runs lintian on them (no error, no warning allowed).
+DEB_DIR := $(BUILD)/deb
+DEB_SRC := $(DEB_DIR)/src/ipt-netflow-ng-$(DKMS_VER)
+.PHONY: deb check-deb
+deb:
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	git ls-files -z --cached --others --exclude-standard | grep -zv '^build/' | \
+		xargs -0 cp --parents -t $(DEB_SRC)
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=$(JOBS) $(DEB_BUILD_OPTIONS)" \
+		dpkg-buildpackage -us -uc -b
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/
+	rm -rf $(DEB_DIR)/src
+	@ls -l $(DEB_DIR)/*.deb
+
+check-deb:
+	@ls $(DEB_DIR)/*.changes >/dev/null 2>&1 || $(MAKE) deb
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes
 
 # ---- benchmarks (issue 9; not part of check, ~30 min): tests/bench/run.sh ----
 .PHONY: bench
