@@ -149,8 +149,19 @@ check-vm: all kmod-full
 	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)
 
-check-packaging: all classic-deb
-	NF_SCENARIO_TIMEOUT=2400 tests/vm/run-scenarios.sh 50-dkms 51-install
+# 52-migration: Debian's iptables-netflow-dkms -> our packages -> back (make deb, and both
+# DKMS modules built here for the VM's kernel: make dkms-tarballs).
+check-packaging: all classic-deb dkms-tarballs
+	NF_SCENARIO_TIMEOUT=2400 tests/vm/run-scenarios.sh 50-dkms 51-install 52-migration
+
+# Both DKMS packages' modules built on the host for the VM's kernel, as DKMS binaries-only
+# tarballs their postinst loads instead of compiling under TCG (tests/packaging/dkms-tarballs.sh)
+.PHONY: dkms-tarballs
+VM_KVER = $(shell tests/vm/kernel.sh --env | sed -n 's/^NF_VM_KVER=//p')
+dkms-tarballs: classic-deb
+	@ls $(DEB_DIR)/ipt-netflow-ng-dkms_*.deb >/dev/null 2>&1 || $(MAKE) deb
+	tests/packaging/dkms-tarballs.sh $(VM_KVER) $(BUILD)/dkms-tarballs \
+		$$(ls $(BUILD)/classic/iptables-netflow-dkms_*.deb | tail -n1) $$(ls $(DEB_DIR)/ipt-netflow-ng-dkms_*.deb | tail -n1)
 
 # Debian's iptables-netflow-dkms (ipt_NETFLOW 2.6), for the scenarios that check what
 # happens on a host that has it (51-install, 52-*): build/classic/*.deb
@@ -289,7 +300,7 @@ deb:
 	mkdir -p $(DEB_SRC)
 	git ls-files -z --cached --others --exclude-standard | grep -zv '^build/' | \
 		xargs -0 cp --parents -t $(DEB_SRC)
-	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=$(JOBS) $(DEB_BUILD_OPTIONS)" \
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=$(JOBS) noautodbgsym $(DEB_BUILD_OPTIONS)" \
 		dpkg-buildpackage -us -uc -b
 	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/
 	rm -rf $(DEB_DIR)/src
