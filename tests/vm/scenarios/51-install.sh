@@ -19,6 +19,24 @@ rm -f "/lib/modules/$kver/extra/ipt_NETFLOW.ko" "$xtdir/libxt_NETFLOW.so" \
 	"$xtdir/libipt_NETFLOW.so" "$xtdir/libip6t_NETFLOW.so"
 rmdir "/lib/modules/$kver/extra" 2>/dev/null || true
 
+in_ro_tree() { # CMD...  run CMD with the repository read-only (private mount namespace)
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	unshare -m bash -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"' \
+		_ "$NF_REPO" "$@"
+}
+
+# A host with Debian's iptables-netflow-dkms (or NF_CLASSIC_HOST=1): make install refuses;
+# it is removed here (in the guest's overlay) for the rest of the scenario.
+case "$(dpkg-query -W -f='${db:Status-Status}' iptables-netflow-dkms 2>/dev/null || true)" in
+'' | not-installed | config-files) ;;
+*)
+	in_ro_tree make -C "$NF_REPO" install KMOD="$ko" >/tmp/install-refused.log 2>&1 && st=0 || st=$?
+	assert_ne "$st" 0 "make install on a host with iptables-netflow-dkms"
+	assert_match "$(cat /tmp/install-refused.log)" "apt-get remove iptables-netflow-dkms" "refusal names what to remove"
+	assert_ok dpkg --remove iptables-netflow-dkms
+	;;
+esac
+
 watched=("/lib/modules/$kver" "$xtdir" /usr/sbin /usr/share/snmp /usr/lib/snmp /lib/systemd/system
 	/etc/modprobe.d /usr/share/man/man8 /usr/share/doc /etc)
 snapshot() { # names (not contents: depmod rewrites its indexes) of everything watched
@@ -29,11 +47,6 @@ snapshot() { # names (not contents: depmod rewrites its indexes) of everything w
 }
 snapshot >/tmp/before.list
 
-in_ro_tree() { # CMD...  run CMD with the repository read-only (private mount namespace)
-	# shellcheck disable=SC2016 # expanded by the inner bash
-	unshare -m bash -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"' \
-		_ "$NF_REPO" "$@"
-}
 assert_fail in_ro_tree touch "$NF_REPO/.nf-ro-probe" # the tree really is read-only there
 
 if ! in_ro_tree make -C "$NF_REPO" install KMOD="$ko" >/tmp/install.log 2>&1; then
