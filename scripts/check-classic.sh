@@ -40,8 +40,9 @@ if [ -n "$others" ]; then
 		pkg=$(dpkg-query -S "$f" 2>/dev/null | cut -d: -f1)
 		how="rm $f && depmod -a $kver"
 		case "$f" in */updates/dkms/*)
-			how="dkms status ipt_NETFLOW; dkms remove <name>/<version> --all (ipt-netflow/2.6: the classic,
-      ipt-netflow-ng/3.0: ours, from make install-dkms or the ipt-netflow-ng-dkms package)" ;;
+			how="dkms status, then dkms remove NAME/VERSION --all (ipt-netflow/2.6: a classic DKMS install;
+      ipt-netflow-ng/3.0: ours, from make install-dkms: make uninstall-dkms; from the
+      ipt-netflow-ng-dkms package: it already provides the module, make install is not needed)" ;;
 		esac
 		[ -z "$pkg" ] || how="apt-get remove $pkg"
 		refuse "another ipt_NETFLOW module is installed for $kver: $f${pkg:+ (package $pkg)}.

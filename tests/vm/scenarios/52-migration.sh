@@ -40,8 +40,8 @@ xtdir=$(nf_xtables_dir)
 rm -f "/lib/modules/$kver/extra/ipt_NETFLOW.ko" "$xtdir/libxt_NETFLOW.so" "$xtdir/libipt_NETFLOW.so" "$xtdir/libip6t_NETFLOW.so"
 depmod -a "$kver"
 
-apt_() { # apt-get ARGS...: offline, every dependency is on the host already
-	if ! DEBIAN_FRONTEND=noninteractive apt-get -y --no-install-recommends --no-download \
+apt_() { # apt-get ARGS...: the guest is offline; every dependency is on the host already
+	if ! DEBIAN_FRONTEND=noninteractive apt-get -y --no-install-recommends \
 		-o Dpkg::Options::=--force-confdef "$@" >/tmp/apt.log 2>&1; then
 		cat /tmp/apt.log
 		nf_die "apt-get $* failed"

@@ -64,9 +64,12 @@ assert_eq "$(value 'ipt_netflow_up')" 1 "ipt_netflow_up scraped"
 assert_eq "$(value 'netflow_relay_up')" 1 "netflow_relay_up scraped"
 
 # collector up: flows arrive, nothing is lost, the alert stays silent
-traffic() { # ROUND: 20 new UDP flows, then export them now
-	local i
-	for i in $(seq 1 20); do nf_udp - 127.0.0.1 $((7000 + $1 * 20 + i)) 1 100 >/dev/null; done
+traffic() { # ROUND: 20 new UDP flows (one python, not one per flow: TCG), exported now
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+base = 7000 + int(sys.argv[1]) * 20
+for p in range(base, base + 20):
+    s.sendto(b"x" * 100, ("127.0.0.1", p))' "$1"
 	sysctl -q -w net.netflow.flush=1
 }
 for r in 1 2 3; do traffic "$r"; sleep 1; done
@@ -77,7 +80,7 @@ assert_ge "$(value 'ipt_netflow_export_flows_total')" 60 "flows exported (as scr
 
 # collector down: its port answers ICMP port unreachable, the flows exported after it count lost
 nf_collector_stop c1
-for r in 4 5 6 7 8 9 10 11; do traffic "$r"; sleep 1; done
+for r in 4 5 6 7 8 9; do traffic "$r"; sleep 1; done
 assert_ge "$(awk '$1 == "lostFlows" { print $2 }' /proc/net/stat/ipt_netflow_snmp)" 1 "flows counted lost by the module"
 nf_wait_for 60 is firing alert:IptNetflowFlowsLost || true
 assert_eq "$(alert_state IptNetflowFlowsLost)" firing "IptNetflowFlowsLost fires when the collector is down"
