@@ -23,10 +23,10 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
 	man-db groff-base dkms debootstrap nftables curl python3-prometheus-client clang libclang-rt-14-dev \
-	librdkafka-dev kcat
+	librdkafka-dev kcat debhelper dh-dkms lintian prometheus
 
 .PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress bench-profile \
-	check-man check-packaging check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
+	check-man check-packaging check-prometheus check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
 	deps install uninstall clean distclean
 
 all: kmod xtables userspace snmp artifacts
@@ -87,7 +87,7 @@ print-artifacts:
 	@if [ -f $(KMOD_FULL) ]; then echo kmod_full=$(KMOD_FULL); fi
 
 # ---- tests ----
-check: all check-unit check-fuzz-short check-man check-snmp check-vm-selftest check-vm
+check: all check-unit check-fuzz-short check-man check-snmp check-prometheus check-deb check-vm-selftest check-vm
 	@echo "make check: all test suites passed"
 
 check-unit: userspace
@@ -100,6 +100,14 @@ endif
 
 check-vm-selftest:
 	tests/vm/selftest.sh
+
+# The Prometheus alerting rules the packages ship: syntax (promtool check rules) and each
+# alert firing on the series that should trigger it (promtool test rules); a real
+# Prometheus server scrapes netflowctl serve and the relay in the VM scenario 52-prometheus.
+.PHONY: check-prometheus
+check-prometheus:
+	promtool check rules prometheus/ipt-netflow-ng.rules.yml
+	promtool test rules tests/prometheus/alerts_test.yml
 
 # ---- fuzzing (issue 7): the relay's libFuzzer targets, clang + ASan/UBSan in build/fuzz ----
 # `make fuzz` runs each for FUZZ_TIME seconds (default 60) from the seed corpus in
@@ -136,13 +144,32 @@ check-stress: all fuzz-build
 # One VM boot for the kernel scenarios; generous per-scenario limit for loaded CI
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
 # under TCG; 51-install) run in check-packaging and check-kernels instead.
-VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 32- 33- 34- 35- 40- 41- 60- 70- 71- 72- 73- 74-
+VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 32- 33- 34- 35- 40- 41- 52-prometheus 60- 70- 71- 72- 73- 74-
 check-vm: all kmod-full
 	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)
 
-check-packaging: all
-	NF_SCENARIO_TIMEOUT=2400 tests/vm/run-scenarios.sh 50-dkms 51-install
+# 52-migration: Debian's iptables-netflow-dkms -> our packages -> back (make deb, and both
+# DKMS modules built here for the VM's kernel: make dkms-tarballs).
+check-packaging: all classic-deb dkms-tarballs
+	NF_SCENARIO_TIMEOUT=2400 tests/vm/run-scenarios.sh 50-dkms 51-install 52-migration
+
+# Both DKMS packages' modules built on the host for the VM's kernel, as DKMS binaries-only
+# tarballs their postinst loads instead of compiling under TCG (tests/packaging/dkms-tarballs.sh)
+.PHONY: dkms-tarballs
+VM_KVER = $(shell tests/vm/kernel.sh --env | sed -n 's/^NF_VM_KVER=//p')
+dkms-tarballs: classic-deb
+	@$(MAKE) --no-print-directory $(DEB_CHANGES)
+	tests/packaging/dkms-tarballs.sh $(VM_KVER) $(BUILD)/dkms-tarballs \
+		$$(ls $(BUILD)/classic/iptables-netflow-dkms_*.deb | tail -n1) $$(ls $(DEB_DIR)/ipt-netflow-ng-dkms_*.deb | tail -n1)
+
+# Debian's iptables-netflow-dkms (ipt_NETFLOW 2.6), for the scenarios that check what
+# happens on a host that has it (51-install, 52-*): build/classic/*.deb
+.PHONY: classic-deb
+classic-deb:
+	@mkdir -p $(BUILD)/classic
+	@ls $(BUILD)/classic/iptables-netflow-dkms_*.deb >/dev/null 2>&1 || \
+		(cd $(BUILD)/classic && apt-get download iptables-netflow-dkms)
 
 check-man:
 	tests/man/check.sh
@@ -168,6 +195,9 @@ MAN8DIR ?= $(PREFIX)/share/man/man8
 DOCDIR ?= $(PREFIX)/share/doc/ipt-netflow-ng
 MODPROBEDIR ?= /etc/modprobe.d
 XT_LIBDIR ?= $(shell pkg-config --variable=xtlibdir xtables 2>/dev/null)
+# libxtables 1.8.9 tries lib{ipt,ip6t}_NETFLOW.so before libxt_NETFLOW.so: links to ours
+# (a classic plugin left under those names would win otherwise; scripts/check-classic.sh)
+XT_ALIASES := libipt_NETFLOW.so libip6t_NETFLOW.so
 MOD_KVER = $(shell modinfo -F vermagic $(KMOD) 2>/dev/null | cut -d' ' -f1)
 MOD_DIR = $(DESTDIR)/lib/modules/$(MOD_KVER)/extra
 MANPAGES := man/ipt_NETFLOW.8 man/netflow-relay.8 man/netflow-agentx.8 man/netflowctl.8
@@ -183,10 +213,12 @@ install-check:
 	done
 	@[ -n "$(MOD_KVER)" ] || { echo "make install: cannot read the vermagic of $(KMOD)" >&2; exit 1; }
 	@[ -n "$(XT_LIBDIR)" ] || { echo "make install: xtables plugin directory unknown (pkg-config xtables)" >&2; exit 1; }
+	@[ -n "$(DESTDIR)" ] || $(TOP)/scripts/check-classic.sh $(MOD_KVER) $(XT_LIBDIR)
 
 install: install-check
 	install -D -m 0644 $(KMOD) $(MOD_DIR)/ipt_NETFLOW.ko
 	install -D -m 0644 $(XTLIB) $(DESTDIR)$(XT_LIBDIR)/libxt_NETFLOW.so
+	for a in $(XT_ALIASES); do ln -sfn libxt_NETFLOW.so $(DESTDIR)$(XT_LIBDIR)/$$a; done
 	install -D -m 0755 $(RELAY) $(DESTDIR)$(SBINDIR)/netflow-relay
 	install -D -m 0755 $(CTL) $(DESTDIR)$(SBINDIR)/netflowctl
 	install -D -m 0644 $(MIB) $(DESTDIR)$(MIBDIR)/IPT-NETFLOW-MIB.my
@@ -209,6 +241,9 @@ endif
 uninstall:
 	rm -f $(MOD_DIR)/ipt_NETFLOW.ko
 	-rmdir --ignore-fail-on-non-empty $(MOD_DIR)
+	for a in $(XT_ALIASES); do \
+		[ "$$(readlink $(DESTDIR)$(XT_LIBDIR)/$$a)" != libxt_NETFLOW.so ] || rm -f $(DESTDIR)$(XT_LIBDIR)/$$a; \
+	done
 	rm -f $(DESTDIR)$(XT_LIBDIR)/libxt_NETFLOW.so
 	rm -f $(DESTDIR)$(SBINDIR)/netflow-relay $(DESTDIR)$(SBINDIR)/netflow-agentx $(DESTDIR)$(SBINDIR)/netflowctl
 	rm -f $(DESTDIR)$(MIBDIR)/IPT-NETFLOW-MIB.my
@@ -251,6 +286,37 @@ clean:
 
 distclean: clean
 	rm -rf $(BUILD) config.mk kernel/nf_config.h
+
+# ---- Debian packages (issue 21): `make deb` builds them with dpkg-buildpackage from
+# debian/ in a copy of the tree (build/deb/src; the tree itself stays clean) into
+# build/deb/: ipt-netflow-ng-dkms (replaces iptables-netflow-dkms), ipt-netflow-ng
+# (xtables plugin, netflowctl, Prometheus rules), netflow-relay, ipt-netflow-ng-snmp.
+# `make check-deb` (part of `make check`) runs lintian on them.
+DEB_DIR := $(BUILD)/deb
+DEB_SRC := $(DEB_DIR)/src/ipt-netflow-ng-$(DKMS_VER)
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_CHANGES = $(DEB_DIR)/ipt-netflow-ng_$(DKMS_VER)_$(DEB_ARCH).changes
+# the tree as git sees it (tracked, and new files not ignored): what the packages are made of
+DEB_INPUTS = $(shell git ls-files --cached --others --exclude-standard 2>/dev/null | grep -v '^build/')
+.PHONY: deb check-deb
+deb:
+	rm -f $(DEB_CHANGES)
+	$(MAKE) --no-print-directory $(DEB_CHANGES)
+
+$(DEB_DIR)/ipt-netflow-ng_%.changes: $(DEB_INPUTS)
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	git ls-files -z --cached --others --exclude-standard | grep -zv '^build/' | \
+		xargs -0 cp --parents -t $(DEB_SRC)
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="parallel=$(JOBS) noautodbgsym $(DEB_BUILD_OPTIONS)" \
+		dpkg-buildpackage -us -uc -b
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/
+	rm -rf $(DEB_DIR)/src
+	@ls -l $(DEB_DIR)/*.deb
+
+# lintian on the packages of this tree (rebuilt when a file changed): no error, no warning
+check-deb: $(DEB_CHANGES)
+	lintian --fail-on error,warning $(DEB_CHANGES)
 
 # ---- benchmarks (issue 9; not part of check, ~30 min): tests/bench/run.sh ----
 .PHONY: bench

@@ -3,6 +3,12 @@
  * iptables/ip6tables extension for the NETFLOW target (ipt_NETFLOW.ko).
  * The target has no options: `-j NETFLOW` meters the packet and lets it
  * continue.  Works with the legacy and the nft backends alike.
+ *
+ * libxtables (1.8.9, Debian 12) looks in each plugin directory for
+ * libipt_NETFLOW.so / libip6t_NETFLOW.so before libxt_NETFLOW.so, so the
+ * plugin is installed under all three names (the first two as links to the
+ * third): a classic ipt_NETFLOW plugin left under the family names would
+ * otherwise win.  The same file registers both families.
  */
 #include <stdio.h>
 #include <xtables.h>
@@ -13,6 +19,10 @@ static void netflow_help(void)
 	       "and continues.  Configure export with sysctl net.netflow.* or\n"
 	       "modprobe ipt_NETFLOW destination=HOST:PORT protocol=5|9|10.\n");
 }
+
+/* Found by `make install` (scripts/check-classic.sh) to tell our plugin from
+ * the classic one under the same file name. */
+static const char netflow_ng_plugin_id[] __attribute__((used)) = "ipt-netflow-ng xtables plugin";
 
 static struct xtables_target netflow_tg_reg[] = {
 	{

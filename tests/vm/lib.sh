@@ -25,7 +25,8 @@
 # Artifacts:    nf_artifact NAME (kmod, xtables, relay, ctl, agentx, dlmod, mib; env NF_KMOD=PATH
 #               overrides kmod, e.g. a module built for another kernel in build/kmatrix/)
 #               nf_install_module (copies the kmod into /lib/modules/$(uname -r)/extra, depmod)
-#               nf_install_xtables (copies libxt_NETFLOW.so into the xtables directory)
+#               nf_install_xtables (copies libxt_NETFLOW.so into the xtables directory,
+#               libipt_/libip6t_NETFLOW.so linked to it)
 # Cleanup:      nf_cleanup (also run by the EXIT trap)
 # Env:          NF_DMESG_IGNORE (ERE of dmesg lines to ignore), NF_SCENARIO (name), NF_KMOD,
 #               NF_LIB_NO_TRAP=1 (source without trap/re-exec: for the scenario runner)
@@ -290,12 +291,18 @@ nf_install_module() { # copy the kmod into /lib/modules/$(uname -r)/extra and de
 	dir=/lib/modules/$(uname -r)/extra
 	{ mkdir -p "$dir" && cp "$ko" "$dir/" && depmod -a; } || nf_die "cannot install $ko"
 }
-nf_install_xtables() { # copy libxt_NETFLOW.so where iptables/ip6tables look for plugins
-	local so dir
+nf_install_xtables() { # copy libxt_NETFLOW.so where iptables/ip6tables look for plugins,
+	# with the family names as links to it, as make install does (libxtables 1.8.9 tries
+	# libipt_/libip6t_NETFLOW.so first: a classic plugin installed on the host, e.g. by
+	# Debian's iptables-netflow-dkms, would win otherwise)
+	local so dir a
 	so=$(nf_artifact xtables) || nf_die "no xtables plugin built"
 	dir=$(nf_xtables_dir)
 	[ -d "$dir" ] || nf_die "cannot find the xtables plugin directory"
 	cp "$so" "$dir/" || nf_die "cannot install $so into $dir"
+	for a in libipt_NETFLOW.so libip6t_NETFLOW.so; do
+		ln -sfn libxt_NETFLOW.so "$dir/$a" || nf_die "cannot link $dir/$a"
+	done
 }
 
 # ---------------------------------------------------------------------------------------

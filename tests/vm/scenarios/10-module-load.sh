@@ -28,6 +28,12 @@ bad_load maxflows=abc 'ipt_NETFLOW: maxflows: must be an integer'
 bad_load hashsize=0 'ipt_NETFLOW: hashsize: must be an integer 1\.\.'
 bad_load exportcpu=4096 'ipt_NETFLOW: exportcpu: no such online CPU'
 
+# --- the default build has NAT events compiled in (./configure: free while off) ----------
+assert_ok modprobe ipt_NETFLOW natevents=1
+assert_eq "$(sysctl -n net.netflow.natevents)" 1 "natevents=1 on the default build"
+assert_match "$(cat /proc/net/stat/ipt_netflow)" 'natevents' "natevents in the features line"
+assert_ok rmmod ipt_NETFLOW
+
 # --- a good load: parameters visible in sysctl and /sys/module ------------------------
 assert_ok modprobe ipt_NETFLOW destination=127.0.0.1:2055,[::1]:2056 inactive_timeout=7 \
 	active_timeout=60 hashsize=4096 maxflows=1000 engine_id=9 refresh-rate=25 sampler=hash:4
