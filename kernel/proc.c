@@ -89,7 +89,7 @@ static int nf_stat_show(struct seq_file *m, void *v)
 	nf_snapshot(&x, socks, &nsocks);
 	nf_stats_sum(&t);
 
-	seq_printf(m, "ipt_NETFLOW version %s, srcversion %s;%s\n", NF_VERSION,
+	seq_printf(m, "ipt_NETFLOW %s, srcversion %s;%s\n", NF_VERSION,
 		   THIS_MODULE->srcversion ? THIS_MODULE->srcversion : "-",
 		   nf_features());
 	seq_printf(m, "Protocol version %d (%s), refresh-rate %d, timeout-rate %d, (templates %u, active %u). Timeouts: active %d, inactive %d. Maxflows %d\n",

@@ -134,7 +134,7 @@ assert_match "$(dkms status ipt-netflow-ng/3.0)" "installed" "ours: dkms status"
 assert_eq "$(modinfo -F version ipt_NETFLOW)" 3.0 "ours: modinfo version of the installed module"
 assert_match "$(head -n1 /proc/net/stat/ipt_netflow)" '^ipt_NETFLOW (version )?2\.6,' "ours: the loaded module stays the classic one until reloaded"
 reload
-assert_match "$(head -n1 /proc/net/stat/ipt_netflow)" '^ipt_NETFLOW version 3\.0,' "ours: /proc version after reload"
+assert_match "$(head -n1 /proc/net/stat/ipt_netflow)" '^ipt_NETFLOW 3\.0, srcversion' "ours: /proc version after reload"
 options_apply ours
 assert_match "$(iptables -j NETFLOW --help 2>&1)" 'NETFLOW target takes no options' "ours: iptables loads our plugin"
 assert_match "$(ip6tables -j NETFLOW --help 2>&1)" 'NETFLOW target takes no options' "ours: ip6tables loads our plugin"
