@@ -18,8 +18,9 @@
  * more than the recent peak of active flows (a level that decays by 1/8 per
  * second while traffic is lower), so active + pooled stays within maxflows
  * plus one chunk per CPU.  (Fresh objects come NF_POOL_REFILL at a time
- * from kmem_cache_alloc_bulk into the per-CPU cache.)  The excess goes back to the slab from the worker,
- * a bounded number of chunks per run.
+ * from the slab, compat.h's nf_cache_alloc_bulk(), into the per-CPU cache.)
+ * The excess goes back to the slab from the worker, a bounded number of
+ * chunks per run.
  *
  * Locking: the chunk stacks have one spinlock, taken once per NF_POOL_CHUNK
  * objects (never nested in a stripe lock).  The per-CPU caches are used with
@@ -98,8 +99,8 @@ static noinline struct nf_flow *nf_pool_refill(struct nf_pool *p,
 	struct nf_flow *chain = NULL, *f;
 	int i, n;
 
-	n = kmem_cache_alloc_bulk(p->cache, GFP_ATOMIC | __GFP_NOWARN,
-				  NF_POOL_REFILL, objs);
+	n = nf_cache_alloc_bulk(p->cache, GFP_ATOMIC | __GFP_NOWARN,
+				NF_POOL_REFILL, objs);
 	if (!n)
 		return kmem_cache_alloc(p->cache, GFP_ATOMIC | __GFP_NOWARN);
 	for (i = 1; i < n; i++) {
