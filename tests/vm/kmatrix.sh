@@ -22,6 +22,8 @@
 # Env: NF_KMATRIX_SCENARIOS_<target> (- and : as _), NF_KMATRIX_SCENARIOS: scenario patterns
 #      ("all" = every scenario; "none" = build only). Default: the Makefile's VM_SCENARIOS.
 #      NF_KMATRIX_TABLE (default tests/vm/kernels.md; empty: do not write), JOBS (2),
+#      NF_KMATRIX_LANES (1): runs side by side (a suite's targets in one lane; logs
+#      build/kmatrix/lane-N.log),
 #      NF_KMATRIX_REUSE=1: test the modules an earlier run built (no rebuild),
 #      NF_SCENARIO_TIMEOUT (default here 900), NF_TSHARK_WAIT (default here 300),
 #      NF_VM_CACHE (roots under $NF_VM_CACHE/roots, kernels under $NF_VM_CACHE/<kver>).
@@ -166,7 +168,42 @@ declare -A RES PASSED FAILED VMSECS
 overall=0
 t_all=$(date +%s)
 TABLE_ONLY=${TABLE_ONLY:-}
-[ -n "$TABLE_ONLY" ] || for t in "$@"; do
+FROM_LOGS=$TABLE_ONLY
+
+# NF_KMATRIX_LANES=N: N kmatrix runs side by side, each a share of the targets (the
+# targets of one suite stay in one lane: they share its root, where apt installs the
+# headers); the table is made from their logs once all are done. The VMs sleep a good
+# part of the time (timeouts, conntrack, tshark), so two lanes take less than one.
+LANES=${NF_KMATRIX_LANES:-1}
+mkdir -p "$OUT"
+if [ -z "$TABLE_ONLY" ] && [ "$LANES" -gt 1 ] && [ -z "${NF_KMATRIX_IN_LANE:-}" ] && [ $# -gt 1 ]; then
+	declare -A lane_of
+	lanes=()
+	for ((i = 0; i < LANES; i++)); do lanes[i]=""; done
+	for t in "$@"; do
+		read -r s _ _ < <(parse "$t")
+		if [ -z "${lane_of[$s]:-}" ]; then	# a new suite: the lane with the fewest targets
+			best=0
+			for ((i = 1; i < LANES; i++)); do
+				[ "$(wc -w <<<"${lanes[i]}")" -ge "$(wc -w <<<"${lanes[best]}")" ] || best=$i
+			done
+			lane_of[$s]=$best
+		fi
+		lanes[${lane_of[$s]}]="${lanes[${lane_of[$s]}]} $t"
+	done
+	pids=()
+	for ((i = 0; i < LANES; i++)); do
+		[ -n "${lanes[i]// /}" ] || continue
+		say "lane $i:${lanes[i]}"
+		# shellcheck disable=SC2086 # the lane's targets split on purpose
+		NF_KMATRIX_IN_LANE=1 NF_KMATRIX_TABLE= "${BASH_SOURCE[0]}" ${lanes[i]} > >(tee "$OUT/lane-$i.log") 2>&1 &
+		pids+=("$!")
+	done
+	for p in "${pids[@]}"; do wait "$p" || overall=1; done
+	FROM_LOGS=1
+fi
+
+[ -n "$FROM_LOGS" ] || for t in "$@"; do
 	logdir=$OUT/logs/$t
 	mkdir -p "$logdir"
 	rm -f "$logdir/run.out" "$logdir/vm.res"
@@ -238,7 +275,7 @@ echo
 echo "Kernel matrix ($total s):"
 table "$@"
 for t in "$@"; do
-	[ "${RES[$t]:-}" != FAIL ] || grep -h '^FAIL ' "$OUT/logs/$t/run.out" 2>/dev/null | sed "s/^/  $t: /" || true
+	grep -h '^FAIL ' "$OUT/logs/$t/run.out" 2>/dev/null | sed "s/^/  $t: /" || true
 done
 if [ -n "$TABLE" ]; then
 	{
