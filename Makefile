@@ -23,7 +23,8 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
 	man-db groff-base dkms debootstrap nftables curl python3-prometheus-client clang libclang-rt-14-dev \
-	librdkafka-dev kcat debhelper dh-dkms lintian prometheus
+	librdkafka-dev kcat debhelper dh-dkms lintian prometheus \
+	flex bison libelf-dev bc
 
 .PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress bench-profile \
 	check-man check-packaging check-prometheus check-unit check-userspace check-snmp check-vm check-vm-selftest demo \
@@ -129,7 +130,7 @@ check-fuzz-short: fuzz-build
 # ---- reliability (issue 7): `make check-stress` runs the kernel stress scenarios (one VM
 # boot; slub_nomerge so the module's slab caches are visible), the relay's stress tests and
 # every fuzzer for FUZZ_TIME seconds, and prints what each measured ("figure:" lines).
-STRESS_SCENARIOS := 34- 40- 41- 70- 71- 72- 73- 74-
+STRESS_SCENARIOS := 34- 40- 41- 70- 71- 72- 73- 74- 75-
 RELAY_STRESS := garbage_flood slow_consumer tls_flood peer_restart
 check-stress: all fuzz-build
 	NF_VM_APPEND=slub_nomerge NF_SCENARIO_TIMEOUT=900 NF_HOOKS_ROUNDS=1000 tests/vm/run-scenarios.sh $(STRESS_SCENARIOS)
@@ -336,6 +337,13 @@ bench-profile: kmod xtables artifacts
 # build/vm-cache/roots), default and full (kmod-full) configurations, W=1; the VM suite runs
 # on each kernel.  Prints the table and writes tests/vm/kernels.md.  KERNELS="sid trixie-rt"
 # or KERNELS="sid:7.2.13+deb14-amd64" selects kernels; see tests/vm/kmatrix.sh for the rest.
+# The VM suite under debug kernels built from linux-source-6.1 (KASAN + lockdep + KMEMLEAK +
+# UBSAN, and KCSAN): tests/vm/debug-suite.sh; hours here, not in make check.
+.PHONY: check-debug
+DEBUG_KINDS ?= kasan kcsan
+check-debug: config.mk kernel/nf_config.h xtables userspace snmp artifacts
+	tests/vm/debug-suite.sh $(DEBUG_KINDS)
+
 .PHONY: check-kernels
 KERNELS ?=
 # The scenarios each kernel runs: the list the kernel-matrix issue names as the least

@@ -47,7 +47,7 @@ NF_FAIL=0
 NF_NAMESPACES=()
 NF_PIDS=()
 NF_BG_PID=
-NF_DMESG_PATTERN='WARNING:|BUG:|Oops|[Dd]eprecated|general protection|Call Trace|kmemleak|leak|soft lockup|hard LOCKUP|rcu.*stall|RCU stall|stall on CPU|hung_task|blocked for more than'
+NF_DMESG_PATTERN='WARNING:|BUG:|Oops|UBSAN:|ODEBUG:|[Dd]eprecated|general protection|Call Trace|kmemleak|leak|soft lockup|hard LOCKUP|rcu.*stall|RCU stall|stall on CPU|hung_task|blocked for more than'
 
 # ---------------------------------------------------------------------------------------
 # checks
