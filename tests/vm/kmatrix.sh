@@ -196,7 +196,7 @@ if [ -z "$TABLE_ONLY" ] && [ "$LANES" -gt 1 ] && [ -z "${NF_KMATRIX_IN_LANE:-}" 
 		[ -n "${lanes[i]// /}" ] || continue
 		say "lane $i:${lanes[i]}"
 		# shellcheck disable=SC2086 # the lane's targets split on purpose
-		NF_KMATRIX_IN_LANE=1 NF_KMATRIX_TABLE= "${BASH_SOURCE[0]}" ${lanes[i]} > >(tee "$OUT/lane-$i.log") 2>&1 &
+		NF_KMATRIX_IN_LANE=1 NF_KMATRIX_TABLE='' "${BASH_SOURCE[0]}" ${lanes[i]} > >(tee "$OUT/lane-$i.log") 2>&1 &
 		pids+=("$!")
 	done
 	for p in "${pids[@]}"; do wait "$p" || overall=1; done

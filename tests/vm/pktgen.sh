@@ -4,6 +4,7 @@
 # it) <-> veth1 in namespace "dut" (10.0.0.2), offloads off.
 #
 #   nf_pg_topo                       the namespace and the veth pair
+#   nf_pg_no_ipv6                    no IPv6 in either namespace (only the flood reaches dut)
 #   nf_pg_setup COUNT [CMD...]       (re)configure pg0: COUNT packets (0 = until stopped),
 #                                    60-byte UDP 10.0.0.1:9 -> 10.0.0.2:9, then each CMD
 #                                    (e.g. "ratep 20000", "flag IPSRC_RND", "src_max ...")
@@ -25,6 +26,13 @@ nf_pg_topo() {
 	ethtool -K pg0 tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
 	nf_ns dut ethtool -K veth1 tso off gso off gro off tx off rx off >/dev/null 2>&1 || true
 	NF_PG_DMAC=$(nf_ns dut cat /sys/class/net/veth1/address)
+}
+
+nf_pg_no_ipv6() {
+	local ns
+	for ns in - dut; do
+		nf_sysctl "$ns" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	done
 }
 
 _nf_pgset() { # FILE CMD

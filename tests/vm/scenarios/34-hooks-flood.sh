@@ -13,9 +13,7 @@ set -euo pipefail
 
 nf_pg_topo
 # only the flood reaches dut's IP layer: no IPv6 chatter, the flood dropped at input
-for ns in - dut; do
-	nf_sysctl "$ns" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+nf_pg_no_ipv6
 nf_ns dut nft -f - <<'EOF'
 table ip sink {
 	chain input {

@@ -17,9 +17,7 @@ secs=${NF_CONC_SECONDS:-60}
 reloads=${NF_CONC_RELOADS:-5}
 ncpu=$(nproc)
 nf_pg_topo
-for ns in - dut; do
-	nf_sysctl "$ns" net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
+nf_pg_no_ipv6
 nf_ns dut nft -f - <<'EOF'
 table ip sink {
 	chain pre {	# the flood is marked: only it is metered (hook_mark=1/1), not the export
