@@ -58,6 +58,7 @@ static LIST_HEAD(nf_offload_devs);	/* RTNL */
 static unsigned int nf_offload_ndevs;	/* RTNL; read locklessly for stats */
 static unsigned int nf_offload_errors;	/* RTNL; likewise */
 static bool nf_offload_on;		/* nf_cfg_mutex */
+static bool nf_offload_used;		/* nf_cfg_mutex: on since load */
 
 struct nf_offload_cpu {
 	u64 pkts, bytes;	/* metered here */
@@ -143,7 +144,7 @@ static void nf_offload_meter(struct sk_buff *skb,
 
 	memset(&fwd, 0, sizeof(fwd));
 	fwd.hook = NF_INET_FORWARD;
-	fwd.pf = state->pf;
+	fwd.pf = key.family == NF_FAM_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
 	fwd.in = state->in;
 	fwd.net = state->net;
 	nf_account_prep(skb, &fwd, &key, &pi, &pkts, &bytes);
@@ -325,6 +326,7 @@ int nf_offload_set(bool on)
 			return -ENOMEM;
 		}
 		WRITE_ONCE(nf_offload_on, true);
+		WRITE_ONCE(nf_offload_used, true);
 		return 0;
 	}
 	unregister_netdevice_notifier(&nf_offload_nb);
@@ -365,8 +367,8 @@ void nf_offload_show(struct seq_file *m)
 	struct nf_offload_stats s;
 
 	nf_offload_stats(&s);
-	if (!on && !s.pkts && !s.left)
-		return;		/* never used: the classic lines only */
+	if (!READ_ONCE(nf_offload_used))
+		return;		/* never on: the classic lines only */
 	seq_printf(m, "Flowtable: %s, ingress hooks on %u devices (%u refused). Offloaded packets metered %llu (%llu bytes), left to the slow path %llu.\n",
 		   on ? "on" : "off", s.devices, s.errors, s.pkts, s.bytes,
 		   s.left);

@@ -11,6 +11,7 @@
 #   add      flowtable created while the flows run
 #   remove   flowtable deleted while the flows run
 #   hooks    as "on", metered by hook mode's forward hook (hooks=inet:forward) instead
+#   unmetered  flowtable=0 with the flowtable: the records miss most packets (the issue)
 # Neighbours are permanent and router solicitations off, so the router forwards nothing
 # else during a phase.
 set -euo pipefail
@@ -24,7 +25,7 @@ table inet ft {
 	flowtable f {
 		hook ingress priority 0; devices = { ra, rb };
 	}
-	chain fwd {
+	chain forward {
 		type filter hook forward priority 0; policy accept;
 		meta l4proto { tcp, udp } flow add @f
 	}
@@ -60,7 +61,8 @@ assert_ok nf_ns a ping -c1 -W5 fd02::2
 
 modprobe nf_conntrack
 modprobe nft_flow_offload 2>/dev/null || true
-nf_load protocol=10 destination=127.0.0.1:2055 inactive_timeout=600 flowtable=1
+# refresh-rate=1: templates in every PDU (nfcapd restarts per phase)
+nf_load protocol=10 destination=127.0.0.1:2055 inactive_timeout=600 refresh-rate=1 flowtable=1
 assert_eq "$(sysctl -n net.netflow.flowtable)" 1 "flowtable=1 from modprobe"
 assert_ok nf_ns r iptables -A FORWARD -j NETFLOW
 assert_ok nf_ns r ip6tables -A FORWARD -j NETFLOW
@@ -71,8 +73,8 @@ ctr() { nf_ns r cat "/sys/class/net/$1/statistics/$2"; }
 metered() { nf_stat | sed -n 's/^Flowtable: .* Offloaded packets metered \([0-9]*\) .*/\1/p'; }
 UDP_AB=300 UDP_BA=200 UDP_SIZE=200
 
-phase() { # NAME PORTBASE MID (none, add, remove)
-	local name=$1 base=$2 mid=$3 p0 b0 q0 c0 m0 pids=() pid f4 f6 got_ab got_ba ab_p ab_b ba_p ba_b m
+phase() { # NAME PORTBASE MID (none, add, remove) [short]
+	local name=$1 base=$2 mid=$3 short=${4:-} p0 b0 q0 c0 m0 pids=() pid f4 f6 got_ab got_ba ab_p ab_b ba_p ba_b m
 	echo "== phase $name"
 	nf_collector_start "$name" 2055
 	rm -f /tmp/go /tmp/ready-*
@@ -116,6 +118,12 @@ phase() { # NAME PORTBASE MID (none, add, remove)
 	sed 's/^/  /' "/tmp/flows-$name"
 	got_ab=$(awk '$2 == "10.1.0.1" || $2 == "fd01::1" { p += $6; b += $7 } END { print p + 0, b + 0 }' "/tmp/flows-$name")
 	got_ba=$(awk '$2 == "10.2.0.2" || $2 == "fd02::2" { p += $6; b += $7 } END { print p + 0, b + 0 }' "/tmp/flows-$name")
+	PHASE_METERED=$m PHASE_FORWARDED=$((ab_p + ba_p))
+	if [ -n "$short" ]; then	# the fast path unmetered: the records fall short
+		assert_le "${got_ab% *}" $((ab_p / 2)) "$name: a->b exported packets, most of them missing"
+		assert_le "${got_ba% *}" $((ba_p / 2)) "$name: b->a exported packets, most of them missing"
+		return
+	fi
 	assert_eq "$got_ab" "$ab_p $ab_b" "$name: a->b exported packets bytes = forwarded"
 	assert_eq "$got_ba" "$ba_p $ba_b" "$name: b->a exported packets bytes = forwarded"
 	# UDP: one record per direction, the same numbers whatever the offload
@@ -128,13 +136,14 @@ EOT
 )" "$name: UDP records, exact"
 	assert_eq "$(awk '$1 == 6' "/tmp/flows-$name" | awk '{ print $2 }' | sort -u | wc -l)" 4 \
 		"$name: TCP records for both directions, both families"
-	PHASE_METERED=$m PHASE_FORWARDED=$((ab_p + ba_p))
 }
 
 assert_ok nf_ns r nft -f "$FT"
 phase on 41000 none
 figure_on=$PHASE_METERED
-assert_ge "$PHASE_METERED" $((PHASE_FORWARDED * 9 / 10)) "on: most packets took the fast path (metered at ingress)"
+# (not all: the handshakes, the first UDP datagrams, and the server's answer after the
+# client's FIN take the slow path)
+assert_ge "$PHASE_METERED" $((PHASE_FORWARDED * 3 / 4)) "on: most packets took the fast path (metered at ingress)"
 assert_ok nf_ns r nft delete table inet ft
 phase off 42000 none
 assert_eq "$PHASE_METERED" 0 "off: nothing metered at ingress"
@@ -145,14 +154,20 @@ assert_ge "$PHASE_METERED" 1 "remove: the flows were offloaded until the flowtab
 assert_ok nf_ns r nft -f "$FT"
 assert_ok sysctl -q -w net.netflow.hooks=inet:forward
 phase hooks 45000 none
-assert_ge "$PHASE_METERED" $((PHASE_FORWARDED * 9 / 10)) "hooks: most packets took the fast path"
+assert_ge "$PHASE_METERED" $((PHASE_FORWARDED * 3 / 4)) "hooks: most packets took the fast path"
 assert_match "$(nf_stat)" '^Hooks: inet:forward, .* rule packets left to hooks [1-9]' "hooks: the rules left the forward packets to the hook"
 assert_ok sysctl -q -w net.netflow.hooks=
-
-assert_match "$(nf_stat)" '^Flowtable: on, ingress hooks on [1-9][0-9]* devices \(0 refused\)\.' "the Flowtable line of /proc"
+# the problem itself: flowtable=0 with a flowtable, the FORWARD rule misses the fast path
 assert_ok sysctl -q -w net.netflow.flowtable=0
-assert_match "$(nf_stat)" '^Flowtable: off, ingress hooks on 0 devices' "flowtable=0 detaches every hook"
+phase unmetered 46000 none short
+assert_ok sysctl -q -w net.netflow.flowtable=1
+
+assert_match "$(nf_stat)" '^Flowtable: on, ingress hooks on [1-9][0-9]* devices \(0 refused\)\. Offloaded packets metered [1-9][0-9]* \([1-9][0-9]* bytes\), left to the slow path [1-9]' "the Flowtable line of /proc"
+assert_ok sysctl -q -w net.netflow.flowtable=0
+assert_match "$(nf_stat)" '^Flowtable: off, ingress hooks on 0 devices \(0 refused\)\. Offloaded packets metered [1-9]' "flowtable=0 detaches every hook"
 nf_bad_sysctl flowtable 2 'flowtable: must be an integer 0\.\.1'
 assert_ok sysctl -q -w net.netflow.flowtable=1
 assert_match "$(nf_stat)" '^Flowtable: on, ingress hooks on [1-9]' "flowtable=1 again"
+ctl=$(nf_artifact ctl)
+assert_eq "$("$ctl" stats | sed -n 's/^flowtable\.metered_packets //p')" "$(metered)" "netflowctl stats: flowtable.metered_packets as /proc"
 echo "figure: flowtable fast path: $figure_on packets metered at ingress in phase on"
