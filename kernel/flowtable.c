@@ -413,6 +413,39 @@ void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
 		nf_account_len(key, NF_KEY_V6_LEN, pi, pkts, bytes);
 }
 
+/*
+ * Account the packet only to a flow that exists already (or leave it to
+ * the hash sampler); false if there is none.  For offload.c, whose new
+ * flows need an egress interface it has to look up first.
+ */
+bool nf_flow_account_known(const struct nf_flow_key *key,
+			   const struct nf_pkt_info *pi, u32 pkts, u32 bytes)
+{
+	unsigned int klen = nf_key_len(key);
+	u32 hash = nf_key_hash(key, klen);
+	struct nf_flow *f;
+	u64 searched = 0;
+
+	if (unlikely(READ_ONCE(nf_cfg.sampler_kind) == NF_SAMPLER_HASH)) {
+		unsigned int n = READ_ONCE(nf_cfg.sampler_interval);
+
+		if (n > 1 && hash % n) {
+			this_cpu_add(nf_stats.sampled_out, pkts);
+			return true;
+		}
+	}
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "nf_flow_account_known outside RCU");
+	f = nf_lookup(key, klen, hash, &searched);
+	this_cpu_add(nf_stats.searched, searched);
+	if (!f)
+		return false;
+	nf_flow_update(f, pi, pkts, bytes, (u32)jiffies);
+	this_cpu_inc(nf_stats.found);
+	this_cpu_add(nf_stats.pkts, pkts);
+	this_cpu_add(nf_stats.bytes, bytes);
+	return true;
+}
+
 u64 nf_flows_mem(void)
 {
 	unsigned int all = atomic_read(&nf_flows_active);

@@ -13,6 +13,7 @@
 #include "netflow.h"
 #include "netflow_genl.h"
 #include "hooks.h"
+#include "offload.h"
 
 #define NF_GENL_VALLEN 1024	/* longest parameter value, as sysctl.c */
 
@@ -39,6 +40,7 @@ struct nf_genl_snap {
 	unsigned int ntmpl, nactive;
 	struct nf_cpu_stats t;
 	struct nf_hooks_stats hooks;
+	struct nf_offload_stats ft;
 };
 
 static int nf_put_cpu_counters(struct sk_buff *skb, const struct nf_cpu_stats *s)
@@ -203,6 +205,16 @@ static int nf_put_misc(struct sk_buff *skb, const struct nf_genl_snap *sn)
 	    nf_put(skb, NETFLOW_S_HOOKS_RULE_LEFT, sn->hooks.rule_left))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
+
+	nest = nla_nest_start(skb, NETFLOW_A_FLOWTABLE);
+	if (!nest ||
+	    nf_put(skb, NETFLOW_S_FT_DEVICES, sn->ft.devices) ||
+	    nf_put(skb, NETFLOW_S_FT_REFUSED, sn->ft.errors) ||
+	    nf_put(skb, NETFLOW_S_FT_PKTS, sn->ft.pkts) ||
+	    nf_put(skb, NETFLOW_S_FT_BYTES, sn->ft.bytes) ||
+	    nf_put(skb, NETFLOW_S_FT_LEFT, sn->ft.left))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -274,6 +286,7 @@ static int nf_genl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&nf_export_mutex);
 	nf_stats_sum(&sn->t);
 	nf_hooks_stats(&sn->hooks);
+	nf_offload_stats(&sn->ft);
 
 	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE + nr_cpu_ids * 256 +
 			  sn->nsocks * 512, GFP_KERNEL);

@@ -7,6 +7,7 @@
 #include <linux/init.h>
 #include "netflow.h"
 #include "hooks.h"
+#include "offload.h"
 
 static int __init nf_init(void)
 {
@@ -44,11 +45,18 @@ static int __init nf_init(void)
 		goto err_genl;
 	mutex_lock(&nf_cfg_mutex);
 	nf_promisc_set(nf_cfg.promisc);	/* after the target: frames go to it */
+	err = nf_offload_set(nf_cfg.flowtable);
+	if (err)
+		nf_promisc_set(false);
 	mutex_unlock(&nf_cfg_mutex);
+	if (err)
+		goto err_target;
 	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %d, destination %s, hashsize %u, maxflows %d\n",
 		nf_cfg.protocol, nf_cfg.destination, nf_table_size(), nf_cfg.maxflows);
 	return 0;
 
+err_target:
+	nf_target_exit();
 err_genl:
 	nf_genl_exit();
 err_sysctl:
@@ -74,6 +82,7 @@ err_table:
 
 static void __exit nf_exit(void)
 {
+	nf_offload_exit();	/* no ingress hook meters after this */
 	nf_promisc_set(false);
 	nf_target_exit();
 	nf_genl_exit();

@@ -3,7 +3,9 @@
  * The packet path shared by the NETFLOW target (target.c) and the netfilter
  * hooks (hooks.c): parse, account.  Inline, so each entry point is one
  * function with no call in between; it never prints and never changes the
- * packet's fate.  Included by those two files only.
+ * packet's fate.  Included by those two files and offload.c (packets the
+ * nftables flowtable fast path forwards, metered as the forward hook would
+ * have seen them).
  */
 #ifndef NF_METER_H
 #define NF_METER_H
@@ -98,10 +100,15 @@ static void nf_mac_addrs(const struct sk_buff *skb,
 }
 #endif
 
-/* Count the packet (GSO packets as the segments they will become). */
-static __always_inline void nf_account_skb(const struct sk_buff *skb,
+/*
+ * Complete the key and the packet's values from the hook state and the
+ * skb: what nf_flow_account() needs, counted as *pkts and *bytes (GSO
+ * packets as the segments they will become).
+ */
+static __always_inline void nf_account_prep(const struct sk_buff *skb,
 			   const struct nf_hook_state *state,
-			   struct nf_flow_key *key, struct nf_pkt_info *pi)
+			   struct nf_flow_key *key, struct nf_pkt_info *pi,
+			   u32 *pkts_out, u32 *bytes_out)
 {
 	const struct net_device *in = state->in, *out = state->out;
 	u32 bytes = skb->len - skb_network_offset(skb);
@@ -148,6 +155,18 @@ tagged:
 #endif
 	nf_if_note(in);
 	nf_if_note(out);
+	*pkts_out = pkts;
+	*bytes_out = bytes;
+}
+
+/* Count the packet. */
+static __always_inline void nf_account_skb(const struct sk_buff *skb,
+			   const struct nf_hook_state *state,
+			   struct nf_flow_key *key, struct nf_pkt_info *pi)
+{
+	u32 pkts, bytes;
+
+	nf_account_prep(skb, state, key, pi, &pkts, &bytes);
 	nf_flow_account(key, pi, pkts, bytes);
 }
 

@@ -61,6 +61,7 @@ struct nf_config {
 	char sampler[32];
 	char hooks[256];	/* hook mode (hooks.c); "" = off */
 	char hook_mark[32];
+	int flowtable;		/* offload.c: meter flowtable fast paths */
 };
 
 extern struct nf_config nf_cfg;
@@ -163,6 +164,8 @@ unsigned int nf_table_size(void);
 unsigned int nf_table_mem(void);
 void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
 		     u32 pkts, u32 bytes);
+bool nf_flow_account_known(const struct nf_flow_key *key,
+			   const struct nf_pkt_info *pi, u32 pkts, u32 bytes);
 void nf_flow_free(struct nf_flow *f);	/* exported: to the pool */
 unsigned int nf_flow_objsize(int family);
 u64 nf_flows_mem(void);		/* bytes of the flows' objects, pooled too */

@@ -16,7 +16,7 @@
  *	-> one message: NETFLOW_A_API_VERSION, NETFLOW_A_MOD_VERSION and the
  *	   groups NETFLOW_A_TOTALS, NETFLOW_A_HASH, NETFLOW_A_RATES,
  *	   NETFLOW_A_EXPORT, NETFLOW_A_SAMPLER, NETFLOW_A_WORKER, NETFLOW_A_NAT,
- *	   NETFLOW_A_AGGR, NETFLOW_A_HOOKS (each a nest of NETFLOW_S_* u64
+ *	   NETFLOW_A_AGGR, NETFLOW_A_HOOKS, NETFLOW_A_FLOWTABLE (each a nest of NETFLOW_S_* u64
  *	   counters), then one
  *	   NETFLOW_A_CPU nest per present CPU (NETFLOW_S_CPU + the per-CPU
  *	   counters) and one NETFLOW_A_SOCK nest per destination
@@ -97,6 +97,7 @@ enum netflow_attr {
 	NETFLOW_A_FLOW,			/* nest: NETFLOW_F_* */
 	NETFLOW_A_PAD,
 	NETFLOW_A_HOOKS,		/* nest: NETFLOW_S_HOOKS_* (hook mode) */
+	NETFLOW_A_FLOWTABLE,		/* nest: NETFLOW_S_FT_* (flowtable=1) */
 	__NETFLOW_A_MAX,
 };
 #define NETFLOW_A_MAX (__NETFLOW_A_MAX - 1)
@@ -200,6 +201,12 @@ enum netflow_stat {
 	NETFLOW_S_HOOKS_SEEN,		/* packets the hooks metered */
 	NETFLOW_S_HOOKS_MARK_SKIPPED,	/* packets hook_mark passed over */
 	NETFLOW_S_HOOKS_RULE_LEFT,	/* packets NETFLOW rules left to hooks */
+	/* NETFLOW_A_FLOWTABLE: the Flowtable line of /proc */
+	NETFLOW_S_FT_DEVICES,		/* devices with the ingress hook */
+	NETFLOW_S_FT_REFUSED,		/* hook registrations refused */
+	NETFLOW_S_FT_PKTS,		/* fast-path packets metered */
+	NETFLOW_S_FT_BYTES,
+	NETFLOW_S_FT_LEFT,		/* offloaded connections' slow-path packets */
 	__NETFLOW_S_MAX,
 };
 #define NETFLOW_S_MAX (__NETFLOW_S_MAX - 1)

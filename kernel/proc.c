@@ -14,6 +14,7 @@
 #include <net/net_namespace.h>
 #include "netflow.h"
 #include "hooks.h"
+#include "offload.h"
 
 #define NF_SHOW_SOCKS NF_MAX_DESTS
 
@@ -119,6 +120,7 @@ static int nf_stat_show(struct seq_file *m, void *v)
 	seq_puts(m, "Natevents disabled, count start 0, stop 0.\n");
 #endif
 	nf_hooks_show(m);
+	nf_offload_show(m);
 
 	ago = (jiffies - nf_worker.peak_time) / HZ;
 	seq_printf(m, "Flows: active %u (peak %u reached %lud%luh%lum ago), mem %lluK, worker delay %u/%d (last run %u us, scanned %u, exported %u).\n",

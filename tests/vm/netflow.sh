@@ -20,11 +20,12 @@ NF_TOOLS=$NF_REPO/tests/vm/tools
 declare -A NF_COLLECTOR_PID NF_PCAP_PID
 
 nf_load() { # insmod: depmod of the whole module tree is slow under TCG (10-module-load
-	# covers modprobe); x_tables is the only dependency
+	# covers modprobe); x_tables and nf_conntrack are the dependencies
 	local ko
 	ko=$(nf_local_kmod)
 	nf_install_xtables
 	modprobe x_tables
+	modprobe nf_conntrack	# natevents and flowtable=1 use conntrack's symbols
 	insmod "$ko" "$@" || nf_die "insmod $ko $* failed: $(dmesg | tail -3)"
 }
 

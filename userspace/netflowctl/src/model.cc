@@ -106,6 +106,11 @@ std::string StatName(int id) {
     case NETFLOW_S_HOOKS_SEEN: return "metered_packets";
     case NETFLOW_S_HOOKS_MARK_SKIPPED: return "mark_skipped_packets";
     case NETFLOW_S_HOOKS_RULE_LEFT: return "rule_left_packets";
+    case NETFLOW_S_FT_DEVICES: return "devices";
+    case NETFLOW_S_FT_REFUSED: return "refused_devices";
+    case NETFLOW_S_FT_PKTS: return "metered_packets";
+    case NETFLOW_S_FT_BYTES: return "metered_bytes";
+    case NETFLOW_S_FT_LEFT: return "slow_path_packets";
     default: return "stat_" + std::to_string(id);
   }
 }

@@ -143,6 +143,12 @@ void StatsMetrics(const Stats &s, nfprom::Exposition *e) {
          s.hooks.Get(NETFLOW_S_HOOKS_MARK_SKIPPED));
   e->Add(N("hook_packets_total"), C, hook_help, {{"result", "rule_left"}},
          s.hooks.Get(NETFLOW_S_HOOKS_RULE_LEFT));
+  e->Add(N("flowtable_devices"), G, "Devices with the flowtable=1 ingress hook (0 = off).", {},
+         s.flowtable.Get(NETFLOW_S_FT_DEVICES));
+  e->Add(N("flowtable_packets_total"), C, "Packets of the nftables flowtable fast path metered (flowtable=1).", {},
+         s.flowtable.Get(NETFLOW_S_FT_PKTS));
+  e->Add(N("flowtable_bytes_total"), C, "Bytes of the nftables flowtable fast path metered (flowtable=1).", {},
+         s.flowtable.Get(NETFLOW_S_FT_BYTES));
   for (const auto &k : s.sockets) {
     Labels l{{"socket", std::to_string(k.counters.Get(NETFLOW_S_SOCK_INDEX))}, {"destination", k.name}};
     AddGroup(e, k.counters, kSocket, sizeof kSocket / sizeof kSocket[0], l);

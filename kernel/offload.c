@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * flowtable=1: meter what nftables flowtables forward on their software
+ * fast path.  A connection offloaded to a flowtable (`flow add @ft` in the
+ * forward chain) has its later packets forwarded by the flowtable's netdev
+ * ingress hook: they never reach the forward hook, so neither a NETFLOW rule
+ * in FORWARD nor hook mode's forward hook sees them.
+ *
+ * With the setting on, a netdev ingress hook of ours runs before every
+ * flowtable (priority INT_MIN + 1) on every device of every namespace (a
+ * netdevice notifier attaches it to devices as they appear).  It meters a
+ * packet only when the flowtable is going to forward it, decided as
+ * nf_flow_offload_ip_hook()/_ipv6_hook() decide: IPv4 without options, not
+ * a fragment, TTL > 1 (IPv6: TCP/UDP right after the fixed header, hop
+ * limit > 1), TCP or UDP, its conntrack entry (default zone) offloaded
+ * (IPS_OFFLOAD) and not dying, not a TCP FIN or RST and the connection not
+ * closing (those go the slow path, where the forward hook meters them), and
+ * some other ingress hook (the flowtable's) on the device.  So each packet is
+ * counted once, by the forward meter or here.
+ *
+ * The packet goes to the flow record the forward hook would have given it:
+ * the same key (ingress device, addresses after DNAT: the reply direction's
+ * source, before SNAT), direction forward.  A record that does not exist yet
+ * gets its egress interface from a route lookup of the destination.
+ *
+ * Off (the default), nothing is registered: the packet path of every other
+ * packet is the same as without this file.  Devices are tracked under RTNL.
+ */
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/seq_file.h>
+#include <net/ip.h>
+#include <net/flow.h>
+#include <net/dst.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_zones.h>
+#include "meter.h"
+#include "offload.h"
+
+#ifdef NF_OFFLOAD_BUILT
+
+/* Before any flowtable (and any nft netdev chain but one at INT_MIN). */
+#define NF_OFFLOAD_PRIO (INT_MIN + 1)
+
+struct nf_offload_dev {
+	struct list_head list;
+	struct nf_hook_ops ops;		/* ops.dev: the device */
+	struct rcu_head rcu;
+};
+
+static LIST_HEAD(nf_offload_devs);	/* RTNL */
+static unsigned int nf_offload_ndevs;	/* RTNL; read locklessly for stats */
+static unsigned int nf_offload_errors;	/* RTNL; likewise */
+static bool nf_offload_on;		/* nf_cfg_mutex */
+static bool nf_offload_used;		/* nf_cfg_mutex: on since load */
+
+struct nf_offload_cpu {
+	u64 pkts, bytes;	/* metered here */
+	u64 left;		/* offloaded connection, slow path packet */
+};
+static DEFINE_PER_CPU(struct nf_offload_cpu, nf_offload_cpu);
+
+/* A flowtable (or another netdev ingress hook) besides ours on the device. */
+static __always_inline bool nf_offload_dev_shared(const struct net_device *dev)
+{
+	const struct nf_hook_entries *e = rcu_dereference(dev->nf_hooks_ingress);
+
+	return e && e->num_hook_entries > 1;
+}
+
+/* Egress interface of a new record: the route to its destination. */
+static void nf_offload_oif(struct net *net, const struct nf_flow_key *key,
+			   struct nf_pkt_info *pi)
+{
+	struct dst_entry *dst = NULL;
+	struct flowi fl;
+	int family;
+
+	memset(&fl, 0, sizeof(fl));
+	if (key->family == NF_FAM_V4) {
+		family = AF_INET;
+		fl.u.ip4.daddr = key->a.v4.dst;
+	} else {
+		family = AF_INET6;
+		memcpy(&fl.u.ip6.daddr, key->a.v6.dst, sizeof(fl.u.ip6.daddr));
+	}
+	if (nf_route(net, &dst, &fl, false, family) || !dst)
+		return;
+#ifdef ENABLE_SNMP
+	pi->oif = nf_rules_ifindex(dst->dev);
+#else
+	pi->oif = dst->dev->ifindex;
+#endif
+	nf_if_note(dst->dev);
+	dst_release(dst);
+}
+
+/*
+ * t: the packet's tuple; fin: a TCP FIN or RST; iplen: its IP length (the
+ * skb may still carry link padding here, ip_rcv() trims it later).
+ */
+static void nf_offload_meter(struct sk_buff *skb,
+			     const struct nf_hook_state *state,
+			     const struct nf_conntrack_tuple *t, bool fin,
+			     u32 iplen, nf_parse_fn parse)
+{
+	const struct nf_conntrack_tuple *rt;
+	struct nf_conntrack_tuple_hash *h;
+	struct nf_hook_state fwd;
+	struct nf_pkt_info pi = {};
+	struct nf_flow_key key;
+	struct nf_conn *ct;
+	u32 pkts, bytes;
+
+	h = nf_conntrack_find_get(state->net, &nf_ct_zone_dflt, t);
+	if (!h)
+		return;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	if (!test_bit(IPS_OFFLOAD_BIT, &ct->status) || nf_ct_is_dying(ct))
+		goto put;
+	if (fin || (t->dst.protonum == IPPROTO_TCP &&
+		    READ_ONCE(ct->proto.tcp.state) > TCP_CONNTRACK_ESTABLISHED)) {
+		this_cpu_inc(nf_offload_cpu.left);	/* the forward hook's */
+		goto put;
+	}
+	key.sport = 0;
+	key.dport = 0;
+	key.dir = NF_DIR_NONE;
+	if (parse(skb, skb_network_offset(skb), &key, &pi))
+		goto put;
+	/* as the forward hook sees it: after DNAT, before SNAT */
+	rt = &ct->tuplehash[!NF_CT_DIRECTION(h)].tuple;
+	if (key.family == NF_FAM_V4)
+		key.a.v4.dst = rt->src.u3.ip;
+	else
+		memcpy(key.a.v6.dst, &rt->src.u3.in6, sizeof(key.a.v6.dst));
+	key.dport = ntohs(rt->src.u.all);
+
+	memset(&fwd, 0, sizeof(fwd));
+	fwd.hook = NF_INET_FORWARD;
+	fwd.pf = key.family == NF_FAM_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+	fwd.in = state->in;
+	fwd.net = state->net;
+	nf_account_prep(skb, &fwd, &key, &pi, &pkts, &bytes);
+	if (!skb_is_gso(skb))
+		bytes = iplen;
+	if (!nf_flow_account_known(&key, &pi, pkts, bytes)) {
+		nf_offload_oif(state->net, &key, &pi);
+		nf_flow_account(&key, &pi, pkts, bytes);
+	}
+	this_cpu_add(nf_offload_cpu.pkts, pkts);
+	this_cpu_add(nf_offload_cpu.bytes, bytes);
+put:
+	nf_ct_put(ct);
+}
+
+/* The L4 ports and, for TCP, whether FIN or RST is set. */
+static bool nf_offload_ports(const struct sk_buff *skb, unsigned int thoff,
+			     u8 proto, struct nf_conntrack_tuple *t, bool *fin)
+{
+	u8 buf[14];
+	const u8 *h;
+
+	h = skb_header_pointer(skb, thoff, proto == IPPROTO_TCP ? 14 : 4, buf);
+	if (!h)
+		return false;
+	memcpy(&t->src.u.all, h, 2);
+	memcpy(&t->dst.u.all, h + 2, 2);
+	t->dst.protonum = proto;
+	*fin = proto == IPPROTO_TCP && (h[13] & (NF_TCP_FIN | NF_TCP_RST));
+	return true;
+}
+
+static void nf_offload_ipv4(struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	unsigned int nhoff = skb_network_offset(skb);
+	struct nf_conntrack_tuple t;
+	const struct iphdr *iph;
+	struct iphdr _iph;
+	bool fin;
+
+	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
+	if (!iph || iph->ihl != 5 || ip_is_fragment(iph) || iph->ttl <= 1 ||
+	    (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP))
+		return;
+	memset(&t, 0, sizeof(t));
+	if (!nf_offload_ports(skb, nhoff + sizeof(_iph), iph->protocol, &t, &fin))
+		return;
+	t.src.l3num = NFPROTO_IPV4;
+	t.src.u3.ip = iph->saddr;
+	t.dst.u3.ip = iph->daddr;
+	nf_offload_meter(skb, state, &t, fin, ntohs(iph->tot_len), nf_parse_ipv4);
+}
+
+static void nf_offload_ipv6(struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	unsigned int nhoff = skb_network_offset(skb);
+	struct nf_conntrack_tuple t;
+	const struct ipv6hdr *h;
+	struct ipv6hdr _h;
+	bool fin;
+
+	h = skb_header_pointer(skb, nhoff, sizeof(_h), &_h);
+	if (!h || h->hop_limit <= 1 ||
+	    (h->nexthdr != IPPROTO_TCP && h->nexthdr != IPPROTO_UDP))
+		return;
+	memset(&t, 0, sizeof(t));
+	if (!nf_offload_ports(skb, nhoff + sizeof(_h), h->nexthdr, &t, &fin))
+		return;
+	t.src.l3num = NFPROTO_IPV6;
+	t.src.u3.in6 = h->saddr;
+	t.dst.u3.in6 = h->daddr;
+	nf_offload_meter(skb, state, &t, fin,
+			 sizeof(_h) + ntohs(h->payload_len), nf_parse_ipv6);
+}
+
+static unsigned int nf_offload_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	if (!nf_offload_dev_shared(skb->dev))
+		return NF_ACCEPT;	/* no flowtable here */
+	if (skb->protocol == htons(ETH_P_IP))
+		nf_offload_ipv4(skb, state);
+	else if (skb->protocol == htons(ETH_P_IPV6))
+		nf_offload_ipv6(skb, state);
+	return NF_ACCEPT;
+}
+
+static void nf_offload_attach(struct net_device *dev)
+{
+	struct nf_offload_dev *d;
+
+	ASSERT_RTNL();
+	if (dev->flags & IFF_LOOPBACK)
+		return;
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		goto err;
+	d->ops.hook = nf_offload_hook;
+	d->ops.pf = NFPROTO_NETDEV;
+	d->ops.hooknum = NF_NETDEV_INGRESS;
+	d->ops.priority = NF_OFFLOAD_PRIO;
+	d->ops.dev = dev;
+	if (nf_register_net_hook(dev_net(dev), &d->ops)) {
+		kfree(d);
+		goto err;
+	}
+	list_add(&d->list, &nf_offload_devs);
+	WRITE_ONCE(nf_offload_ndevs, nf_offload_ndevs + 1);
+	return;
+err:
+	WRITE_ONCE(nf_offload_errors, nf_offload_errors + 1);
+}
+
+static void nf_offload_detach(struct net_device *dev)
+{
+	struct nf_offload_dev *d;
+
+	ASSERT_RTNL();
+	list_for_each_entry(d, &nf_offload_devs, list) {
+		if (d->ops.dev != dev)
+			continue;
+		nf_unregister_net_hook(dev_net(dev), &d->ops);
+		list_del(&d->list);
+		WRITE_ONCE(nf_offload_ndevs, nf_offload_ndevs - 1);
+		kfree_rcu(d, rcu);	/* hook entries may still point to ops */
+		return;
+	}
+}
+
+static int nf_offload_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	switch (event) {
+	case NETDEV_REGISTER:
+		nf_offload_attach(dev);
+		break;
+	case NETDEV_UNREGISTER:
+		nf_offload_detach(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block nf_offload_nb = {
+	.notifier_call = nf_offload_event,
+};
+
+/*
+ * On: the notifier attaches the hook to every device of every namespace
+ * (register_netdevice_notifier() replays NETDEV_REGISTER for those that
+ * exist) and to those that come later.  Off: unregistering it replays
+ * NETDEV_UNREGISTER, which detaches them all.
+ */
+int nf_offload_set(bool on)
+{
+	unsigned int errors;
+	int err;
+
+	lockdep_assert_held(&nf_cfg_mutex);
+	if (on == nf_offload_on)
+		return 0;
+	if (on) {
+		rtnl_lock();
+		WRITE_ONCE(nf_offload_errors, 0);
+		rtnl_unlock();
+		err = register_netdevice_notifier(&nf_offload_nb);
+		if (err)
+			return err;
+		errors = READ_ONCE(nf_offload_errors);
+		if (errors) {
+			unregister_netdevice_notifier(&nf_offload_nb);
+			synchronize_net();
+			pr_err(NF_NAME ": flowtable: %u ingress hook registrations refused; flowtable metering stays off\n",
+			       errors);
+			return -ENOMEM;
+		}
+		WRITE_ONCE(nf_offload_on, true);
+		WRITE_ONCE(nf_offload_used, true);
+		return 0;
+	}
+	unregister_netdevice_notifier(&nf_offload_nb);
+	rtnl_lock();
+	WARN_ON_ONCE(!list_empty(&nf_offload_devs));
+	rtnl_unlock();
+	synchronize_net();	/* no packet is in our hook any more */
+	WRITE_ONCE(nf_offload_on, false);
+	return 0;
+}
+
+void nf_offload_exit(void)
+{
+	mutex_lock(&nf_cfg_mutex);
+	nf_offload_set(false);
+	mutex_unlock(&nf_cfg_mutex);
+}
+
+void nf_offload_stats(struct nf_offload_stats *s)
+{
+	int cpu;
+
+	memset(s, 0, sizeof(*s));
+	s->devices = READ_ONCE(nf_offload_ndevs);
+	s->errors = READ_ONCE(nf_offload_errors);
+	for_each_possible_cpu(cpu) {
+		const struct nf_offload_cpu *c = per_cpu_ptr(&nf_offload_cpu, cpu);
+
+		s->pkts += READ_ONCE(c->pkts);
+		s->bytes += READ_ONCE(c->bytes);
+		s->left += READ_ONCE(c->left);
+	}
+}
+
+void nf_offload_show(struct seq_file *m)
+{
+	bool on = READ_ONCE(nf_offload_on);
+	struct nf_offload_stats s;
+
+	nf_offload_stats(&s);
+	if (!READ_ONCE(nf_offload_used))
+		return;		/* never on: the classic lines only */
+	seq_printf(m, "Flowtable: %s, ingress hooks on %u devices (%u refused). Offloaded packets metered %llu (%llu bytes), left to the slow path %llu.\n",
+		   on ? "on" : "off", s.devices, s.errors, s.pkts, s.bytes,
+		   s.left);
+}
+
+#endif /* NF_OFFLOAD_BUILT */
