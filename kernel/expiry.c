@@ -62,6 +62,8 @@ static void nf_flow_rec(const struct nf_flow *f, struct nf_exp_rec *r,
 	r->physin = 0;
 	r->physout = 0;
 #endif
+	r->vrf_in = nf_if_vrf(r->key.iif);
+	r->vrf_out = nf_if_vrf(r->oif);
 	r->tcp_flags = st & 0xff;
 	r->end_reason = (st >> 16) & 0xff;
 	if (!r->end_reason)

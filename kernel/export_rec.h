@@ -32,6 +32,7 @@ struct nf_exp_rec {
 	u32 label;		/* IPv6 flow label of the first packet */
 	u64 tcp_opts;		/* OR: tcpOptions bits */
 	u32 physin, physout;	/* bridge ports of the first packet, or 0 */
+	u32 vrf_in, vrf_out;	/* VRF (l3mdev table) of iif and oif, or 0 */
 	/* NetFlow v5 only: the NAT event pseudo-records use these */
 	u8 nexthop[4];
 	u16 src_as, dst_as;

@@ -22,9 +22,12 @@ static int __init nf_init(void)
 	err = nf_expiry_init();
 	if (err)
 		goto err_export;
-	err = nf_natevents_init();
+	err = nf_ifaces_init();
 	if (err)
 		goto err_expiry;
+	err = nf_natevents_init();
+	if (err)
+		goto err_ifaces;
 	err = nf_proc_init();
 	if (err)
 		goto err_nat;
@@ -70,6 +73,8 @@ err_procfs:
 	nf_proc_exit();
 err_nat:
 	nf_natevents_exit();
+err_ifaces:
+	nf_ifaces_exit();
 err_expiry:
 	nf_expiry_exit();
 err_export:
@@ -93,6 +98,7 @@ static void __exit nf_exit(void)
 	nf_hooks_exit();	/* no hook meters after this */
 	nf_proc_exit();
 	nf_natevents_exit();
+	nf_ifaces_exit();
 	nf_expiry_exit();	/* exports every remaining flow and NAT event */
 	nf_export_exit();
 	nf_table_exit();

@@ -355,6 +355,10 @@ static inline void nf_if_note(const struct net_device *dev)
 /* Copies up to max interfaces seen (in order of first sight); returns n. */
 int nf_if_list(struct nf_opt_iface *out, int max);
 void nf_if_forget(void);
+/* The VRF of an interface seen: its l3mdev table id (ingress/egressVRFID), or 0. */
+u32 nf_if_vrf(u32 ifindex);
+int nf_ifaces_init(void);	/* follows devices moving in and out of VRFs */
+void nf_ifaces_exit(void);
 
 /* ---- sock.c: export destinations ---- */
 struct nf_sock_stats {

@@ -190,6 +190,7 @@ static const struct nf_block_def nf_blocks[NF_B_COUNT] = {
 	[NF_B_ETH] = { 1, { F(ETH_TYPE, 2) } },
 	[NF_B_DIR] = { 1, { F(DIRECTION, 1) } },
 	[NF_B_PHYS] = { 2, { F(PHYS_IN, 4), F(PHYS_OUT, 4) } },
+	[NF_B_VRF] = { 2, { F(VRF_IN, 4), F(VRF_OUT, 4) } },
 };
 
 unsigned int nf_tmpl_mask(const struct nf_exp_rec *r)
@@ -224,6 +225,8 @@ unsigned int nf_tmpl_mask(const struct nf_exp_rec *r)
 		m |= 1u << NF_B_DIR;
 	if (r->physin || r->physout)
 		m |= 1u << NF_B_PHYS;
+	if (r->vrf_in || r->vrf_out)
+		m |= 1u << NF_B_VRF;
 #ifdef ENABLE_PROMISC_MPLS
 	if (k->mpls[0])
 		m |= 1u << NF_B_MPLS;
@@ -523,6 +526,12 @@ static void nf_put_flow_field(u8 *b, const struct nf_field *f,
 		break;
 	case NF_IE_PHYS_OUT:
 		nf_put32(b, r->physout);
+		break;
+	case NF_IE_VRF_IN:
+		nf_put32(b, r->vrf_in);
+		break;
+	case NF_IE_VRF_OUT:
+		nf_put32(b, r->vrf_out);
 		break;
 #ifdef ENABLE_PROMISC_MPLS
 	case NF_IE_MPLS_TOP ... NF_IE_MPLS_TOP + ENABLE_PROMISC_MPLS - 1:

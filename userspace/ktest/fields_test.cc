@@ -135,6 +135,8 @@ static nf_exp_rec full_v4() {
     r.key.dir = NF_DIR_OUT;
     r.physin = 7;
     r.physout = 8;
+    r.vrf_in = 10;
+    r.vrf_out = 0;  // out of the VRF: 0
     return r;
 }
 
@@ -195,7 +197,11 @@ TEST_CASE("blocks a record carries") {
     r = full_v4();
     CHECK(nf_tmpl_mask(&r) ==
           (1u << NF_B_IPOPT | 1u << NF_B_TCPOPT | 1u << NF_B_MAC | 1u << NF_B_VLAN |
-           1u << NF_B_QINQ | 1u << NF_B_ETH | 1u << NF_B_DIR | 1u << NF_B_PHYS));
+           1u << NF_B_QINQ | 1u << NF_B_ETH | 1u << NF_B_DIR | 1u << NF_B_PHYS |
+           1u << NF_B_VRF));
+    r = base_v4();
+    r.vrf_out = 20;  // only out through a VRF: the block too
+    CHECK(nf_tmpl_mask(&r) == 1u << NF_B_VRF);
     r = base_v4();
     r.key.dir = NF_DIR_FWD;  // forwarded: direction undefined (255), as ipt_NETFLOW sends it
     r.key.proto = 17;
@@ -263,6 +269,8 @@ TEST_CASE("a template is made per shape and block set, announced, then used") {
         CHECK(r[NF_IE_DIRECTION][0] == 1);
         CHECK(g32(r[NF_IE_PHYS_IN].data()) == 7);
         CHECK(g32(r[NF_IE_PHYS_OUT].data()) == 8);
+        CHECK(g32(r[NF_IE_VRF_IN].data()) == 10);
+        CHECK(g32(r[NF_IE_VRF_OUT].data()) == 0);
         // the base fields are still right
         CHECK(g16(r[NF_IE_SPORT].data()) == 40000);
         CHECK(g32(r[NF_IE_IIF].data()) == 5);
@@ -409,5 +417,20 @@ TEST_CASE("many templates: paged over PDUs; past the limit records fall back, co
         // a version switch starts over
         nf_tmpl_cache_init(&tc, v == 9 ? 10 : 9);
         CHECK(tc.n == 0);
+    }
+}
+
+TEST_CASE("every block at once fits a data template of every shape") {
+    for (int v : {9, 10}) {
+        for (unsigned shape = NF_T_V4_PORTS; shape <= NF_T_V6_PLAIN; shape++) {
+            CAPTURE(v, shape);
+            nf_tmpl_cache tc;
+            nf_tmpl_cache_init(&tc, v);
+            const nf_tmpl *t = nf_tmpl_pick(&tc, v, shape, (1u << NF_B_COUNT) - 1);
+            REQUIRE(t != nullptr);
+            CHECK(t->nfields <= NF_TF_MAX);
+            // the blocks' 17 fields (and the MPLS stack's when promisc MPLS is compiled in)
+            CHECK(t->nfields >= nf_tmpl_get(v, shape)->nfields + 17);
+        }
     }
 }
