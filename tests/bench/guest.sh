@@ -61,6 +61,8 @@ modprobe pktgen || die "modprobe pktgen"
 modprobe iptable_raw || die "modprobe iptable_raw"
 modprobe dummy numdummies=0 || die "modprobe dummy"
 modprobe x_tables
+modprobe nf_conntrack	# natevents and flowtable=1 are compiled in: the module needs its symbols
+# (no conntrack hook is registered by loading it: the packet path is as before)
 
 # xtables plugin: ours (target NETFLOW rev 0, no target data: fits both modules)
 so=$REPO/xtables/libxt_NETFLOW.so
