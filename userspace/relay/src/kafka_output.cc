@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 
 #include <atomic>
 #include <thread>
@@ -84,11 +85,24 @@ class KafkaOutput : public RecordOutput {
     poller_ = std::thread([this] {
       while (!stop_.load(std::memory_order_relaxed)) rd_kafka_poll(rk_, 100);
     });
+    pthread_setname_np(poller_.native_handle(), "nfr-kafka-dr");
     return Status::Ok();
   }
 
+  // Called by every loop thread at once: rd_kafka_produce is thread-safe and
+  // nothing here is shared but the counters, added once per batch.
   void Push(const std::vector<FlowRecord> &records) override {
-    for (const FlowRecord &r : records) Produce(r);
+    uint64_t produced = 0, full = 0, failed = 0;
+    for (const FlowRecord &r : records) {
+      switch (Produce(r)) {
+        case RD_KAFKA_RESP_ERR_NO_ERROR: ++produced; break;
+        case RD_KAFKA_RESP_ERR__QUEUE_FULL: ++full; break;
+        default: ++failed; break;
+      }
+    }
+    if (produced) counters_.produced->Add(produced);
+    if (full) counters_.queue_full->Add(full);
+    if (failed) counters_.failed->Add(failed);
   }
   void Push(std::vector<FlowRecord> *records) override {
     Push(*records);
@@ -111,20 +125,14 @@ class KafkaOutput : public RecordOutput {
   }
 
  private:
-  // Called by every loop thread (rd_kafka_produce is thread-safe).
-  void Produce(const FlowRecord &r) {
+  rd_kafka_resp_err_t Produce(const FlowRecord &r) {
     static thread_local std::string key, value;
     KafkaValue(r, json_, &value);
     key = KafkaKey(r);
     if (rd_kafka_produce(rkt_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, value.data(), value.size(), key.data(),
-                         key.size(), nullptr) == 0) {
-      counters_.produced->Add();
-      return;
-    }
-    if (rd_kafka_last_error() == RD_KAFKA_RESP_ERR__QUEUE_FULL)
-      counters_.queue_full->Add();
-    else
-      counters_.failed->Add();
+                         key.size(), nullptr) == 0)
+      return RD_KAFKA_RESP_ERR_NO_ERROR;
+    return rd_kafka_last_error();  // per thread
   }
 
   static void OnDelivery(rd_kafka_t *, const rd_kafka_message_t *m, void *opaque) {
