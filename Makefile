@@ -320,8 +320,15 @@ check-deb: $(DEB_CHANGES)
 
 # ---- benchmarks (issue 9; not part of check, ~30 min): tests/bench/run.sh ----
 .PHONY: bench
-bench: kmod xtables artifacts
+bench: kmod xtables userspace artifacts
 	tests/bench/run.sh
+
+# The relay on 1 and 2 loop threads alone (issue 23; host only, ~5 min; also the last part of
+# `make bench`): NetFlow v9 -> FastNetMon Flow TCP and -> Kafka (mock cluster), paced senders,
+# records per relay CPU-second; appends a dated section to bench/results.md.
+.PHONY: bench-relay
+bench-relay: userspace
+	tests/bench/relay_cores.sh --append
 
 # Instruction profile of the packet and export paths (perf in the icount VM; needs
 # linux-perf): REGIMES="est flood hits exp5 exp10".
