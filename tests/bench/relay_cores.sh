@@ -144,7 +144,7 @@ measure() {
 		tries=0
 		while :; do
 			read -r -a r < <(step "$rate" "$key")
-			echo "  --threads $threads $out: offered $rate rec/s: ${r[*]}" >&2
+			echo "--threads $threads $out: offered $rate: ${r[*]}" | tee -a "$T/steps" >&2
 			tries=$((tries + 1))
 			calc "exit !(${r[3]} > $MAXLOSS)" || break
 			[ $tries -ge 2 ] && break
@@ -169,7 +169,7 @@ measure() {
 	local label
 	label=$([ "$out" = tcp ] && echo "FastNetMon Flow TCP" || echo "Kafka (mock, capnp, lz4)")
 	if [ ${#best[@]} -eq 0 ]; then
-		echo "| NetFlow v9 → $label | $threads | none loss-free from $START | | | | | ${bad[0]:-}: loss $(calc "printf \"%.2f %%\", ${bad[4]:-1} * 100") |" >>"$T/rows"
+		echo "| NetFlow v9 → $label | $threads | none loss-free from $START | | | | ${bad[0]:-}: loss $(calc "printf \"%.2f %%\", ${bad[4]:-1} * 100") |" >>"$T/rows"
 		return
 	fi
 	# best: rate reached sent out loss out/s cpu loops lanes kafka
@@ -181,12 +181,13 @@ measure() {
 	if [ ${#bad[@]} -gt 0 ]; then
 		next="${bad[0]}: reached ${bad[1]}, loss $(calc "printf \"%.2f %%\", ${bad[4]} * 100")"
 	fi
-	echo "| NetFlow v9 → $label | $threads | ${best[0]} | ${best[5]} | $(calc "printf \"%.3f %%\", ${best[4]} * 100") (${best[3]} / ${best[2]}) | **$cpu_rate** | ${best[6]} s: $thr | $next |" >>"$T/rows"
+	echo "| NetFlow v9 → $label | $threads | ${best[1]} | $(calc "printf \"%.3f %%\", ${best[4]} * 100") (${best[3]} / ${best[2]}) | **$cpu_rate** | ${best[6]} s: $thr | $next |" >>"$T/rows"
 }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$T/rows"
 : >"$T/sinks"
+: >"$T/steps"
 for out in tcp kafka; do
 	for th in $THREADS; do
 		measure "$th" "$out"
@@ -198,16 +199,23 @@ section=$(
 	echo
 	echo "Two paced \`relay_bench sendnf v9\` senders (two source ports), ${SECS} s per step, offered rate ×$FACTOR per step"
 	echo "from $START rec/s until a step loses > $(calc "print $MAXLOSS * 100") % (tried twice) or the senders cannot reach it."
-	echo "Highest loss-free step: out rec/s = records out / time until the last one left the relay (wall clock,"
-	echo "shared machine); **relay rec/CPU-s** = records out / relay CPU seconds (utime+stime, all its threads) over"
-	echo "that step; relay CPU by thread group from /proc/PID/task/*/stat. Senders, sink / mock cluster run on the"
-	echo "same CPUs."
+	echo "Highest loss-free step: rec/s wall = the rate the senders reached by their own clocks (every record"
+	echo "came out: the relay kept up in wall-clock time on this shared machine); **relay rec/CPU-s** = records out /"
+	echo "relay CPU seconds (utime+stime, all its threads) over that step; relay CPU by thread group from"
+	echo "/proc/PID/task/*/stat. Senders, sink / mock cluster run on the same CPUs."
 	echo
-	echo "| path | --threads | highest loss-free offered rec/s | out rec/s wall | loss (out / sent) | relay rec/CPU-s | relay CPU in the step | next step: offered, reached, loss |"
-	echo "|---|---|---|---|---|---|---|---|"
+	echo "| path | --threads | highest loss-free rec/s wall | loss (out / sent) | relay rec/CPU-s | relay CPU in the step | next step: offered, reached, loss |"
+	echo "|---|---|---|---|---|---|---|"
 	cat "$T/rows"
 	echo
 	echo "TCP sink (\`relay_bench sink\`, warm-up included): $(paste -sd';' "$T/sinks")"
+	echo
+	echo "Every step: senders' rate reached, sent, out, loss, out/s until the counter stopped (polled), relay CPU s"
+	echo "(all, loop threads, forward lanes, librdkafka), records decoded:"
+	echo
+	echo '```'
+	cat "$T/steps"
+	echo '```'
 )
 printf '%s\n' "$section"
 if [ $append = 1 ]; then

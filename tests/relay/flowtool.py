@@ -16,7 +16,8 @@ spread tcp|udp HOST PORT FILE.bin CLIENTS
                         ports) at once; message i goes out on client i % CLIENTS
 recvmany PORT OUT.bin COUNT TIMEOUT
                         accept any number of TCP connections until COUNT
-                        messages came; OUT.bin as recv, OUT.bin.conn the
+                        messages came (COUNT 0: until every connection
+                        accepted has been closed by its peer); OUT.bin as recv, OUT.bin.conn the
                         connection number (0, 1, ...) of each message; prints
                         "MESSAGES CONNECTIONS"
 compare EXPECTED.jsonl GOT.jsonl
@@ -184,19 +185,21 @@ def recvmany(port, out, count, timeout):
     ls.listen(16)
     sel = selectors.DefaultSelector()
     sel.register(ls, selectors.EVENT_READ, None)
-    got, conns, bufs = [], [], {}
-    while len(got) < count and time.time() < deadline:
+    got, conns, bufs, open_conns = [], [], {}, 0
+    while (len(got) < count if count else not conns or open_conns) and time.time() < deadline:
         for key, _ in sel.select(max(0.01, deadline - time.time())):
             if key.data is None:
                 c, _ = ls.accept()
                 sel.register(c, selectors.EVENT_READ, len(conns))
                 conns.append(c)
+                open_conns += 1
                 bufs[len(conns) - 1] = b""
                 continue
             n = key.data
             chunk = key.fileobj.recv(1 << 16)
             if not chunk:
                 sel.unregister(key.fileobj)
+                open_conns -= 1
                 continue
             buf = bufs[n] + chunk
             while len(buf) >= 8:

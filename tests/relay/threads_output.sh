@@ -6,7 +6,9 @@
 # TCP sink (any number of connections) and Kafka (librdkafka's mock cluster,
 # read back with kcat) each get every record exactly once, byte for byte; the
 # records of one input connection / source port arrive in their order on one
-# downstream connection; the counters of both threads add up exactly.
+# downstream connection; the counters of both threads add up exactly.  Then
+# --forward-shard over two sinks: every record exactly once over the two,
+# each destination prefix on one of them.
 # usage: threads_output.sh RELAY SCHEMA NFR_KAFKA_MOCK|-
 #   "-": without Kafka (the ThreadSanitizer build: librdkafka's C11 threads are
 #   unknown to TSan, which crashes in them).
@@ -109,4 +111,49 @@ if [ $KAFKA = 1 ]; then
   expect_counter m kafka_queue_full 0
 fi
 stop_relay m
+
+# 2. --forward-shard over two sinks with --threads 2 (a lane per loop thread and target):
+#    every record exactly once over the two, each destination prefix (/24, /64) on one sink.
+S0=$(free_port); S1=$(free_port); IN=$(free_port)
+$FLOWTOOL recvmany "$S0" "$T/shard0.bin" 0 120 >"$T/shard0.out" &
+PIDS="$PIDS $!"; R0=$!
+$FLOWTOOL recvmany "$S1" "$T/shard1.bin" 0 120 >"$T/shard1.out" &
+PIDS="$PIDS $!"; R1=$!
+wait_listening tcp "$S0" 20
+wait_listening tcp "$S1" 20
+start_relay s --threads 2 --listen "tcp://127.0.0.1:$IN" --forward-shard "tcp://127.0.0.1:$S0,tcp://127.0.0.1:$S1"
+$FLOWTOOL spread tcp 127.0.0.1 "$IN" "$T/recs.bin" $TC || fail "tcp senders"
+wait_counter s flow_forwarder_pushed_messages $N 60
+expect_counter s flow_forwarder_pushed_messages $N
+[ $(( $(counter s forward_shard_0_records) + $(counter s forward_shard_1_records) )) = $N ] ||
+  fail "forward_shard_0_records + forward_shard_1_records != $N"
+stop_relay s  # closes the lanes' connections: the sinks finish
+wait "$R0" || fail "shard sink 0"
+wait "$R1" || fail "shard sink 1"
+python3 - "$HERE" "$T" <<'PY' || fail "sharded records differ"
+import collections, ipaddress, json, sys
+sys.path.insert(0, sys.argv[1])
+import flowtool
+T = sys.argv[2]
+sent = flowtool.split_messages(open(T + "/recs.bin", "rb").read())
+recs = [json.loads(l) for l in open(T + "/recs.expected.jsonl")]
+index = {m: i for i, m in enumerate(sent)}
+got, owner = collections.Counter(), {}
+for shard in (0, 1):
+    for m in flowtool.split_messages(open("%s/shard%d.bin" % (T, shard), "rb").read()):
+        got[m] += 1
+        r = recs[index[m]] if m in index else None
+        if r is None:
+            print("unknown record on shard", shard); sys.exit(1)
+        if r["ipProtocolVersion"] == 4:
+            prefix = ipaddress.ip_network(r["dstIp"] + "/24", strict=False)
+        else:
+            prefix = ipaddress.ip_network(r["dstIpv6"] + "/64", strict=False)
+        if owner.setdefault(prefix, shard) != shard:
+            print("prefix", prefix, "on both shards"); sys.exit(1)
+if got != collections.Counter(sent):
+    print("%d records over the shards, expected each of %d once" % (sum(got.values()), len(sent))); sys.exit(1)
+print("ok: shards: each of the %d records exactly once, %d destination prefixes each on one shard"
+      % (len(sent), len(owner)))
+PY
 echo "PASS: --threads 2 outputs: tcp lanes$([ $KAFKA = 1 ] && echo " and the shared Kafka producer"), every record exactly once"
