@@ -5,8 +5,9 @@
 # per loop thread) and to Kafka (librdkafka's mock cluster in nfr_kafka_mock, 2 brokers, capnp
 # messages, lz4; one producer shared by the loop threads).
 #
-# Paced, not blasted: two `relay_bench sendnf v9 ... RATE/2` senders (two source ports, so
-# SO_REUSEPORT can put them on different loop threads) offer RATE records/s for
+# Paced, not blasted: NF_BENCH_CORES_SENDERS (8) `relay_bench sendnf v9 ... RATE/8` senders
+# (8 source ports, which SO_REUSEPORT spreads over the loop threads by hash: with 2 ports
+# both land on one thread half the time) offer RATE records/s for
 # NF_BENCH_CORES_SECONDS; "out" = what left the relay (flow_forwarder_pushed_messages /
 # kafka_delivered) once its counter has stopped moving, loss = 1 − out/sent.  RATE starts at
 # NF_BENCH_CORES_START and grows by NF_BENCH_CORES_FACTOR until a step loses more than
@@ -26,7 +27,8 @@
 #   without the binaries: build/userspace's (make userspace), relay_bench compiled here.
 #   --append: also append the section, dated, to bench/results.md (`make bench-relay`).
 # Env: NF_BENCH_CORES_SECONDS (3), NF_BENCH_CORES_START (100000), NF_BENCH_CORES_FACTOR (1.3),
-#      NF_BENCH_CORES_MAX (6000000), NF_BENCH_CORES_LOSS (0.001), NF_BENCH_CORES_THREADS ("1 2").
+#      NF_BENCH_CORES_MAX (6000000), NF_BENCH_CORES_LOSS (0.001), NF_BENCH_CORES_THREADS ("1 2"),
+#      NF_BENCH_CORES_SENDERS (8).
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -49,6 +51,7 @@ FACTOR=${NF_BENCH_CORES_FACTOR:-1.3}
 MAX=${NF_BENCH_CORES_MAX:-6000000}
 MAXLOSS=${NF_BENCH_CORES_LOSS:-0.001}
 THREADS=${NF_BENCH_CORES_THREADS:-1 2}
+SENDERS=${NF_BENCH_CORES_SENDERS:-8}
 HZ=$(getconf CLK_TCK)
 T=$(mktemp -d)
 pids=()
@@ -61,12 +64,15 @@ now() { date +%s.%N; }
 calc() { awk "BEGIN{ $1 }"; }
 # Relay counter KEY (control socket $T/ctl).
 counter() { "$RELAY" counters --control "$T/ctl" 2>/dev/null | awk -v k="$1" '$1==k{print $2}'; }
-# CPU ticks of the relay's threads by group: "total loops lanes kafka".
+# CPU ticks of the relay's threads by group: "total loops lanes kafka"; and one
+# "tid:comm:ticks" word per thread in $T/tids.$2.
 ticks() {
 	local tot=0 loops=0 lanes=0 kafka=0 t comm v
+	: >"$T/tids.$2"
 	for t in /proc/"$1"/task/*; do
 		comm=$(cat "$t/comm" 2>/dev/null) || continue
 		v=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "$t/stat" 2>/dev/null) || continue
+		echo "${t##*/}:$comm:$v" >>"$T/tids.$2"
 		tot=$((tot + v))
 		case $comm in
 		netflow-relay | nfr-loop-*) loops=$((loops + v)) ;;
@@ -76,19 +82,28 @@ ticks() {
 	done
 	echo "$tot $loops $lanes $kafka"
 }
+# The thread that used most CPU between the two ticks snapshots: "seconds comm".
+busiest() {
+	awk -F: -v hz="$HZ" 'NR == FNR { a[$1] = $3; next }
+		{ d = $3 - a[$1]; if (d > m) { m = d; c = $2 } }
+		END { printf "%.2f %s\n", m / hz, c }' "$T/tids.a" "$T/tids.b"
+}
 
-# step RATE COUNTER -> "reached sent out loss out_per_s cpu_s loops_s lanes_s kafka_s in"
+# step RATE COUNTER -> "reached sent out loss out_per_s cpu_s loops_s lanes_s kafka_s in busiest_s busiest_comm"
 # out/s: records out / (from the senders' start until the last record was out).
 step() {
 	local rate=$1 key=$2 n c0 i0 i1 last cur s0 e0 a b same=0
-	n=$(calc "printf \"%d\", $rate * $SECS / 2")
+	n=$(calc "printf \"%d\", $rate * $SECS / $SENDERS")
 	c0=$(counter "$key") i0=$(counter netflow_records)
-	read -r -a a < <(ticks "$REL")
+	ticks "$REL" a >"$T/ticks.a"
+	read -r -a a <"$T/ticks.a"
 	s0=$(now)
-	"$B" sendnf v9 127.0.0.1 "$PIN" "$n" "$(calc "print $rate / 2")" >"$T/s1" &
-	local p1=$!
-	"$B" sendnf v9 127.0.0.1 "$PIN" "$n" "$(calc "print $rate / 2")" >"$T/s2"
-	wait $p1
+	local k sp=()
+	for k in $(seq "$SENDERS"); do
+		"$B" sendnf v9 127.0.0.1 "$PIN" "$n" "$(calc "print $rate / $SENDERS")" >"$T/s.$k" &
+		sp+=($!)
+	done
+	wait "${sp[@]}"
 	e0=$(now) last=$c0
 	# Until everything decoded is out, or the counter stays put for 2 s (bounded: 60 s).
 	for _ in $(seq 1200); do
@@ -99,15 +114,18 @@ step() {
 		[ $same -ge 40 ] && break
 		sleep 0.05
 	done
-	read -r -a b < <(ticks "$REL")
-	cat "$T/s1" "$T/s2" | awk -v c0="$c0" -v c1="$last" -v i0="$i0" -v i1="$i1" -v s0="$s0" -v e0="$e0" -v hz="$HZ" \
+	ticks "$REL" b >"$T/ticks.b"
+	read -r -a b <"$T/ticks.b"
+	local busy
+	busy=$(busiest)
+	cat "$T"/s.* | awk -v busy="$busy" -v c0="$c0" -v c1="$last" -v i0="$i0" -v i1="$i1" -v s0="$s0" -v e0="$e0" -v hz="$HZ" \
 		-v t0="${a[0]}" -v t1="${b[0]}" -v l0="${a[1]}" -v l1="${b[1]}" -v f0="${a[2]}" -v f1="${b[2]}" \
 		-v k0="${a[3]}" -v k1="${b[3]}" '
 		{ sent += $2; reached += $8 }
 		END {
 			out = c1 - c0; loss = sent > 0 ? 1 - out / sent : 1; if (loss < 0) loss = 0
-			printf "%.0f %d %d %.5f %.0f %.2f %.2f %.2f %.2f %d\n", reached, sent, out, loss, out / (e0 - s0),
-				(t1 - t0) / hz, (l1 - l0) / hz, (f1 - f0) / hz, (k1 - k0) / hz, i1 - i0
+			printf "%.0f %d %d %.5f %.0f %.2f %.2f %.2f %.2f %d %s\n", reached, sent, out, loss, out / (e0 - s0),
+				(t1 - t0) / hz, (l1 - l0) / hz, (f1 - f0) / hz, (k1 - k0) / hz, i1 - i0, busy
 		}'
 }
 
@@ -170,19 +188,20 @@ measure() {
 	local label
 	label=$([ "$out" = tcp ] && echo "FastNetMon Flow TCP" || echo "Kafka (mock, capnp, lz4)")
 	if [ ${#best[@]} -eq 0 ]; then
-		echo "| NetFlow v9 → $label | $threads | none loss-free from $START | | | | ${bad[0]:-}: loss $(calc "printf \"%.2f %%\", ${bad[4]:-1} * 100") |" >>"$T/rows"
+		echo "| NetFlow v9 → $label | $threads | none loss-free from $START | | | | | ${bad[0]:-}: loss $(calc "printf \"%.2f %%\", ${bad[4]:-1} * 100") |" >>"$T/rows"
 		return
 	fi
 	# best: rate reached sent out loss out/s cpu loops lanes kafka
-	local cpu_rate thr
+	local cpu_rate thr busy_rate
 	cpu_rate=$(calc "if (${best[6]} > 0) printf \"%.0f\", ${best[3]} / ${best[6]}; else print \"-\"")
+	busy_rate=$(calc "if (${best[11]} > 0) printf \"%.0f\", ${best[3]} / ${best[11]}; else print \"-\"")
 	thr="loops ${best[7]} · lanes ${best[8]}"
 	[ "$out" = kafka ] && thr="loops ${best[7]} · librdkafka ${best[9]}"
 	local next="—"
 	if [ ${#bad[@]} -gt 0 ]; then
 		next="${bad[0]}: reached ${bad[1]}, loss $(calc "printf \"%.2f %%\", ${bad[4]} * 100")"
 	fi
-	echo "| NetFlow v9 → $label | $threads | ${best[1]} | $(calc "printf \"%.3f %%\", ${best[4]} * 100") (${best[3]} / ${best[2]}) | **$cpu_rate** | ${best[6]} s: $thr | $next |" >>"$T/rows"
+	echo "| NetFlow v9 → $label | $threads | ${best[1]} | $(calc "printf \"%.3f %%\", ${best[4]} * 100") (${best[3]} / ${best[2]}) | **$cpu_rate** | $busy_rate (${best[12]} ${best[11]} s) | ${best[6]} s: $thr | $next |" >>"$T/rows"
 }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -198,21 +217,23 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
 section=$(
 	echo "### Relay on 1 and 2 cores (--threads): NetFlow v9 in, paced senders ($(nproc) CPUs, load $load0 at the start, $load1 at the end)"
 	echo
-	echo "Two paced \`relay_bench sendnf v9\` senders (two source ports), ${SECS} s per step, offered rate ×$FACTOR per step"
+	echo "$SENDERS paced \`relay_bench sendnf v9\` senders ($SENDERS source ports), ${SECS} s per step, offered rate ×$FACTOR per step"
 	echo "from $START rec/s until a step loses > $(calc "print $MAXLOSS * 100") % or the senders cannot reach it, 3 tries in a row."
 	echo "Highest loss-free step: rec/s wall = the rate the senders reached by their own clocks (every record"
 	echo "came out: the relay kept up in wall-clock time on this shared machine); **relay rec/CPU-s** = records out /"
 	echo "relay CPU seconds (utime+stime, all its threads) over that step; relay CPU by thread group from"
-	echo "/proc/PID/task/*/stat. Senders, sink / mock cluster run on the same CPUs."
+	echo "/proc/PID/task/*/stat; the busiest thread's figure (records / its CPU seconds) is the rate the relay"
+	echo "would carry with a core for each of its threads, so it shows what a second loop thread adds on"
+	echo "free cores. Senders, sink / mock cluster run on the same CPUs."
 	echo
-	echo "| path | --threads | highest loss-free rec/s wall | loss (out / sent) | relay rec/CPU-s | relay CPU in the step | next step: offered, reached, loss |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| path | --threads | highest loss-free rec/s wall | loss (out / sent) | relay rec/CPU-s | rec per CPU-s of the busiest thread | relay CPU in the step | next step: offered, reached, loss |"
+	echo "|---|---|---|---|---|---|---|---|"
 	cat "$T/rows"
 	echo
 	echo "TCP sink (\`relay_bench sink\`, warm-up included): $(paste -sd';' "$T/sinks")"
 	echo
 	echo "Every step: senders' rate reached, sent, out, loss, out/s until the counter stopped (polled), relay CPU s"
-	echo "(all, loop threads, forward lanes, librdkafka), records decoded:"
+	echo "(all, loop threads, forward lanes, librdkafka), records decoded, busiest thread CPU s and name:"
 	echo
 	echo '```'
 	cat "$T/steps"

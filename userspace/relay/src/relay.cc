@@ -6,6 +6,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -128,8 +129,12 @@ Status Relay::Setup(int *exit_code) {
   signal_handler_ = std::move(sig);
   for (auto &o : outputs_)  // the Kafka producers: one each, shared
     for (auto &w : workers_) w->AddOutput(o.get());
-  // The other targets: one lane per worker, --queue-size split between them.
-  const size_t lane_queue = std::max<size_t>(1, (opts_.queue_size + threads - 1) / threads);
+  // The other targets: one lane per worker, --queue-size split between them,
+  // but each lane holds at least one whole chunk a worker hands over (or the
+  // whole --queue-size when that is smaller), so that a healthy target does
+  // not drop because of the split.
+  const size_t lane_queue = std::max({size_t{1}, (opts_.queue_size + threads - 1) / threads,
+                                      std::min(opts_.queue_size, kForwardChunk)});
   auto lane_name = [&](const Url &u, unsigned i) {
     return threads > 1 ? u.text + " [thread " + std::to_string(i) + "]" : u.text;
   };
