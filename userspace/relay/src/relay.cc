@@ -148,7 +148,8 @@ Status Relay::Setup(int *exit_code) {
       workers_[i]->AddOutput(f.get());
       outputs_.push_back(std::move(f));
     }
-    Log("forwarding to " + u.text + (threads > 1 ? " (" + std::to_string(threads) + " connections, one per loop thread)" : ""));
+    Log("forwarding to " + u.text +
+        (threads > 1 ? " (" + std::to_string(threads) + " connections, one per loop thread)" : ""));
   }
   for (const auto &group : opts_.forward_shards) {
     for (unsigned i = 0; i < threads; ++i) {
@@ -349,8 +350,10 @@ int Relay::Run() {
   // Every output flushes at the same time, until one common deadline.
   Clock::time_point deadline = Clock::now() + kShutdownFlush;
   for (auto &o : outputs_) o->BeginStop(deadline);
-  for (auto &o : outputs_)
-    o->Stop(std::chrono::duration_cast<std::chrono::milliseconds>(std::max(deadline - Clock::now(), Clock::duration::zero())));
+  for (auto &o : outputs_) {
+    Clock::duration left = std::max(deadline - Clock::now(), Clock::duration::zero());
+    o->Stop(std::chrono::duration_cast<std::chrono::milliseconds>(left));
+  }
   for (auto &w : jsonl_) w->Flush();
   Log("stopped");
   return 0;
