@@ -6,6 +6,8 @@
 #            256 KiB writes vs the naive framing, a write for the length and one per message)
 #   relay:   relay_bench send -> netflow-relay --listen tcp|tls --forward tcp|tls -> recv
 #   collector: relay_bench sendnf v9|ipfix -> netflow-relay --listen netflow:// (records decoded)
+#   cores:   relay_cores.sh (issue 23): NetFlow v9 -> netflow-relay --threads 1|2 -> TCP / Kafka,
+#            paced senders, highest loss-free rate and records per relay CPU-second
 # Every figure comes twice: wall clock (records / elapsed seconds) and records per CPU-second
 # of each process taking part (sender and receiver: getrusage over their own window; relay:
 # utime+stime from /proc/PID/stat over the run).  On a shared machine the wall-clock rate

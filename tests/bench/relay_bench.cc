@@ -8,10 +8,14 @@
 //       batched: frames (u64-LE length + message) encoded back to back into 256 KiB
 //                buffers, one write / SSL_write per buffer;
 //       naive:   a separate write for the length and for the message of every record.
-//   relay_bench sendnf v9|ipfix HOST PORT N
+//   relay_bench sendnf v9|ipfix HOST PORT N [RATE]
 //       N flow records as NetFlow v9 or IPFIX UDP datagrams (templates first and every
 //       64 datagrams), prepared beforehand (at most 200000 records' worth, sent again in
-//       turn), sent with sendmmsg as fast as possible.
+//       turn), sent with sendmmsg as fast as possible, or paced at RATE records/s
+//       (a datagram when it is due, at most 16 per sendmmsg; prints the rate reached).
+//   relay_bench sink tcp PORT
+//       accept any number of connections (a thread each), decode every frame, until
+//       SIGTERM/SIGINT; then print "sink N records K connections cpu C s".
 // Records differ in addresses/ports/counters (encode cost is real, not a cached buffer).
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,10 +23,15 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <sys/resource.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <time.h>
 #include <cerrno>
 #include <chrono>
 #include <span>
@@ -146,7 +155,7 @@ std::vector<std::vector<uint8_t>> IpfixDatagrams(uint64_t n, uint64_t *records) 
   return out;
 }
 
-int SendNetflow(const std::string &kind, const char *host, int port, uint64_t n) {
+int SendNetflow(const std::string &kind, const char *host, int port, uint64_t n, double rate) {
   uint64_t prepared = 0;
   auto dgrams = kind == "v9" ? V9Datagrams(std::min<uint64_t>(n, 200000), &prepared)
                              : IpfixDatagrams(std::min<uint64_t>(n, 200000), &prepared);
@@ -160,13 +169,27 @@ int SendNetflow(const std::string &kind, const char *host, int port, uint64_t n)
   inet_pton(AF_INET, host, &a.sin_addr);
   if (connect(fd, (sockaddr *)&a, sizeof a)) Die("connect");
   uint64_t sent_dgrams = 0;
+  const double per_dgram = (double)prepared / (double)dgrams.size();  // records
+  const unsigned burst = rate > 0 ? 16 : 64;
   double t0 = Now(), c0 = Cpu();
   for (uint64_t r = 0; r < rounds; ++r) {
     for (size_t at = 0; at < dgrams.size();) {
+      if (rate > 0) {  // paced: wait until the next datagram is due
+        double due = t0 + (double)sent_dgrams * per_dgram / rate, now = Now();
+        if (due > now) {
+          timespec ts{(time_t)(due - now), (long)((due - now - (double)(time_t)(due - now)) * 1e9)};
+          nanosleep(&ts, nullptr);
+        }
+      }
       mmsghdr m[64];
       iovec iov[64];
       unsigned k = 0;
-      for (; k < 64 && at + k < dgrams.size(); ++k) {
+      unsigned want = burst;
+      if (rate > 0) {  // no more than is due now (at least one)
+        double due_n = (Now() - t0) * rate / per_dgram - (double)sent_dgrams + 1;
+        want = (unsigned)std::clamp(due_n, 1.0, (double)burst);
+      }
+      for (; k < want && at + k < dgrams.size(); ++k) {
         iov[k] = {dgrams[at + k].data(), dgrams[at + k].size()};
         m[k] = {};
         m[k].msg_hdr.msg_iov = &iov[k];
@@ -188,15 +211,66 @@ int SendNetflow(const std::string &kind, const char *host, int port, uint64_t n)
   return 0;
 }
 
+volatile sig_atomic_t g_stop = 0;
+
+int Sink(int port) {
+  signal(SIGTERM, [](int) { g_stop = 1; });
+  signal(SIGINT, [](int) { g_stop = 1; });
+  int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+  setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(ls, (sockaddr *)&a, sizeof a) || listen(ls, 64)) Die("bind/listen");
+  printf("listening\n");
+  fflush(stdout);
+  static std::atomic<uint64_t> total{0}, bad{0};
+  unsigned conns = 0;
+  double c0 = Cpu();
+  while (!g_stop) {
+    pollfd p{ls, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    int fd = accept(ls, nullptr, nullptr);
+    if (fd < 0) continue;
+    ++conns;
+    std::thread([fd] {
+      nfr::FrameReader fr;
+      nfr::FlowRecord rec;
+      constexpr size_t kChunk = 256 << 10;
+      for (;;) {
+        long r = ::read(fd, fr.WriteSpace(kChunk), kChunk);
+        if (r <= 0) break;
+        fr.Commit((size_t)r);
+        uint64_t got = 0;
+        nfr::FrameReader::Result res;
+        while ((res = fr.Next(&rec)) == nfr::FrameReader::Result::kRecord) ++got;
+        total += got;
+        if (res == nfr::FrameReader::Result::kError) {
+          ++bad;
+          break;
+        }
+      }
+      close(fd);
+    }).detach();
+  }
+  printf("sink %llu records %u connections cpu %.3f s decode errors %llu\n", (unsigned long long)total.load(), conns,
+         Cpu() - c0, (unsigned long long)bad.load());
+  fflush(stdout);
+  _exit(0);
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
+  if (argc == 4 && std::string(argv[1]) == "sink") return Sink(atoi(argv[3]));
   if (argc < 5) {
-    fprintf(stderr, "usage: relay_bench recv tcp|tls PORT N [CERT KEY] | send tcp|tls HOST PORT N batched|naive [CA]\n");
+    fprintf(stderr, "usage: relay_bench recv tcp|tls PORT N [CERT KEY] | send tcp|tls HOST PORT N batched|naive [CA] | sendnf v9|ipfix HOST PORT N [RATE] | sink tcp PORT\n");
     return 2;
   }
   std::string mode = argv[1], proto = argv[2];
-  if (mode == "sendnf") return SendNetflow(proto, argv[3], atoi(argv[4]), strtoull(argv[5], nullptr, 10));
+  if (mode == "sendnf")
+    return SendNetflow(proto, argv[3], atoi(argv[4]), strtoull(argv[5], nullptr, 10), argc > 6 ? atof(argv[6]) : 0);
   bool tls = proto == "tls";
   SSL_CTX *ctx = nullptr;
   Conn c;

@@ -11,6 +11,15 @@ many tcp|tls HOST PORT FILE.bin CLIENTS [CA SERVERNAME]
                         sending every message of FILE.bin in small pieces
 recv udp|tcp PORT OUT.bin COUNT TIMEOUT
                         receive COUNT messages, write them concatenated
+spread tcp|udp HOST PORT FILE.bin CLIENTS
+                        CLIENTS connections / UDP sockets (distinct source
+                        ports) at once; message i goes out on client i % CLIENTS
+recvmany PORT OUT.bin COUNT TIMEOUT
+                        accept any number of TCP connections until COUNT
+                        messages came (COUNT 0: until every connection
+                        accepted has been closed by its peer); OUT.bin as recv, OUT.bin.conn the
+                        connection number (0, 1, ...) of each message; prints
+                        "MESSAGES CONNECTIONS"
 compare EXPECTED.jsonl GOT.jsonl
                         every record present, every field exact, same order
 """
@@ -151,6 +160,60 @@ def many(proto, host, port, path, clients, ca=None, servername=None):
         sys.exit(1)
 
 
+def spread(proto, host, port, path, clients):
+    msgs = split_messages(open(path, "rb").read())
+    if proto == "udp":
+        socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(clients)]
+        for i, m in enumerate(msgs):
+            socks[i % clients].sendto(m, (host, port))
+            if i % 100 == 99:
+                time.sleep(0.002)  # loopback UDP: do not outrun the receiver
+        return
+    socks = [socket.create_connection((host, port), timeout=30) for _ in range(clients)]
+    for c, s in enumerate(socks):
+        s.sendall(b"".join(struct.pack("<Q", len(m)) + m for m in msgs[c::clients]))
+    for s in socks:
+        s.close()
+
+
+def recvmany(port, out, count, timeout):
+    import selectors
+    deadline = time.time() + timeout
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(16)
+    sel = selectors.DefaultSelector()
+    sel.register(ls, selectors.EVENT_READ, None)
+    got, conns, bufs, open_conns = [], [], {}, 0
+    while (len(got) < count if count else not conns or open_conns) and time.time() < deadline:
+        for key, _ in sel.select(max(0.01, deadline - time.time())):
+            if key.data is None:
+                c, _ = ls.accept()
+                sel.register(c, selectors.EVENT_READ, len(conns))
+                conns.append(c)
+                open_conns += 1
+                bufs[len(conns) - 1] = b""
+                continue
+            n = key.data
+            chunk = key.fileobj.recv(1 << 16)
+            if not chunk:
+                sel.unregister(key.fileobj)
+                open_conns -= 1
+                continue
+            buf = bufs[n] + chunk
+            while len(buf) >= 8:
+                size = struct.unpack_from("<Q", buf)[0]
+                if len(buf) < 8 + size:
+                    break
+                got.append((n, buf[8:8 + size]))
+                buf = buf[8 + size:]
+            bufs[n] = buf
+    open(out, "wb").write(b"".join(m for _, m in got))
+    open(out + ".conn", "w").write("".join("%d\n" % n for n, _ in got))
+    print(len(got), len(conns))
+
+
 def recv(proto, port, out, count, timeout):
     deadline = time.time() + timeout
     got = []
@@ -222,6 +285,10 @@ def main():
         many(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], int(sys.argv[6]), *sys.argv[7:9])
     elif cmd == "recv":
         recv(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), float(sys.argv[6]))
+    elif cmd == "spread":
+        spread(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], int(sys.argv[6]))
+    elif cmd == "recvmany":
+        recvmany(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
     elif cmd == "compare":
         return compare(sys.argv[2], sys.argv[3])
     else:

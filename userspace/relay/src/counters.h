@@ -14,7 +14,9 @@
 
 namespace nfr {
 
-class Counter {
+// One cache line each: loop threads adding to different counters do not
+// contend for a line.
+class alignas(64) Counter {
  public:
   void Add(uint64_t n = 1) { v_.fetch_add(n, std::memory_order_relaxed); }
   void Sub(uint64_t n = 1) { v_.fetch_sub(n, std::memory_order_relaxed); }

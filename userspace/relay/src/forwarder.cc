@@ -1,5 +1,7 @@
 #include "forwarder.h"
 
+#include <pthread.h>
+
 #include "codec.h"
 #include "log.h"
 
@@ -67,7 +69,10 @@ Forwarder::Forwarder(std::string name, std::unique_ptr<Transport> transport, std
 
 Forwarder::~Forwarder() { Stop(std::chrono::milliseconds(0)); }
 
-void Forwarder::Start() { thread_ = std::thread([this] { Run(); }); }
+void Forwarder::Start() {
+  thread_ = std::thread([this] { Run(); });
+  pthread_setname_np(thread_.native_handle(), "nfr-forward");  // top -H, /proc/PID/task/*/comm
+}
 
 std::vector<FlowRecord> Forwarder::SpareLocked() {
   if (spare_.empty()) return {};
@@ -156,15 +161,19 @@ void Forwarder::ClearLocked() {
   front_off_ = 0;
 }
 
-void Forwarder::Stop(std::chrono::milliseconds flush_time) {
+void Forwarder::BeginStop(Clock::time_point deadline) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (!stopping_) {
       stopping_ = true;
-      stop_deadline_ = Clock::now() + flush_time;
+      stop_deadline_ = deadline;
     }
   }
   cv_.notify_one();
+}
+
+void Forwarder::Stop(std::chrono::milliseconds flush_time) {
+  BeginStop(Clock::now() + flush_time);
   if (thread_.joinable()) thread_.join();
 }
 

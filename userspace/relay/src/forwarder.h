@@ -8,6 +8,9 @@
 // Stop() sends what is queued until its deadline, then counts the rest as
 // dropped and joins the thread; a target that is down gets one immediate
 // reconnect attempt rather than the full interval.
+// With --threads N the relay makes one Forwarder per target and loop thread
+// (a "lane": its own connection, queue and thread), so nothing is shared
+// between loop threads on the way out.
 #pragma once
 
 #include <atomic>
@@ -60,6 +63,10 @@ class RecordOutput {
   virtual void Push(std::vector<FlowRecord> *records) = 0;
   // Sends what is queued until flush_time has passed, counts the rest.
   virtual void Stop(std::chrono::milliseconds flush_time) = 0;
+  // Starts that shutdown without waiting for it (deadline = the end of the
+  // flush time), so that several outputs flush at the same time; a later
+  // Stop() keeps this deadline.
+  virtual void BeginStop(Clock::time_point) {}
 };
 
 class Forwarder : public RecordOutput {
@@ -74,6 +81,7 @@ class Forwarder : public RecordOutput {
   // the steady state).
   void Push(std::vector<FlowRecord> *records) override;
   void Stop(std::chrono::milliseconds flush_time) override;
+  void BeginStop(Clock::time_point deadline) override;
   // True from a failed connect, write or peer close until the next connect.
   bool down() const { return down_.load(std::memory_order_relaxed); }
   // Reconnect every reconnect_interval while down even with nothing queued

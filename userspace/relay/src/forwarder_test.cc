@@ -106,9 +106,9 @@ TEST_CASE("forwarder: reconnects after the interval", "[forwarder]") {
   while (c.Value("flow_forwarder_pushed_messages") < 10 && Clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK(c.Value("flow_forwarder_pushed_messages") == 10);
+  f.Stop(std::chrono::milliseconds(100));  // joins the forwarder's thread: st is ours again
   CHECK(st.connects == 2);
   CHECK(st.messages == 1);  // one stream chunk carrying all ten frames
-  f.Stop(std::chrono::milliseconds(100));
 }
 
 }  // namespace

@@ -30,6 +30,10 @@ FlowRecord Record(uint32_t i) {
 TEST_CASE("kafka: key is the destination address, value the capnp message or the json object", "[kafka]") {
   FlowRecord r = Record(3);
   CHECK(KafkaKey(r) == "192.0.2.3");
+  for (const char *a : {"0.0.0.0", "255.255.255.255", "10.100.9.200", "1.20.199.99"}) {
+    inet_pton(AF_INET, a, &r.dst_ip);
+    CHECK(KafkaKey(r) == a);
+  }
   r.ip_version = 6;
   inet_pton(AF_INET6, "2001:db8::7", r.dst_ipv6.data());
   CHECK(KafkaKey(r) == "2001:db8::7");

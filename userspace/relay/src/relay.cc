@@ -1,10 +1,12 @@
 #include "relay.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -67,7 +69,7 @@ Relay::~Relay() {
   metrics_.reset();
   control_.reset();
   workers_.clear();
-  for (auto &f : forwarders_) f->Stop(std::chrono::milliseconds(0));
+  for (auto &o : outputs_) o->Stop(std::chrono::milliseconds(0));
 }
 
 Status Relay::Setup(int *exit_code) {
@@ -106,7 +108,7 @@ Status Relay::Setup(int *exit_code) {
     std::unique_ptr<RecordOutput> k;
     Status s = MakeKafkaOutput(u, opts_.queue_size, &counters_, &k);
     if (!s.ok()) return s;
-    forwarders_.push_back(std::move(k));
+    outputs_.push_back(std::move(k));
     Log("producing to " + u.text);
   }
 
@@ -125,42 +127,48 @@ Status Relay::Setup(int *exit_code) {
   Status s = sig->Start();
   if (!s.ok()) return s;
   signal_handler_ = std::move(sig);
+  for (auto &o : outputs_)  // the Kafka producers: one each, shared
+    for (auto &w : workers_) w->AddOutput(o.get());
+  // The other targets: one lane per worker, --queue-size split between them,
+  // but each lane holds at least one whole chunk a worker hands over (or the
+  // whole --queue-size when that is smaller), so that a healthy target does
+  // not drop because of the split.
+  const size_t lane_queue = std::max({size_t{1}, (opts_.queue_size + threads - 1) / threads,
+                                      std::min(opts_.queue_size, kForwardChunk)});
+  auto lane_name = [&](const Url &u, unsigned i) {
+    return threads > 1 ? u.text + " [thread " + std::to_string(i) + "]" : u.text;
+  };
   for (const Url &u : opts_.forward) {
-    std::unique_ptr<Transport> t;
-    std::unique_ptr<BatchEncoder> e;
-    switch (u.scheme) {
-      case Scheme::kUdp: t = MakeUdpTransport(u); e = MakeFlowDatagramEncoder(); break;
-      case Scheme::kTcp: t = MakeTcpTransport(u); e = MakeFlowStreamEncoder(); break;
-      case Scheme::kTls: t = MakeTlsTransport(u, client_ctx_.get()); e = MakeFlowStreamEncoder(); break;
-      case Scheme::kIpfix: t = MakeUdpTransport(u); e = MakeIpfixEncoder(); break;
-      case Scheme::kNetflow: return Status::Error("netflow:// is not an output");
-      case Scheme::kSflow: return Status::Error("sflow:// is not an output");
-      case Scheme::kKafka: continue;  // made above
+    if (u.scheme == Scheme::kKafka) continue;  // made above
+    for (unsigned i = 0; i < threads; ++i) {
+      std::unique_ptr<Forwarder> f;
+      s = MakeForwarder(u, lane_name(u, i), lane_queue, &f);
+      if (!s.ok()) return s;
+      f->Start();
+      workers_[i]->AddOutput(f.get());
+      outputs_.push_back(std::move(f));
     }
-    auto f = std::make_unique<Forwarder>(u.text, std::move(t), std::move(e), opts_.queue_size,
-                                         std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);
-    f->Start();
-    forwarders_.push_back(std::move(f));
-    Log("forwarding to " + u.text);
+    Log("forwarding to " + u.text +
+        (threads > 1 ? " (" + std::to_string(threads) + " connections, one per loop thread)" : ""));
   }
   for (const auto &group : opts_.forward_shards) {
-    std::vector<std::unique_ptr<Forwarder>> targets;
-    std::string names;
-    for (const Url &u : group) {
-      std::unique_ptr<Transport> t;
-      std::unique_ptr<BatchEncoder> e = MakeFlowStreamEncoder();
-      if (u.scheme == Scheme::kUdp) t = MakeUdpTransport(u), e = MakeFlowDatagramEncoder();
-      else if (u.scheme == Scheme::kTcp) t = MakeTcpTransport(u);
-      else t = MakeTlsTransport(u, client_ctx_.get());
-      auto f = std::make_unique<Forwarder>(u.text, std::move(t), std::move(e), opts_.queue_size,
-                                           std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);
-      if (opts_.shard_rehash) f->ReconnectWhenIdle();
-      f->Start();
-      targets.push_back(std::move(f));
-      names += (names.empty() ? "" : ",") + u.text;
+    for (unsigned i = 0; i < threads; ++i) {
+      std::vector<std::unique_ptr<Forwarder>> targets;
+      for (const Url &u : group) {
+        std::unique_ptr<Forwarder> f;
+        s = MakeForwarder(u, lane_name(u, i), lane_queue, &f);
+        if (!s.ok()) return s;
+        if (opts_.shard_rehash) f->ReconnectWhenIdle();
+        f->Start();
+        targets.push_back(std::move(f));
+      }
+      auto out = std::make_unique<ShardedOutput>(
+          std::move(targets), ShardKey{opts_.shard_prefix_v4, opts_.shard_prefix_v6}, opts_.shard_rehash, &counters_);
+      workers_[i]->AddOutput(out.get());
+      outputs_.push_back(std::move(out));
     }
-    forwarders_.push_back(std::make_unique<ShardedOutput>(
-        std::move(targets), ShardKey{opts_.shard_prefix_v4, opts_.shard_prefix_v6}, opts_.shard_rehash, &counters_));
+    std::string names;
+    for (const Url &u : group) names += (names.empty() ? "" : ",") + u.text;
     Log("sharding over " + names + " (/" + std::to_string(opts_.shard_prefix_v4) + ", /" +
         std::to_string(opts_.shard_prefix_v6) + ", " + (opts_.shard_rehash ? "rehash" : "queue") + " when one is down)");
   }
@@ -174,6 +182,24 @@ Status Relay::Setup(int *exit_code) {
     Log("metrics on " + opts_.metrics_url);
   }
   *exit_code = 0;
+  return Status::Ok();
+}
+
+Status Relay::MakeForwarder(const Url &u, const std::string &name, size_t queue_size,
+                            std::unique_ptr<Forwarder> *out) {
+  std::unique_ptr<Transport> t;
+  std::unique_ptr<BatchEncoder> e;
+  switch (u.scheme) {
+    case Scheme::kUdp: t = MakeUdpTransport(u); e = MakeFlowDatagramEncoder(); break;
+    case Scheme::kTcp: t = MakeTcpTransport(u); e = MakeFlowStreamEncoder(); break;
+    case Scheme::kTls: t = MakeTlsTransport(u, client_ctx_.get()); e = MakeFlowStreamEncoder(); break;
+    case Scheme::kIpfix: t = MakeUdpTransport(u); e = MakeIpfixEncoder(); break;
+    case Scheme::kNetflow: return Status::Error("netflow:// is not an output");
+    case Scheme::kSflow: return Status::Error("sflow:// is not an output");
+    case Scheme::kKafka: return Status::Error("kafka:// is not a FastNetMon Flow target");
+  }
+  *out = std::make_unique<Forwarder>(name, std::move(t), std::move(e), queue_size,
+                                     std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);
   return Status::Ok();
 }
 
@@ -221,7 +247,7 @@ Worker::~Worker() {
 
 void Worker::Consume(const FlowRecord &r) {
   if (!relay_->jsonl_.empty()) pending_all_.push_back(r);
-  if (relay_->forwarders_.empty()) return;
+  if (outputs_.empty()) return;
   ++seen_;  // published with the records, in FlushPending()
   uint32_t rate = relay_->opts_.sampling_rate;
   if (++sample_count_ < rate) return;
@@ -247,13 +273,13 @@ void Worker::PushForward() {
     selected_ = 0;
   }
   if (pending_forward_.empty()) return;
-  relay_->Forward(&pending_forward_);
+  Forward(&pending_forward_);
 }
 
-void Relay::Forward(std::vector<FlowRecord> *records) {
+void Worker::Forward(std::vector<FlowRecord> *records) {
   // The last output takes the vector itself and hands back an empty one.
-  for (size_t i = 0; i + 1 < forwarders_.size(); ++i) forwarders_[i]->Push(*records);
-  forwarders_.back()->Push(records);
+  for (size_t i = 0; i + 1 < outputs_.size(); ++i) outputs_[i]->Push(*records);
+  outputs_.back()->Push(records);
   records->clear();
 }
 
@@ -271,7 +297,7 @@ void Worker::FlushPending() {
     relay_->WriteJsonl(pending_all_);
     pending_all_.clear();
   }
-  if (!relay_->forwarders_.empty()) PushForward();
+  if (!outputs_.empty()) PushForward();
 }
 
 void Worker::Run(const std::atomic<bool> &stop) {
@@ -314,10 +340,20 @@ void Worker::Run(const std::atomic<bool> &stop) {
 
 int Relay::Run() {
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < workers_.size(); ++i) threads.emplace_back([this, i] { workers_[i]->Run(stop_); });
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    threads.emplace_back([this, i] { workers_[i]->Run(stop_); });
+    // Loop 0 is the main thread (its name stays the process's name).
+    pthread_setname_np(threads.back().native_handle(), ("nfr-loop-" + std::to_string(i)).substr(0, 15).c_str());
+  }
   workers_.front()->Run(stop_);  // returns after SIGTERM/SIGINT, which sets stop_ for all
   for (auto &t : threads) t.join();
-  for (auto &f : forwarders_) f->Stop(kShutdownFlush);
+  // Every output flushes at the same time, until one common deadline.
+  Clock::time_point deadline = Clock::now() + kShutdownFlush;
+  for (auto &o : outputs_) o->BeginStop(deadline);
+  for (auto &o : outputs_) {
+    Clock::duration left = std::max(deadline - Clock::now(), Clock::duration::zero());
+    o->Stop(std::chrono::duration_cast<std::chrono::milliseconds>(left));
+  }
   for (auto &w : jsonl_) w->Flush();
   Log("stopped");
   return 0;

@@ -1,14 +1,23 @@
 // Relay: wires inputs -> record pipeline -> outputs.  Inputs run on
 // --threads loop threads (Workers), each with its own epoll loop and its own
 // listening sockets (SO_REUSEPORT when there are several: the kernel spreads
-// UDP exporters and TCP connections over them); outputs (forwarders, Kafka,
-// shards, jsonl) are shared and have threads of their own.  Records read in
-// one loop round are handed to the outputs together: jsonl gets every record;
-// the 1-in-N sampler (--sampling-rate, per loop thread) picks what goes to
-// --forward targets and multiplies sampleRatio by N.  SIGTERM/SIGINT stop
+// UDP exporters and TCP connections over them).  Outputs do not serialise the
+// loop threads either: every udp/tcp/tls/ipfix --forward target and every
+// --forward-shard group has one lane per loop thread (a Forwarder with its own
+// connection, bounded queue and thread, which encodes and writes that loop's
+// batches), and the Kafka producer is shared (rd_kafka_produce is called by
+// every loop thread without a lock of ours).  Records read in one loop round
+// are handed to the outputs together: jsonl gets every record (one writer,
+// a lock per batch); the 1-in-N sampler (--sampling-rate, per loop thread)
+// picks what goes to --forward targets and multiplies sampleRatio by N.
+// Order: the records of one loop thread reach a target in the order read, on
+// one connection; one exporter (UDP source address/port, one TCP connection)
+// stays on one loop thread, so its records keep their order on one
+// connection (one Kafka partition per destination host).  Records of
+// different exporters have no order between them.  SIGTERM/SIGINT stop
 // every loop; tcp/tls input connections are drained (half-closed, read until
 // the peer closes, bounded time) and queued records are flushed (bounded
-// time) before Run() returns.
+// time, all outputs at once) before Run() returns.
 #pragma once
 
 #include <atomic>
@@ -40,6 +49,9 @@ class Worker : public RecordSink {
   ~Worker() override;
   // Opens every --listen URL on this worker's loop.
   Status Open(const Options &opts, SSL_CTX *server_ctx, bool reuseport);
+  // The --forward outputs this worker's records go to (lanes of its own and
+  // shared ones), set once before Run().
+  void AddOutput(RecordOutput *out) { outputs_.push_back(out); }
   void Consume(const FlowRecord &r) override;
   // Runs the loop until *stop, then drains stream inputs and flushes.
   void Run(const std::atomic<bool> &stop);
@@ -48,12 +60,14 @@ class Worker : public RecordSink {
  private:
   void FlushPending();
   void PushForward();
+  void Forward(std::vector<FlowRecord> *records);
 
   Relay *relay_;
   EventLoop loop_;
   std::vector<std::unique_ptr<UdpInput>> udp_inputs_;
   std::vector<std::unique_ptr<StreamListener>> stream_inputs_;
   std::vector<std::unique_ptr<NetflowInput>> netflow_inputs_;
+  std::vector<RecordOutput *> outputs_;
   uint64_t sample_count_ = 0;
   uint64_t seen_ = 0, selected_ = 0;  // sampler counts not yet added to the counters
   std::vector<FlowRecord> pending_all_, pending_forward_;
@@ -78,7 +92,8 @@ class Relay {
   friend class Worker;
   // Called by the workers, from their threads.
   void WriteJsonl(const std::vector<FlowRecord> &records);
-  void Forward(std::vector<FlowRecord> *records);
+  // One lane of a udp/tcp/tls/ipfix --forward target (or of a shard target).
+  Status MakeForwarder(const Url &u, const std::string &name, size_t queue_size, std::unique_ptr<Forwarder> *out);
 
   Options opts_;
   Counters counters_;
@@ -86,7 +101,9 @@ class Relay {
   ForwarderStats forwarder_stats_;
   Counter *sampler_seen_, *sampler_selected_, *jsonl_written_;
   SslCtxPtr server_ctx_, client_ctx_;
-  std::vector<std::unique_ptr<RecordOutput>> forwarders_;  // --forward targets, kafka:// and shards included
+  // Every --forward output: Kafka producers (shared by the workers) and each
+  // worker's lanes of the other targets and of the shard groups.
+  std::vector<std::unique_ptr<RecordOutput>> outputs_;
   std::mutex jsonl_mu_;
   std::vector<std::unique_ptr<JsonlWriter>> jsonl_;
   std::atomic<bool> stop_{false};

@@ -17,7 +17,6 @@ ShardedOutput::ShardedOutput(std::vector<std::unique_ptr<Forwarder>> targets, Sh
 }
 
 void ShardedOutput::Push(const std::vector<FlowRecord> &records) {
-  std::lock_guard<std::mutex> l(mu_);  // loop threads share split_
   uint64_t alive = 0;
   for (size_t i = 0; i < targets_.size(); ++i)
     if (!targets_[i]->down()) alive |= uint64_t{1} << i;
@@ -46,6 +45,10 @@ void ShardedOutput::Push(const std::vector<FlowRecord> &records) {
 void ShardedOutput::Push(std::vector<FlowRecord> *records) {
   Push(*records);
   records->clear();
+}
+
+void ShardedOutput::BeginStop(Clock::time_point deadline) {
+  for (auto &t : targets_) t->BeginStop(deadline);
 }
 
 void ShardedOutput::Stop(std::chrono::milliseconds flush_time) {

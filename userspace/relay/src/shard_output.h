@@ -5,10 +5,11 @@
 // instance is down its share is either queued there (bounded, drops counted
 // in flow_forwarder_queue_drops; the default) or, with rehash, sent to the
 // next live instance on the ring until it is back (forward_shard_rehashed).
+// Not thread-safe: the relay makes one ShardedOutput (with its own targets,
+// i.e. connections) per loop thread; the counters are shared and atomic.
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "counters.h"
@@ -24,6 +25,7 @@ class ShardedOutput : public RecordOutput {
   void Push(const std::vector<FlowRecord> &records) override;
   void Push(std::vector<FlowRecord> *records) override;
   void Stop(std::chrono::milliseconds flush_time) override;
+  void BeginStop(Clock::time_point deadline) override;
 
  private:
   std::vector<std::unique_ptr<Forwarder>> targets_;
@@ -32,7 +34,6 @@ class ShardedOutput : public RecordOutput {
   bool rehash_;
   std::vector<Counter *> per_target_;
   Counter *rehashed_;
-  std::mutex mu_;
   std::vector<std::vector<FlowRecord>> split_;  // per target, reused
 };
 
