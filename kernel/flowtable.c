@@ -362,6 +362,23 @@ static noinline void nf_flow_insert6(const struct nf_flow_key *key, u32 hash,
 	nf_flow_insert(key, NF_KEY_V6_LEN, hash, pi, pkts, bytes, now);
 }
 
+/*
+ * Hash flow sampling, decided from the key's hash before any table work:
+ * true (and counted) when the flow is not one of those sampled.
+ */
+static __always_inline bool nf_hash_sampled_out(u32 hash, u32 pkts)
+{
+	if (unlikely(READ_ONCE(nf_cfg.sampler_kind) == NF_SAMPLER_HASH)) {
+		unsigned int n = READ_ONCE(nf_cfg.sampler_interval);
+
+		if (n > 1 && hash % n) {
+			this_cpu_add(nf_stats.sampled_out, pkts);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Inlined once per key length, so hashing and comparing have fixed sizes. */
 static __always_inline void nf_account_len(struct nf_flow_key *key,
 					   unsigned int klen,
@@ -373,15 +390,8 @@ static __always_inline void nf_account_len(struct nf_flow_key *key,
 	struct nf_flow *f;
 	u64 searched = 0;
 
-	/* Hash flow sampling: decided from the key before any table work. */
-	if (unlikely(READ_ONCE(nf_cfg.sampler_kind) == NF_SAMPLER_HASH)) {
-		unsigned int n = READ_ONCE(nf_cfg.sampler_interval);
-
-		if (n > 1 && hash % n) {
-			this_cpu_add(nf_stats.sampled_out, pkts);
-			return;
-		}
-	}
+	if (nf_hash_sampled_out(hash, pkts))
+		return;
 
 	/*
 	 * No rcu_read_lock() of our own: every caller is a netfilter hook,
@@ -426,14 +436,8 @@ bool nf_flow_account_known(const struct nf_flow_key *key,
 	struct nf_flow *f;
 	u64 searched = 0;
 
-	if (unlikely(READ_ONCE(nf_cfg.sampler_kind) == NF_SAMPLER_HASH)) {
-		unsigned int n = READ_ONCE(nf_cfg.sampler_interval);
-
-		if (n > 1 && hash % n) {
-			this_cpu_add(nf_stats.sampled_out, pkts);
-			return true;
-		}
-	}
+	if (nf_hash_sampled_out(hash, pkts))
+		return true;
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "nf_flow_account_known outside RCU");
 	f = nf_lookup(key, klen, hash, &searched);
 	this_cpu_add(nf_stats.searched, searched);
