@@ -13,10 +13,10 @@
  * nf_flow_offload_ip_hook()/_ipv6_hook() decide: IPv4 without options, not
  * a fragment, TTL > 1 (IPv6: TCP/UDP right after the fixed header, hop
  * limit > 1), TCP or UDP, its conntrack entry (default zone) offloaded
- * (IPS_OFFLOAD) and not dying, not a TCP FIN or RST and the connection not
- * closing (those go the slow path, where the forward hook meters them), and
- * some other ingress hook (the flowtable's) on the device.  So each packet is
- * counted once, by the forward meter or here.
+ * (IPS_OFFLOAD) and not dying, TCP only while the flowtable keeps it (see
+ * nf_offload_tcp_slow()), and some other ingress hook (the flowtable's) on the
+ * device.  The rest goes the slow path, where the forward hook meters it.  So
+ * each packet is counted once, by the forward meter or here.
  *
  * The packet goes to the flow record the forward hook would have given it:
  * the same key (ingress device, addresses after DNAT: the reply direction's
@@ -102,12 +102,35 @@ static void nf_offload_oif(struct net *net, const struct nf_flow_key *key,
 }
 
 /*
- * t: the packet's tuple; fin: a TCP FIN or RST; iplen: its IP length (the
- * skb may still carry link padding here, ip_rcv() trims it later).
+ * Whether the flowtable hands a TCP packet of an offloaded connection to the
+ * slow path.  Up to 6.12 (nf_flow_state_check()), a FIN or RST tears the
+ * flow down and takes the slow path, as does every later packet (the flow is
+ * gone from the table; conntrack, which sees them, leaves ESTABLISHED).  Since
+ * NF_FLOW_CLOSING (7.x), FIN and RST stay on the fast path and only mark the
+ * flow closing, conntrack's state stays ESTABLISHED while offloaded, and a SYN
+ * on a closing flow (a port reused) tears it down and takes the slow path;
+ * the flow's closing mark is not visible from here, so every SYN is left to the
+ * slow path (a SYN on an offloaded flow that is not closing does not happen in
+ * TCP).  flags: byte 13 of the TCP header.
+ */
+static __always_inline bool nf_offload_tcp_slow(const struct nf_conn *ct,
+						u8 flags)
+{
+#ifdef NF_HAVE_FLOW_CLOSING
+	return flags & NF_TCP_SYN;
+#else
+	return (flags & (NF_TCP_FIN | NF_TCP_RST)) ||
+	       READ_ONCE(ct->proto.tcp.state) > TCP_CONNTRACK_ESTABLISHED;
+#endif
+}
+
+/*
+ * t: the packet's tuple; tcpflags: its TCP flags (0 for UDP); iplen: its IP
+ * length (the skb may still carry link padding here, ip_rcv() trims it later).
  */
 static void nf_offload_meter(struct sk_buff *skb,
 			     const struct nf_hook_state *state,
-			     const struct nf_conntrack_tuple *t, bool fin,
+			     const struct nf_conntrack_tuple *t, u8 tcpflags,
 			     u32 iplen, nf_parse_fn parse)
 {
 	const struct nf_conntrack_tuple *rt;
@@ -124,8 +147,7 @@ static void nf_offload_meter(struct sk_buff *skb,
 	ct = nf_ct_tuplehash_to_ctrack(h);
 	if (!test_bit(IPS_OFFLOAD_BIT, &ct->status) || nf_ct_is_dying(ct))
 		goto put;
-	if (fin || (t->dst.protonum == IPPROTO_TCP &&
-		    READ_ONCE(ct->proto.tcp.state) > TCP_CONNTRACK_ESTABLISHED)) {
+	if (t->dst.protonum == IPPROTO_TCP && nf_offload_tcp_slow(ct, tcpflags)) {
 		this_cpu_inc(nf_offload_cpu.left);	/* the forward hook's */
 		goto put;
 	}
@@ -160,9 +182,9 @@ put:
 	nf_ct_put(ct);
 }
 
-/* The L4 ports and, for TCP, whether FIN or RST is set. */
+/* The L4 ports and, for TCP, the flags. */
 static bool nf_offload_ports(const struct sk_buff *skb, unsigned int thoff,
-			     u8 proto, struct nf_conntrack_tuple *t, bool *fin)
+			     u8 proto, struct nf_conntrack_tuple *t, u8 *tcpflags)
 {
 	u8 buf[14];
 	const u8 *h;
@@ -173,7 +195,7 @@ static bool nf_offload_ports(const struct sk_buff *skb, unsigned int thoff,
 	memcpy(&t->src.u.all, h, 2);
 	memcpy(&t->dst.u.all, h + 2, 2);
 	t->dst.protonum = proto;
-	*fin = proto == IPPROTO_TCP && (h[13] & (NF_TCP_FIN | NF_TCP_RST));
+	*tcpflags = proto == IPPROTO_TCP ? h[13] : 0;
 	return true;
 }
 
@@ -184,19 +206,19 @@ static void nf_offload_ipv4(struct sk_buff *skb,
 	struct nf_conntrack_tuple t;
 	const struct iphdr *iph;
 	struct iphdr _iph;
-	bool fin;
+	u8 tcpflags;
 
 	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
 	if (!iph || iph->ihl != 5 || ip_is_fragment(iph) || iph->ttl <= 1 ||
 	    (iph->protocol != IPPROTO_TCP && iph->protocol != IPPROTO_UDP))
 		return;
 	memset(&t, 0, sizeof(t));
-	if (!nf_offload_ports(skb, nhoff + sizeof(_iph), iph->protocol, &t, &fin))
+	if (!nf_offload_ports(skb, nhoff + sizeof(_iph), iph->protocol, &t, &tcpflags))
 		return;
 	t.src.l3num = NFPROTO_IPV4;
 	t.src.u3.ip = iph->saddr;
 	t.dst.u3.ip = iph->daddr;
-	nf_offload_meter(skb, state, &t, fin, ntohs(iph->tot_len), nf_parse_ipv4);
+	nf_offload_meter(skb, state, &t, tcpflags, ntohs(iph->tot_len), nf_parse_ipv4);
 }
 
 static void nf_offload_ipv6(struct sk_buff *skb,
@@ -206,19 +228,19 @@ static void nf_offload_ipv6(struct sk_buff *skb,
 	struct nf_conntrack_tuple t;
 	const struct ipv6hdr *h;
 	struct ipv6hdr _h;
-	bool fin;
+	u8 tcpflags;
 
 	h = skb_header_pointer(skb, nhoff, sizeof(_h), &_h);
 	if (!h || h->hop_limit <= 1 ||
 	    (h->nexthdr != IPPROTO_TCP && h->nexthdr != IPPROTO_UDP))
 		return;
 	memset(&t, 0, sizeof(t));
-	if (!nf_offload_ports(skb, nhoff + sizeof(_h), h->nexthdr, &t, &fin))
+	if (!nf_offload_ports(skb, nhoff + sizeof(_h), h->nexthdr, &t, &tcpflags))
 		return;
 	t.src.l3num = NFPROTO_IPV6;
 	t.src.u3.in6 = h->saddr;
 	t.dst.u3.in6 = h->daddr;
-	nf_offload_meter(skb, state, &t, fin,
+	nf_offload_meter(skb, state, &t, tcpflags,
 			 sizeof(_h) + ntohs(h->payload_len), nf_parse_ipv6);
 }
 
