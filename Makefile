@@ -158,7 +158,7 @@ check-stress: all fuzz-build
 # One VM boot for the kernel scenarios; generous per-scenario limit for loaded CI
 # machines.  The packaging scenarios (50-dkms builds the module inside the VM, ~30 min
 # under TCG; 51-install) run in check-packaging and check-kernels instead.
-VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 32- 33- 34- 35- 36- 37- 40- 41- 52-prometheus 60- 70- 71- 72- 73- 74-
+VM_SCENARIOS := 00- 10- 20- 21- 22- 23- 24- 25- 26- 27- 28- 29- 30- 31- 32- 33- 34- 35- 36- 37- 38- 40- 41- 52-prometheus 60- 70- 71- 72- 73- 74-
 check-vm: all kmod-full
 	@$(MAKE) -s --no-print-directory artifacts
 	NF_SCENARIO_TIMEOUT=600 tests/vm/run-scenarios.sh $(VM_SCENARIOS)

@@ -15,6 +15,7 @@
 #include <linux/ktime.h>
 #include <linux/cpumask.h>
 #include "netflow.h"
+#include "natflows.h"
 
 #define NF_FIN_LINGER (HZ / 2)
 
@@ -64,6 +65,7 @@ static void nf_flow_rec(const struct nf_flow *f, struct nf_exp_rec *r,
 #endif
 	r->vrf_in = nf_if_vrf(r->key.iif);
 	r->vrf_out = nf_if_vrf(r->oif);
+	nf_natflows_fill(r);
 	r->tcp_flags = st & 0xff;
 	r->end_reason = (st >> 16) & 0xff;
 	if (!r->end_reason)

@@ -17,6 +17,17 @@ enum nf_end_reason {
 	NF_END_RESOURCES = 5,
 };
 
+/*
+ * natflows: a translated flow's addresses and ports after NAT (IPFIX
+ * 225-228, 281/282): what the packets of its direction carry when they leave
+ * the router.  IPv4 addresses in the first 4 bytes.
+ */
+struct nf_nat_post {
+	u8 src[16];
+	u8 dst[16];
+	u16 sport, dport;	/* host order */
+};
+
 struct nf_exp_rec {
 	struct nf_flow_key key;
 	u64 packets;
@@ -33,6 +44,8 @@ struct nf_exp_rec {
 	u64 tcp_opts;		/* OR: tcpOptions bits */
 	u32 physin, physout;	/* bridge ports of the first packet, or 0 */
 	u32 vrf_in, vrf_out;	/* VRF (l3mdev table) of iif and oif, or 0 */
+	u8 nat;			/* natflows: post holds the translation */
+	struct nf_nat_post post;
 	/* NetFlow v5 only: the NAT event pseudo-records use these */
 	u8 nexthop[4];
 	u16 src_as, dst_as;

@@ -14,6 +14,7 @@
 #include "netflow_genl.h"
 #include "hooks.h"
 #include "offload.h"
+#include "natflows.h"
 
 #define NF_GENL_VALLEN 1024	/* longest parameter value, as sysctl.c */
 
@@ -41,6 +42,7 @@ struct nf_genl_snap {
 	struct nf_cpu_stats t;
 	struct nf_hooks_stats hooks;
 	struct nf_offload_stats ft;
+	struct nf_natflows_stats nfl;
 };
 
 static int nf_put_cpu_counters(struct sk_buff *skb, const struct nf_cpu_stats *s)
@@ -215,6 +217,17 @@ static int nf_put_misc(struct sk_buff *skb, const struct nf_genl_snap *sn)
 	    nf_put(skb, NETFLOW_S_FT_LEFT, sn->ft.left))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
+
+	nest = nla_nest_start(skb, NETFLOW_A_NATFLOWS);
+	if (!nest ||
+	    nf_put(skb, NETFLOW_S_NFL_ENABLED, READ_ONCE(nf_cfg.natflows)) ||
+	    nf_put(skb, NETFLOW_S_NFL_VIEWS, sn->nfl.bindings) ||
+	    nf_put(skb, NETFLOW_S_NFL_PEAK, sn->nfl.peak) ||
+	    nf_put(skb, NETFLOW_S_NFL_NOT_KEPT, sn->nfl.full) ||
+	    nf_put(skb, NETFLOW_S_NFL_TRANSLATED, sn->nfl.translated) ||
+	    nf_put(skb, NETFLOW_S_NFL_PLAIN, sn->nfl.plain))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
 	return 0;
 }
 
@@ -287,6 +300,7 @@ static int nf_genl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	nf_stats_sum(&sn->t);
 	nf_hooks_stats(&sn->hooks);
 	nf_offload_stats(&sn->ft);
+	nf_natflows_stats(&sn->nfl);
 
 	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE + nr_cpu_ids * 256 +
 			  sn->nsocks * 512, GFP_KERNEL);

@@ -8,6 +8,7 @@
 #include "netflow.h"
 #include "hooks.h"
 #include "offload.h"
+#include "natflows.h"
 
 static int __init nf_init(void)
 {
@@ -49,6 +50,11 @@ static int __init nf_init(void)
 	mutex_lock(&nf_cfg_mutex);
 	nf_promisc_set(nf_cfg.promisc);	/* after the target: frames go to it */
 	err = nf_offload_set(nf_cfg.flowtable);
+	if (!err) {
+		err = nf_natflows_set(nf_cfg.natflows);
+		if (err)
+			nf_offload_set(false);
+	}
 	if (err)
 		nf_promisc_set(false);
 	mutex_unlock(&nf_cfg_mutex);
@@ -100,6 +106,7 @@ static void __exit nf_exit(void)
 	nf_natevents_exit();
 	nf_ifaces_exit();
 	nf_expiry_exit();	/* exports every remaining flow and NAT event */
+	nf_natflows_exit();	/* after: those records took their translation */
 	nf_export_exit();
 	nf_table_exit();
 	nf_rules_exit();

@@ -18,6 +18,7 @@
 #include <linux/if_vlan.h>
 #include <linux/netfilter_bridge.h>
 #include "netflow.h"
+#include "natflows.h"
 
 /*
  * The optional key fields and values (configure switches).  Each is a few
@@ -168,6 +169,7 @@ static __always_inline void nf_account_skb(const struct sk_buff *skb,
 
 	nf_account_prep(skb, state, key, pi, &pkts, &bytes);
 	nf_flow_account(key, pi, pkts, bytes);
+	nf_natflows_meter(skb, state, key);
 }
 
 typedef int (*nf_parse_fn)(const nf_skb_t *skb, unsigned int nhoff,

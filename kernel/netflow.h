@@ -62,6 +62,7 @@ struct nf_config {
 	char hooks[256];	/* hook mode (hooks.c); "" = off */
 	char hook_mark[32];
 	int flowtable;		/* offload.c: meter flowtable fast paths */
+	int natflows;		/* natflows.c: NAT translation in flow records */
 };
 
 extern struct nf_config nf_cfg;

@@ -16,7 +16,8 @@
  *	-> one message: NETFLOW_A_API_VERSION, NETFLOW_A_MOD_VERSION and the
  *	   groups NETFLOW_A_TOTALS, NETFLOW_A_HASH, NETFLOW_A_RATES,
  *	   NETFLOW_A_EXPORT, NETFLOW_A_SAMPLER, NETFLOW_A_WORKER, NETFLOW_A_NAT,
- *	   NETFLOW_A_AGGR, NETFLOW_A_HOOKS, NETFLOW_A_FLOWTABLE (each a nest of NETFLOW_S_* u64
+ *	   NETFLOW_A_AGGR, NETFLOW_A_HOOKS, NETFLOW_A_FLOWTABLE, NETFLOW_A_NATFLOWS
+ *	   (each a nest of NETFLOW_S_* u64
  *	   counters), then one
  *	   NETFLOW_A_CPU nest per present CPU (NETFLOW_S_CPU + the per-CPU
  *	   counters) and one NETFLOW_A_SOCK nest per destination
@@ -98,6 +99,7 @@ enum netflow_attr {
 	NETFLOW_A_PAD,
 	NETFLOW_A_HOOKS,		/* nest: NETFLOW_S_HOOKS_* (hook mode) */
 	NETFLOW_A_FLOWTABLE,		/* nest: NETFLOW_S_FT_* (flowtable=1) */
+	NETFLOW_A_NATFLOWS,		/* nest: NETFLOW_S_NFL_* (natflows=1) */
 	__NETFLOW_A_MAX,
 };
 #define NETFLOW_A_MAX (__NETFLOW_A_MAX - 1)
@@ -207,6 +209,13 @@ enum netflow_stat {
 	NETFLOW_S_FT_PKTS,		/* fast-path packets metered */
 	NETFLOW_S_FT_BYTES,
 	NETFLOW_S_FT_LEFT,		/* offloaded connections' slow-path packets */
+	/* NETFLOW_A_NATFLOWS: the Natflows line of /proc */
+	NETFLOW_S_NFL_ENABLED,		/* natflows setting */
+	NETFLOW_S_NFL_VIEWS,		/* views of translated connections kept */
+	NETFLOW_S_NFL_PEAK,
+	NETFLOW_S_NFL_NOT_KEPT,		/* views not kept: table full */
+	NETFLOW_S_NFL_TRANSLATED,	/* records exported with the translation */
+	NETFLOW_S_NFL_PLAIN,		/* records of ported protocols without one */
 	__NETFLOW_S_MAX,
 };
 #define NETFLOW_S_MAX (__NETFLOW_S_MAX - 1)

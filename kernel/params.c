@@ -12,6 +12,7 @@
 #include <linux/cpumask.h>
 #include <linux/capability.h>
 #include "netflow.h"
+#include "natflows.h"
 #include "hooks.h"
 #include "offload.h"
 
@@ -298,6 +299,15 @@ static const struct nf_int_ops nf_ops_flowtable = { NULL, nf_apply_flowtable };
 #else
 #define nf_ops_flowtable nf_ops_off
 #endif
+#ifdef NF_NATFLOWS_BUILT
+static int nf_apply_natflows(int v)
+{
+	return nf_natflows_set(v);
+}
+static const struct nf_int_ops nf_ops_natflows = { NULL, nf_apply_natflows };
+#else
+#define nf_ops_natflows nf_ops_off
+#endif
 static const struct nf_int_ops nf_ops_flush = { NULL, nf_apply_flush };
 
 static int nf_set_int(const struct nf_param *p, const char *val)
@@ -337,7 +347,7 @@ enum {
 	NF_P_NATEVENTS, NF_P_INACTIVE, NF_P_ACTIVE, NF_P_REFRESH, NF_P_TIMEOUT,
 	NF_P_DEBUG, NF_P_SNDBUF, NF_P_HASHSIZE, NF_P_MAXFLOWS, NF_P_AGGR,
 	NF_P_SNMP_RULES, NF_P_SCAN_MIN, NF_P_PROMISC, NF_P_EXPORTCPU,
-	NF_P_ENGINE_ID, NF_P_FLUSH, NF_P_HOOKS, NF_P_HOOK_MARK, NF_P_FLOWTABLE, NF_P_COUNT
+	NF_P_ENGINE_ID, NF_P_FLUSH, NF_P_HOOKS, NF_P_HOOK_MARK, NF_P_FLOWTABLE, NF_P_NATFLOWS, NF_P_COUNT
 };
 
 const struct nf_param nf_params[NF_P_COUNT] = {
@@ -365,6 +375,7 @@ const struct nf_param nf_params[NF_P_COUNT] = {
 	[NF_P_HOOKS] = NF_STR("hooks", nf_cfg.hooks, nf_set_hooks),
 	[NF_P_HOOK_MARK] = NF_STR("hook_mark", nf_cfg.hook_mark, nf_set_hook_mark),
 	[NF_P_FLOWTABLE] = NF_INT("flowtable", flowtable, 0, 1, &nf_ops_flowtable),
+	[NF_P_NATFLOWS] = NF_INT("natflows", natflows, 0, 1, &nf_ops_natflows),
 };
 const unsigned int nf_nparams = NF_P_COUNT;
 
@@ -441,3 +452,4 @@ NF_MODPARAM(engine_id, NF_P_ENGINE_ID, "engine id / observation domain (0)");
 NF_MODPARAM(hooks, NF_P_HOOKS, "meter at netfilter hooks, no iptables rule: FAMILY:HOOK[:PRIORITY],... (inet:forward)");
 NF_MODPARAM(hook_mark, NF_P_HOOK_MARK, "hooks meter only packets whose mark matches VALUE[/MASK]");
 NF_MODPARAM(flowtable, NF_P_FLOWTABLE, "1: also meter what nftables flowtables forward on their fast path (ingress hooks)");
+NF_MODPARAM(natflows, NF_P_NATFLOWS, "1: v9/IPFIX records of translated flows carry the post-NAT addresses and ports (225-228, 281/282)");

@@ -15,6 +15,7 @@
 #include "netflow.h"
 #include "hooks.h"
 #include "offload.h"
+#include "natflows.h"
 
 #define NF_SHOW_SOCKS NF_MAX_DESTS
 
@@ -121,6 +122,7 @@ static int nf_stat_show(struct seq_file *m, void *v)
 #endif
 	nf_hooks_show(m);
 	nf_offload_show(m);
+	nf_natflows_show(m);
 
 	ago = (jiffies - nf_worker.peak_time) / HZ;
 	seq_printf(m, "Flows: active %u (peak %u reached %lud%luh%lum ago), mem %lluK, worker delay %u/%d (last run %u us, scanned %u, exported %u).\n",

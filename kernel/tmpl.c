@@ -176,7 +176,7 @@ unsigned int nf_tmpl_shape(const struct nf_exp_rec *r)
 
 struct nf_block_def {
 	u8 n;
-	struct nf_field f[3];
+	struct nf_field f[4];
 };
 
 static const struct nf_block_def nf_blocks[NF_B_COUNT] = {
@@ -191,7 +191,21 @@ static const struct nf_block_def nf_blocks[NF_B_COUNT] = {
 	[NF_B_DIR] = { 1, { F(DIRECTION, 1) } },
 	[NF_B_PHYS] = { 2, { F(PHYS_IN, 4), F(PHYS_OUT, 4) } },
 	[NF_B_VRF] = { 2, { F(VRF_IN, 4), F(VRF_OUT, 4) } },
+	[NF_B_NAT] = { 4, { F(POST_SRC4, 4), F(POST_DST4, 4), F(POST_SPORT, 2),
+			    F(POST_DPORT, 2) } },
 };
+
+/* NF_B_NAT in an IPv6 shape: the IPv6 addresses */
+static const struct nf_block_def nf_block_nat6 = {
+	4, { F(POST_SRC6, 16), F(POST_DST6, 16), F(POST_SPORT, 2), F(POST_DPORT, 2) }
+};
+
+static const struct nf_block_def *nf_block(unsigned int b, unsigned int shape)
+{
+	if (b == NF_B_NAT && shape >= NF_T_V6_PORTS)
+		return &nf_block_nat6;
+	return &nf_blocks[b];
+}
 
 unsigned int nf_tmpl_mask(const struct nf_exp_rec *r)
 {
@@ -227,6 +241,8 @@ unsigned int nf_tmpl_mask(const struct nf_exp_rec *r)
 		m |= 1u << NF_B_PHYS;
 	if (r->vrf_in || r->vrf_out)
 		m |= 1u << NF_B_VRF;
+	if (r->nat)
+		m |= 1u << NF_B_NAT;
 #ifdef ENABLE_PROMISC_MPLS
 	if (k->mpls[0])
 		m |= 1u << NF_B_MPLS;
@@ -251,8 +267,8 @@ static const struct nf_tmpl *nf_tmpl_make(struct nf_tmpl_cache *c,
 	for (b = 0; b < NF_B_COUNT; b++) {
 		if (!(mask & (1u << b)))
 			continue;
-		for (i = 0; i < nf_blocks[b].n; i++)
-			d->f[n++] = nf_blocks[b].f[i];
+		for (i = 0; i < nf_block(b, shape)->n; i++)
+			d->f[n++] = nf_block(b, shape)->f[i];
 	}
 #ifdef ENABLE_PROMISC_MPLS
 	/* the label stack: as many 3-byte entries as configured */
@@ -532,6 +548,20 @@ static void nf_put_flow_field(u8 *b, const struct nf_field *f,
 		break;
 	case NF_IE_VRF_OUT:
 		nf_put32(b, r->vrf_out);
+		break;
+	case NF_IE_POST_SRC4:
+	case NF_IE_POST_SRC6:
+		memcpy(b, r->post.src, f->len);
+		break;
+	case NF_IE_POST_DST4:
+	case NF_IE_POST_DST6:
+		memcpy(b, r->post.dst, f->len);
+		break;
+	case NF_IE_POST_SPORT:
+		nf_put16(b, r->post.sport);
+		break;
+	case NF_IE_POST_DPORT:
+		nf_put16(b, r->post.dport);
 		break;
 #ifdef ENABLE_PROMISC_MPLS
 	case NF_IE_MPLS_TOP ... NF_IE_MPLS_TOP + ENABLE_PROMISC_MPLS - 1:

@@ -48,7 +48,7 @@ enum nf_tmpl_id {
  * MACs and a VLAN tag) with a template made for that shape and set of blocks
  * the first time it is needed (ids from NF_T_DYN_V9 / NF_T_DYN_IPFIX).  A
  * block is in the record when its values are there: options seen, a VLAN
- * tag, a MAC header, a direction, bridge ports, a VRF.
+ * tag, a MAC header, a direction, bridge ports, a VRF, a NAT translation.
  */
 enum nf_block {
 	NF_B_LABEL,	/* flowLabelIPv6 (IPv6, label not 0) */
@@ -62,6 +62,7 @@ enum nf_block {
 	NF_B_DIR,	/* flowDirection */
 	NF_B_PHYS,	/* ingress/egressPhysicalInterface */
 	NF_B_VRF,	/* ingressVRFID, egressVRFID: in or out through a VRF */
+	NF_B_NAT,	/* post-NAT addresses (of the shape's family), ports */
 	NF_B_MPLS,	/* mplsTopLabelStackSection, mplsLabelStackSection2.. */
 	NF_B_COUNT
 };
@@ -123,6 +124,8 @@ enum nf_ie {
 	NF_IE_POST_SPORT = 227,		/* postNAPTSourceTransportPort */
 	NF_IE_POST_DPORT = 228,		/* postNAPTDestinationTransportPort */
 	NF_IE_NAT_EVENT = 230,		/* natEvent */
+	NF_IE_POST_SRC6 = 281,		/* postNATSourceIPv6Address */
+	NF_IE_POST_DST6 = 282,		/* postNATDestinationIPv6Address */
 	NF_IE_VRF_IN = 234,		/* ingressVRFID */
 	NF_IE_VRF_OUT = 235,		/* egressVRFID */
 	NF_IE_IPV4_OPTS = 208,		/* ipv4Options */

@@ -279,6 +279,77 @@ TEST_CASE("a template is made per shape and block set, announced, then used") {
     }
 }
 
+// Encode one record through a fresh template cache; the collector's view of it.
+static Collector encode_one(int v, const nf_exp_rec &rec, unsigned *tid) {
+    nf_tmpl_cache tc;
+    nf_tmpl_cache_init(&tc, v);
+    uint8_t buf[NF_PDU_MAX], tbuf[NF_PDU_MAX];
+    nf_pdu p, t;
+    nf_pdu_hdr h{};
+    nf_pdu_begin(&p, v, buf, sizeof(buf));
+    p.tc = &tc;
+    REQUIRE(nf_pdu_add_flow(&p, &rec) == 0);
+    unsigned dlen = nf_pdu_finish(&p, &h), next = 0;
+    nf_pdu_begin(&t, v, tbuf, sizeof(tbuf));
+    t.tc = &tc;
+    REQUIRE(nf_pdu_add_tmpls(&t, &next) == 0);
+    unsigned tlen = nf_pdu_finish(&t, &h);
+    Collector c;
+    c.feed(tbuf, tlen);
+    c.feed(buf, dlen);
+    REQUIRE(c.ok);
+    REQUIRE(c.recs.size() == 1);
+    *tid = c.rec_tmpl[0];
+    return c;
+}
+
+TEST_CASE("natflows: post-NAT addresses and ports of translated flows only") {
+    for (int v : {9, 10}) {
+        CAPTURE(v);
+        unsigned tid;
+        nf_exp_rec r = base_v4();
+        CHECK(nf_tmpl_mask(&r) == 0);
+        r.nat = 1;  // masqueraded: 10.0.0.1:40000 -> 192.0.2.1:61000
+        const uint8_t ps[4] = {192, 0, 2, 1}, pd[4] = {10, 0, 0, 2};
+        std::memcpy(r.post.src, ps, 4);
+        std::memcpy(r.post.dst, pd, 4);
+        r.post.sport = 61000;
+        r.post.dport = 80;
+        CHECK(nf_tmpl_mask(&r) == 1u << NF_B_NAT);
+        Collector c = encode_one(v, r, &tid);
+        auto &f = c.recs[0];
+        CHECK(f[NF_IE_POST_SRC4] == std::vector<uint8_t>{192, 0, 2, 1});
+        CHECK(f[NF_IE_POST_DST4] == std::vector<uint8_t>{10, 0, 0, 2});
+        CHECK(g16(f[NF_IE_POST_SPORT].data()) == 61000);
+        CHECK(g16(f[NF_IE_POST_DPORT].data()) == 80);
+        CHECK(f.count(NF_IE_POST_SRC6) == 0);
+        CHECK(g16(f[NF_IE_SPORT].data()) == 40000);  // the key as metered
+
+        nf_exp_rec r6{};
+        r6.key.family = NF_FAM_V6;
+        r6.key.proto = 17;
+        r6.key.sport = 5353;
+        r6.key.dport = 53;
+        r6.nat = 1;
+        for (int i = 0; i < 16; i++) {
+            r6.post.src[i] = uint8_t(0x20 + i);
+            r6.post.dst[i] = uint8_t(0x40 + i);
+        }
+        r6.post.sport = 1024;
+        r6.post.dport = 5300;
+        CHECK(nf_tmpl_mask(&r6) == 1u << NF_B_NAT);
+        Collector c6 = encode_one(v, r6, &tid);
+        auto &g = c6.recs[0];
+        REQUIRE(g[NF_IE_POST_SRC6].size() == 16);
+        CHECK(g[NF_IE_POST_SRC6][0] == 0x20);
+        CHECK(g[NF_IE_POST_SRC6][15] == 0x2f);
+        CHECK(g[NF_IE_POST_DST6][15] == 0x4f);
+        CHECK(g16(g[NF_IE_POST_SPORT].data()) == 1024);
+        CHECK(g16(g[NF_IE_POST_DPORT].data()) == 5300);
+        CHECK(g.count(NF_IE_POST_SRC4) == 0);
+    }
+}
+
 TEST_CASE("MPLS label stack of promisc frames") {
     for (int v : {9, 10}) {
         nf_tmpl_cache tc;

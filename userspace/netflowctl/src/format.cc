@@ -60,7 +60,7 @@ const Named kGroups[] = {
     {"totals", &Stats::totals},   {"hash", &Stats::hash},     {"rates", &Stats::rates},
     {"export", &Stats::exporter}, {"sampler", &Stats::sampler}, {"worker", &Stats::worker},
     {"nat", &Stats::nat},         {"aggregation", &Stats::aggregation}, {"hooks", &Stats::hooks},
-    {"flowtable", &Stats::flowtable},
+    {"flowtable", &Stats::flowtable}, {"natflows", &Stats::natflows},
 };
 
 }  // namespace

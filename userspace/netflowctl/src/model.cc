@@ -111,6 +111,12 @@ std::string StatName(int id) {
     case NETFLOW_S_FT_PKTS: return "metered_packets";
     case NETFLOW_S_FT_BYTES: return "metered_bytes";
     case NETFLOW_S_FT_LEFT: return "slow_path_packets";
+    case NETFLOW_S_NFL_ENABLED: return "enabled";
+    case NETFLOW_S_NFL_VIEWS: return "views";
+    case NETFLOW_S_NFL_PEAK: return "views_peak";
+    case NETFLOW_S_NFL_NOT_KEPT: return "views_not_kept";
+    case NETFLOW_S_NFL_TRANSLATED: return "translated_records";
+    case NETFLOW_S_NFL_PLAIN: return "untranslated_records";
     default: return "stat_" + std::to_string(id);
   }
 }

@@ -26,7 +26,7 @@ struct Socket {
 struct Stats {
   uint32_t api_version = 0;
   std::string module_version;
-  Group totals, hash, rates, exporter, sampler, worker, nat, aggregation, hooks, flowtable;
+  Group totals, hash, rates, exporter, sampler, worker, nat, aggregation, hooks, flowtable, natflows;
   std::vector<Group> cpus;
   std::vector<Socket> sockets;
 };

@@ -108,7 +108,7 @@ TEST_CASE("statistics JSON and text") {
         "{\"api_version\":1,\"module_version\":\"3.0\","
         "\"totals\":{\"packets\":1000,\"bytes\":150000,\"new_flows\":10},"
         "\"hash\":{\"flows\":7,\"size\":1024},\"rates\":{},\"export\":{\"pdus\":3,\"stat_250\":9},"
-        "\"sampler\":{},\"worker\":{},\"nat\":{},\"aggregation\":{},\"hooks\":{\"points\":2,\"metered_packets\":40},\"flowtable\":{},"
+        "\"sampler\":{},\"worker\":{},\"nat\":{},\"aggregation\":{},\"hooks\":{\"points\":2,\"metered_packets\":40},\"flowtable\":{},\"natflows\":{},"
         "\"cpu\":[{\"cpu\":0,\"packets\":400},{\"cpu\":1,\"packets\":600}],"
         "\"sockets\":[{\"name\":\"127.0.0.1:2055\",\"index\":0,\"packets\":3,\"err_other\":1}]}\n");
   std::string t = StatsText(s);

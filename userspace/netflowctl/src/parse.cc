@@ -60,6 +60,7 @@ bool ParseStats(const nlattr *attrs, int len, Stats *out, std::string *err) {
       case NETFLOW_A_AGGR: ok = ParseGroup(a, &s.aggregation, nullptr, err); break;
       case NETFLOW_A_HOOKS: ok = ParseGroup(a, &s.hooks, nullptr, err); break;
       case NETFLOW_A_FLOWTABLE: ok = ParseGroup(a, &s.flowtable, nullptr, err); break;
+      case NETFLOW_A_NATFLOWS: ok = ParseGroup(a, &s.natflows, nullptr, err); break;
       case NETFLOW_A_CPU:
         s.cpus.emplace_back();
         ok = ParseGroup(a, &s.cpus.back(), nullptr, err);

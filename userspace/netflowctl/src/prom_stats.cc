@@ -149,6 +149,12 @@ void StatsMetrics(const Stats &s, nfprom::Exposition *e) {
          s.flowtable.Get(NETFLOW_S_FT_PKTS));
   e->Add(N("flowtable_bytes_total"), C, "Bytes of the nftables flowtable fast path metered (flowtable=1).", {},
          s.flowtable.Get(NETFLOW_S_FT_BYTES));
+  e->Add(N("natflows_views"), G, "Views of NAT-translated connections kept for flow records (natflows=1).", {},
+         s.natflows.Get(NETFLOW_S_NFL_VIEWS));
+  e->Add(N("natflows_records_total"), C, "v9/IPFIX records of protocols with ports exported while natflows=1.",
+         {{"translation", "yes"}}, s.natflows.Get(NETFLOW_S_NFL_TRANSLATED));
+  e->Add(N("natflows_records_total"), C, "v9/IPFIX records of protocols with ports exported while natflows=1.",
+         {{"translation", "no"}}, s.natflows.Get(NETFLOW_S_NFL_PLAIN));
   for (const auto &k : s.sockets) {
     Labels l{{"socket", std::to_string(k.counters.Get(NETFLOW_S_SOCK_INDEX))}, {"destination", k.name}};
     AddGroup(e, k.counters, kSocket, sizeof kSocket / sizeof kSocket[0], l);

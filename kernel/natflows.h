@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * natflows=1 (natflows.c): the NAT translation of a flow in its v9/IPFIX
+ * record (postNAT addresses and ports), taken from conntrack.
+ */
+#ifndef NF_NATFLOWS_H
+#define NF_NATFLOWS_H
+
+#include <linux/types.h>
+#include <linux/jump_label.h>
+#include "export_rec.h"
+
+/* Built where the module has conntrack (--enable-natevents, the default). */
+#if defined(ENABLE_NAT) && IS_ENABLED(CONFIG_NF_CONNTRACK)
+#define NF_NATFLOWS_BUILT 1
+#endif
+
+struct nf_natflows_stats {
+	u32 bindings;		/* addresses-and-ports views known now */
+	u32 peak;
+	u64 full;		/* views not kept: the table was full */
+	u64 translated;		/* records exported with the translation */
+	u64 plain;		/* records of ported protocols without one */
+};
+
+struct sk_buff;
+struct nf_hook_state;
+struct seq_file;
+
+#ifdef NF_NATFLOWS_BUILT
+DECLARE_STATIC_KEY_FALSE(nf_natflows_key);
+
+int nf_natflows_set(bool on);	/* nf_cfg_mutex held */
+void nf_natflows_exit(void);
+void nf_natflows_note(const struct sk_buff *skb,
+		      const struct nf_hook_state *state,
+		      const struct nf_flow_key *key);
+void nf_natflows_fill(struct nf_exp_rec *r);
+void nf_natflows_stats(struct nf_natflows_stats *s);
+void nf_natflows_show(struct seq_file *m);
+
+/* The packet path: one patched-out jump while natflows is off. */
+static __always_inline void nf_natflows_meter(const struct sk_buff *skb,
+					      const struct nf_hook_state *state,
+					      const struct nf_flow_key *key)
+{
+	if (static_branch_unlikely(&nf_natflows_key))
+		nf_natflows_note(skb, state, key);
+}
+#else
+static inline int nf_natflows_set(bool on) { return on ? -EOPNOTSUPP : 0; }
+static inline void nf_natflows_exit(void) { }
+static inline void nf_natflows_meter(const struct sk_buff *skb,
+				     const struct nf_hook_state *state,
+				     const struct nf_flow_key *key) { }
+static inline void nf_natflows_fill(struct nf_exp_rec *r) { r->nat = 0; }
+static inline void nf_natflows_stats(struct nf_natflows_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+static inline void nf_natflows_show(struct seq_file *m) { }
+#endif
+
+#endif /* NF_NATFLOWS_H */
