@@ -352,30 +352,13 @@ TEST_CASE("natflows: post-NAT addresses and ports of translated flows only") {
 
 TEST_CASE("MPLS label stack of promisc frames") {
     for (int v : {9, 10}) {
-        nf_tmpl_cache tc;
-        nf_tmpl_cache_init(&tc, v);
         nf_exp_rec r = base_v4();
         r.key.proto = 17;
         r.key.mpls[0] = (1000u << 12 | 5u << 9);                 // label 1000, TC 5
         r.key.mpls[1] = (2000u << 12 | 1u << 8);                 // label 2000, bottom
         CHECK(nf_tmpl_mask(&r) == 1u << NF_B_MPLS);
-        uint8_t buf[NF_PDU_MAX];
-        nf_pdu p;
-        nf_pdu_begin(&p, v, buf, sizeof(buf));
-        p.tc = &tc;
-        REQUIRE(nf_pdu_add_flow(&p, &r) == 0);
-        unsigned next = 0;
-        uint8_t tbuf[NF_PDU_MAX];
-        nf_pdu t;
-        nf_pdu_begin(&t, v, tbuf, sizeof(tbuf));
-        t.tc = &tc;
-        REQUIRE(nf_pdu_add_tmpls(&t, &next) == 0);
-        nf_pdu_hdr h{};
-        Collector c;
-        c.feed(tbuf, nf_pdu_finish(&t, &h));
-        c.feed(buf, nf_pdu_finish(&p, &h));
-        REQUIRE(c.ok);
-        REQUIRE(c.recs.size() == 1);
+        unsigned tid;
+        Collector c = encode_one(v, r, &tid);
         auto &d = c.recs[0];
         // 3 bytes each: label << 4 | TC << 1 | bottom-of-stack
         CHECK(d[NF_IE_MPLS_TOP] == std::vector<uint8_t>{0x00, 0x3e, 0x8a});
