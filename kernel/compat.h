@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kernel-version differences, all in one place (keyed on
- * LINUX_VERSION_CODE), so the rest of the module reads as current code.
+ * LINUX_VERSION_CODE, or a feature Kbuild probes in the headers), so the
+ * rest of the module reads as current code.
  * Each branch names the kernels of the matrix (make check-kernels,
  * tests/vm/kernels.md) that compile it: 5.10 (bullseye), 6.1 (bookworm),
  * 6.12 (trixie), 7.3 (trixie-backports), 7.2 (sid), 7.3-rc (experimental).
@@ -147,6 +148,22 @@ static inline int nf_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp,
 	return i;
 #else
 	return kmem_cache_alloc_bulk(s, gfp, nr, p);
+#endif
+}
+
+/*
+ * nftables flowtables that, on a TCP FIN or RST, mark the flow closing
+ * (NF_FLOW_CLOSING) and keep forwarding it on the fast path, instead of
+ * tearing it down: 7.2 (sid), 7.3 (trixie-backports), 7.3-rc; else 5.10,
+ * 6.1, 6.12.  A feature of nf_flow_table.h that Kbuild probes
+ * (NF_HAVE_FLOW_CLOSING), not the version, so a stable backport is found too.
+ */
+static inline bool nf_flowtable_keeps_fin(void)
+{
+#ifdef NF_HAVE_FLOW_CLOSING
+	return true;
+#else
+	return false;
 #endif
 }
 

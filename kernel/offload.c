@@ -40,6 +40,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_zones.h>
+#include "compat.h"
 #include "meter.h"
 #include "offload.h"
 
@@ -116,12 +117,10 @@ static void nf_offload_oif(struct net *net, const struct nf_flow_key *key,
 static __always_inline bool nf_offload_tcp_slow(const struct nf_conn *ct,
 						u8 flags)
 {
-#ifdef NF_HAVE_FLOW_CLOSING
-	return flags & NF_TCP_SYN;
-#else
+	if (nf_flowtable_keeps_fin())
+		return flags & NF_TCP_SYN;
 	return (flags & (NF_TCP_FIN | NF_TCP_RST)) ||
 	       READ_ONCE(ct->proto.tcp.state) > TCP_CONNTRACK_ESTABLISHED;
-#endif
 }
 
 /*
