@@ -369,9 +369,13 @@ if [ "${1:-}" = --quick ]; then
 	*) die "quick: regime est, flood, hits, exp5 or exp10" ;;
 	esac
 	[ ${#qargs[@]} = 0 ] || { rules_drop; measure base "$regime" "${qargs[@]}"; }
-	for arg in "$@"; do
+	for arg in "$@"; do # NAME=KO[:PARAM=VALUE...]
+		ko=${arg#*=}
+		extra=${ko#*:}
+		[ "$extra" != "$ko" ] || extra=
+		ko=${ko%%:*}
 		# shellcheck disable=SC2086
-		insmod "${arg#*=}" $PARAMS || die "insmod ${arg#*=}"
+		insmod "$ko" $PARAMS ${extra//:/ } || die "insmod $ko"
 		if [ ${#qargs[@]} = 0 ]; then # export: populate, then a timed flush
 			echo "${regime#exp}" >/proc/sys/net/netflow/protocol
 			flush

@@ -2,7 +2,8 @@
 # tests/bench/quick.sh — one regime (est or flood) for several module builds in one
 # benchmark VM boot: ns/pkt over the no-module baseline for each. For trying changes
 # (e.g. builds that stop at a given stage of the packet path) without the full `make bench`.
-# Usage: tests/bench/quick.sh est|flood|hits|exp5|exp10 NAME=KO [NAME=KO...]
+# Usage: tests/bench/quick.sh est|flood|hits|exp5|exp10 NAME=KO[:PARAM=VALUE...] [...]
+#   (NAME not "base": the no-module baseline; PARAM=VALUE: module parameters of that run)
 #   exp5/exp10: NF_BENCH_HITS_N flows populated, then a timed flush (ns per flow)
 # Env: NF_BENCH_EST_N, NF_BENCH_FLOOD_N, NF_BENCH_HITS_N (packets; defaults 200000/300000/500000).
 set -euo pipefail
@@ -14,9 +15,11 @@ shift
 out=$REPO/build/bench/quick-$(date -u +%Y%m%dT%H%M%S)
 mkdir -p "$out"
 args=()
-for a in "$@"; do
-	cp "${a#*=}" "$out/${a%%=*}.ko"
-	args+=("${a%%=*}=$out/${a%%=*}.ko")
+for a in "$@"; do # NAME=KO[:PARAM=VALUE...]
+	n=${a%%=*} rest=${a#*=}
+	ko=${rest%%:*}
+	cp "$ko" "$out/$n.ko"
+	args+=("$n=$out/$n.ko${rest#"$ko"}")
 done
 NF_VM_APPEND="${NF_VM_APPEND:-} slub_nomerge" "$REPO/tests/vm/run.sh" --icount --smp 1 \
 	--timeout "${NF_BENCH_TIMEOUT:-2700}" -- \

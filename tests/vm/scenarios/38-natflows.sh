@@ -59,20 +59,27 @@ assert_eq "$(sysctl -n net.netflow.natflows)" 1 "natflows=1 from the module para
 nf_bad_sysctl natflows 2 'natflows: must be an integer 0\.\.1'
 nf_collector_start c 2055
 
+conn() { # NS ARGS...: one connection, then the router's conntrack table as it is now
+	local ns=$1
+	shift
+	assert_ok nf_ns "$ns" python3 "$T" "$@"
+	R cat /proc/net/nf_conntrack >>/tmp/ct.txt
+}
+
 traffic() { # BASE: every kind of connection once, client ports BASE+n
 	local p=$1
-	assert_ok nf_ns a python3 "$T" tcp 203.0.113.2 7000 $((p + 1)) 3
-	assert_ok nf_ns a python3 "$T" udp 203.0.113.2 7001 $((p + 2))
-	assert_ok nf_ns a python3 "$T" tcp 2001:db8:1::2 7000 $((p + 3)) 3
-	assert_ok nf_ns a python3 "$T" udp 2001:db8:1::2 7001 $((p + 4))
-	assert_ok nf_ns b python3 "$T" tcp 203.0.113.1 8080 $((p + 5)) 3
-	assert_ok nf_ns b python3 "$T" udp 203.0.113.1 8081 $((p + 6))
-	assert_ok nf_ns b python3 "$T" tcp 203.0.113.1 9000 $((p + 7)) 3
-	assert_ok nf_ns b python3 "$T" udp 203.0.113.1 9001 $((p + 8))
-	assert_ok nf_ns a python3 "$T" tcp 203.0.113.2 7100 $((p + 9)) 3
-	assert_ok nf_ns a python3 "$T" udp 203.0.113.2 7101 $((p + 10))
-	assert_ok nf_ns a python3 "$T" tcp 2001:db8:1::2 7100 $((p + 11)) 3
-	assert_ok nf_ns a python3 "$T" udp 2001:db8:1::2 7101 $((p + 12))
+	conn a tcp 203.0.113.2 7000 $((p + 1)) 3
+	conn a udp 203.0.113.2 7001 $((p + 2))
+	conn a tcp 2001:db8:1::2 7000 $((p + 3)) 3
+	conn a udp 2001:db8:1::2 7001 $((p + 4))
+	conn b tcp 203.0.113.1 8080 $((p + 5)) 3
+	conn b udp 203.0.113.1 8081 $((p + 6))
+	conn b tcp 203.0.113.1 9000 $((p + 7)) 3
+	conn b udp 203.0.113.1 9001 $((p + 8))
+	conn a tcp 203.0.113.2 7100 $((p + 9)) 3
+	conn a udp 203.0.113.2 7101 $((p + 10))
+	conn a tcp 2001:db8:1::2 7100 $((p + 11)) 3
+	conn a udp 2001:db8:1::2 7101 $((p + 12))
 }
 
 round() { # NAME BASE PROTOCOL TABLE CHAIN
@@ -88,7 +95,6 @@ round() { # NAME BASE PROTOCOL TABLE CHAIN
 	sleep 1
 	R iptables -t "$4" -D "$5" -j NETFLOW
 	R ip6tables -t "$4" -D "$5" -j NETFLOW
-	R cat /proc/net/nf_conntrack >>/tmp/ct.txt
 	nf_cap_stop
 }
 
