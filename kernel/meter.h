@@ -167,9 +167,17 @@ static __always_inline void nf_account_skb(const struct sk_buff *skb,
 {
 	u32 pkts, bytes;
 
+	/*
+	 * natflows=1: the whole of it out of line, so that while it is off
+	 * this path is a patched-out jump and nothing else (no value kept
+	 * across a call that never happens).
+	 */
+	if (nf_natflows_on_fast()) {
+		nf_account_skb_nat(skb, state, key, pi);
+		return;
+	}
 	nf_account_prep(skb, state, key, pi, &pkts, &bytes);
 	nf_flow_account(key, pi, pkts, bytes);
-	nf_natflows_meter(skb, state, key);
 }
 
 typedef int (*nf_parse_fn)(const nf_skb_t *skb, unsigned int nhoff,

@@ -42,6 +42,7 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 #include "netflow.h"
+#include "meter.h"
 #include "natflows.h"
 
 #ifdef NF_NATFLOWS_BUILT
@@ -238,9 +239,9 @@ static struct nf_conn *nf_nb_ct_lookup(struct net *net,
 	return h ? nf_ct_tuplehash_to_ctrack(h) : NULL;
 }
 
-void nf_natflows_note(const struct sk_buff *skb,
-		      const struct nf_hook_state *state,
-		      const struct nf_flow_key *key)
+static void nf_natflows_note(const struct sk_buff *skb,
+			     const struct nf_hook_state *state,
+			     const struct nf_flow_key *key)
 {
 	enum ip_conntrack_info ctinfo;
 	unsigned long now = jiffies;
@@ -272,6 +273,17 @@ void nf_natflows_note(const struct sk_buff *skb,
 		nf_nb_add_ct(ct, key->family);
 	if (ref)
 		nf_ct_put(ref);
+}
+
+void nf_account_skb_nat(const struct sk_buff *skb,
+			const struct nf_hook_state *state,
+			struct nf_flow_key *key, struct nf_pkt_info *pi)
+{
+	u32 pkts, bytes;
+
+	nf_account_prep(skb, state, key, pi, &pkts, &bytes);
+	nf_natflows_note(skb, state, key);
+	nf_flow_account(key, pi, pkts, bytes);
 }
 
 void nf_natflows_fill(struct nf_exp_rec *r)

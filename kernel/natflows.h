@@ -32,27 +32,29 @@ DECLARE_STATIC_KEY_FALSE(nf_natflows_key);
 
 int nf_natflows_set(bool on);	/* nf_cfg_mutex held */
 void nf_natflows_exit(void);
-void nf_natflows_note(const struct sk_buff *skb,
-		      const struct nf_hook_state *state,
-		      const struct nf_flow_key *key);
+struct nf_pkt_info;
+/* nf_account_skb() while natflows is on (meter.h): account, note the views */
+void nf_account_skb_nat(const struct sk_buff *skb,
+			const struct nf_hook_state *state,
+			struct nf_flow_key *key, struct nf_pkt_info *pi);
 void nf_natflows_fill(struct nf_exp_rec *r);
 void nf_natflows_stats(struct nf_natflows_stats *s);
 void nf_natflows_show(struct seq_file *m);
 
 /* The packet path: one patched-out jump while natflows is off. */
-static __always_inline void nf_natflows_meter(const struct sk_buff *skb,
-					      const struct nf_hook_state *state,
-					      const struct nf_flow_key *key)
+static __always_inline bool nf_natflows_on_fast(void)
 {
-	if (static_branch_unlikely(&nf_natflows_key))
-		nf_natflows_note(skb, state, key);
+	return static_branch_unlikely(&nf_natflows_key);
 }
 #else
 static inline int nf_natflows_set(bool on) { return on ? -EOPNOTSUPP : 0; }
 static inline void nf_natflows_exit(void) { }
-static inline void nf_natflows_meter(const struct sk_buff *skb,
-				     const struct nf_hook_state *state,
-				     const struct nf_flow_key *key) { }
+static inline bool nf_natflows_on_fast(void) { return false; }
+struct nf_pkt_info;
+static inline void nf_account_skb_nat(const struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      struct nf_flow_key *key,
+				      struct nf_pkt_info *pi) { }
 static inline void nf_natflows_fill(struct nf_exp_rec *r) { r->nat = 0; }
 static inline void nf_natflows_stats(struct nf_natflows_stats *s)
 {
