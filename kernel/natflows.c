@@ -17,7 +17,10 @@
  * every translation.  It is filled on the packet path: when a metered
  * packet belongs to a connection whose NAT is set up (both NAT hooks done,
  * some translation made), all six views of the connection go in, once; a
- * view's later packets only refresh its time (at most once a second).  The
+ * view's later packets only refresh its time (at most once a second), unless
+ * their connection's translation differs from the view's (the same ports
+ * used again by a new connection): then the new connection's views replace
+ * the old ones (packets before conntrack cannot tell this).  The
  * first packets of a connection pass before SNAT is set up (it happens in
  * POSTROUTING), so a flow whose packets all passed then gets the translation
  * from any later packet of the connection, in either direction, at any
@@ -63,7 +66,8 @@ struct nf_nb_view {
 struct nf_nb {
 	struct hlist_node node;		/* nf_nb_hash, nf_nb_lock */
 	struct nf_nb_view v;
-	struct nf_nat_post post;
+	struct nf_nat_post post;	/* this direction after NAT */
+	struct nf_nat_post other;	/* the other direction's: with post, the binding */
 	unsigned long seen;		/* jiffies of the last packet */
 	struct rcu_head rcu;
 };
@@ -130,7 +134,7 @@ static struct nf_nb *nf_nb_find(const struct nf_nb_view *v, u32 h)
 
 /* Insert or update one view. */
 static void nf_nb_put(const struct nf_nb_view *v, const struct nf_nat_post *p,
-		      unsigned long now)
+		      const struct nf_nat_post *other, unsigned long now)
 {
 	u32 h = nf_nb_hashfn(v);
 	struct nf_nb *b;
@@ -139,7 +143,8 @@ static void nf_nb_put(const struct nf_nb_view *v, const struct nf_nat_post *p,
 	b = nf_nb_find(v, h);
 	if (b) {
 		/* the same view may come back with another connection */
-		if (memcmp(&b->post, p, sizeof(*p))) {
+		if (memcmp(&b->post, p, sizeof(*p)) ||
+		    memcmp(&b->other, other, sizeof(*other))) {
 			hlist_del_rcu(&b->node);
 			kfree_rcu(b, rcu);
 			nf_nb_count--;
@@ -160,6 +165,7 @@ static void nf_nb_put(const struct nf_nb_view *v, const struct nf_nat_post *p,
 	}
 	b->v = *v;
 	b->post = *p;
+	b->other = *other;
 	b->seen = now;
 	hlist_add_head_rcu(&b->node, &nf_nb_hash[h]);
 	nf_nb_count++;
@@ -167,6 +173,25 @@ static void nf_nb_put(const struct nf_nb_view *v, const struct nf_nat_post *p,
 		nf_nb_peak = nf_nb_count;
 out:
 	spin_unlock_bh(&nf_nb_lock);
+}
+
+/* After NAT, direction d of ct: from the final source to the final destination. */
+static void nf_nb_post_of(const struct nf_conn *ct, int d, u8 family,
+			  struct nf_nat_post *post)
+{
+	const struct nf_conntrack_tuple *fin =
+		&ct->tuplehash[d == IP_CT_DIR_ORIGINAL ? IP_CT_DIR_REPLY :
+							 IP_CT_DIR_ORIGINAL].tuple;
+
+	memset(post, 0, sizeof(*post));
+	nf_nb_end(post->src, &post->sport, &fin->dst.u3, fin->dst.u.all, family);
+	nf_nb_end(post->dst, &post->dport, &fin->src.u3, fin->src.u.all, family);
+}
+
+/* Conntrack has run both NAT hooks for the connection (its bindings are set). */
+static bool nf_nb_ct_ready(const struct nf_conn *ct)
+{
+	return (READ_ONCE(ct->status) & IPS_NAT_DONE_MASK) == IPS_NAT_DONE_MASK;
 }
 
 /*
@@ -185,17 +210,13 @@ static void nf_nb_add_ct(const struct nf_conn *ct, u8 family)
 		{ { r, r }, { r, o }, { o, o } },
 	};
 	unsigned long now = jiffies;
-	struct nf_nat_post post;
+	struct nf_nat_post post[2];
 	struct nf_nb_view v, prev;
 	int d, i;
 
+	nf_nb_post_of(ct, IP_CT_DIR_ORIGINAL, family, &post[0]);
+	nf_nb_post_of(ct, IP_CT_DIR_REPLY, family, &post[1]);
 	for (d = 0; d < 2; d++) {
-		const struct nf_conntrack_tuple *fin = d ? o : r;
-
-		/* after NAT: from the final source to the final destination */
-		memset(&post, 0, sizeof(post));
-		nf_nb_end(post.src, &post.sport, &fin->dst.u3, fin->dst.u.all, family);
-		nf_nb_end(post.dst, &post.dport, &fin->src.u3, fin->src.u.all, family);
 		memset(&prev, 0, sizeof(prev));
 		for (i = 0; i < 3; i++) {
 			const struct nf_conntrack_tuple *s = t[d][i][0], *e = t[d][i][1];
@@ -215,10 +236,47 @@ static void nf_nb_add_ct(const struct nf_conn *ct, u8 family)
 				nf_nb_end(v.dst, &v.dport, &e->src.u3, e->src.u.all, family);
 			if (i && !memcmp(&v, &prev, sizeof(v)))
 				continue;	/* one translation only: same view */
-			nf_nb_put(&v, &post, now);
+			nf_nb_put(&v, &post[d], &post[!d], now);
 			prev = v;
 		}
 	}
+}
+
+static void nf_nb_del(const struct nf_nb_view *v)
+{
+	u32 h = nf_nb_hashfn(v);
+	struct nf_nb *b;
+
+	spin_lock_bh(&nf_nb_lock);
+	b = nf_nb_find(v, h);
+	if (b) {
+		hlist_del_rcu(&b->node);
+		kfree_rcu(b, rcu);
+		nf_nb_count--;
+	}
+	spin_unlock_bh(&nf_nb_lock);
+}
+
+/*
+ * A view kept for another connection than the packet's (a port used again
+ * with another translation, or none): only told when the packet's connection
+ * is at hand with its NAT set up.
+ */
+static bool nf_nb_stale(const struct nf_nb *b, const struct nf_conn *ct,
+			enum ip_conntrack_info ctinfo, u8 family)
+{
+	int d = CTINFO2DIR(ctinfo);
+	struct nf_nat_post post;
+
+	if (!ct || !nf_nb_ct_ready(ct))
+		return false;
+	if (!(READ_ONCE(ct->status) & IPS_NAT_MASK))
+		return true;
+	nf_nb_post_of(ct, d, family, &post);
+	if (memcmp(&post, &b->post, sizeof(post)))
+		return true;
+	nf_nb_post_of(ct, !d, family, &post);
+	return memcmp(&post, &b->other, sizeof(post));
 }
 
 /* The connection of a packet metered before conntrack (raw table). */
@@ -249,28 +307,33 @@ static void nf_natflows_note(const struct sk_buff *skb,
 	struct nf_nb_view v;
 	unsigned long st;
 	struct nf_nb *b;
+	bool known;
 
 	if (!nf_nb_ported(key->proto))
 		return;
 	nf_nb_view_of_key(&v, key);
+	ct = nf_ct_get(skb, &ctinfo);
+	if (ct && nf_ct_is_template(ct))
+		ct = NULL;
 	rcu_read_lock();
 	b = nf_nb_find(&v, nf_nb_hashfn(&v));
-	if (b) {
-		if (time_after(now, READ_ONCE(b->seen) + HZ))
-			WRITE_ONCE(b->seen, now);
-		rcu_read_unlock();
-		return;
-	}
+	known = b && !nf_nb_stale(b, ct, ctinfo, key->family);
+	if (known && time_after(now, READ_ONCE(b->seen) + HZ))
+		WRITE_ONCE(b->seen, now);
 	rcu_read_unlock();
-	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || nf_ct_is_template(ct))
+	if (known)
+		return;
+	if (!ct)
 		ct = ref = nf_nb_ct_lookup(state->net, &v);
 	if (!ct)
 		return;
-	st = READ_ONCE(ct->status);
-	if ((st & IPS_NAT_MASK) &&
-	    (st & IPS_NAT_DONE_MASK) == IPS_NAT_DONE_MASK)
-		nf_nb_add_ct(ct, key->family);
+	if (nf_nb_ct_ready(ct)) {
+		st = READ_ONCE(ct->status);
+		if (st & IPS_NAT_MASK)
+			nf_nb_add_ct(ct, key->family);
+		else if (b)
+			nf_nb_del(&v);	/* the view's connection is untranslated now */
+	}
 	if (ref)
 		nf_ct_put(ref);
 }

@@ -102,6 +102,21 @@ rm -f /tmp/ct.txt
 round prerouting 41000 10 raw PREROUTING
 round forward 42000 9 filter FORWARD
 round postrouting 43000 10 mangle POSTROUTING
+
+# A port used again with another translation: UDP a:44002 -> b:7001 masqueraded, the
+# connection expires, the rule changes to SNAT to port 50000, the same port again: the new
+# connection's record has the new translation (its views replace the old connection's).
+echo "== reuse"
+nf_sysctl r net.netfilter.nf_conntrack_udp_timeout=2 net.netfilter.nf_conntrack_udp_timeout_stream=2
+R iptables -A FORWARD -j NETFLOW
+conn a udp 203.0.113.2 7001 44002
+sleep 4
+assert_ok sysctl -q -w net.netflow.flush=1
+R iptables -t nat -I POSTROUTING 1 -o rb -s 10.1.0.0/24 -p udp --dport 7001 -j SNAT --to-source 203.0.113.1:50000
+conn a udp 203.0.113.2 7001 44002
+sleep 1
+assert_ok sysctl -q -w net.netflow.flush=1
+R iptables -D FORWARD -j NETFLOW
 sleep 1
 nf_collector_stop c
 echo "Natflows line: $(nf_stat | grep '^Natflows:')"
@@ -122,9 +137,12 @@ check() { # WHAT FILE KINDS: every record right, and how many of each kind
 # v9 only, not in IPFIX (tshark below reads both): the IPv6 records of the IPFIX rounds
 # (41xxx, 43xxx) are left to tshark.
 nfdump -R /tmp/nfcap-c -q -N -o 'fmt:%pr %sa %sp %da %dp %xsa %xsp %xda %xdp' 2>/dev/null |
-	awk '$3 >= 41000 || $5 >= 41000 { $1 = $1; print }' |
+	awk '($3 >= 41000 && $3 < 44000) || ($5 >= 41000 && $5 < 44000) { $1 = $1; print }' |
 	awk '!($2 ~ /:/ && ($3 < 42000 || $3 >= 43000) && ($5 < 42000 || $5 >= 43000))' >/tmp/nat-nfdump.txt
 check nfdump /tmp/nat-nfdump.txt "both=12 dnat=12 none=16 snat=16 "
+reuse=$(nfdump -R /tmp/nfcap-c -q -N -O tstart -o 'fmt:%sa %sp %xsa %xsp' 2>/dev/null |
+	awk '$1 == "10.1.0.1" && $2 == 44002 { print $3 ":" $4 }' | tr '\n' ' ')
+assert_eq "$reuse" "203.0.113.1:44002 203.0.113.1:50000 " "reuse: each connection's record has its own translation"
 
 # tshark: the same fields, by name, IPFIX and v9; nothing malformed or unknown
 f4="cflow.srcaddr cflow.srcport cflow.dstaddr cflow.dstport cflow.post_natsource_ipv4_address
