@@ -132,6 +132,14 @@ static struct nf_nb *nf_nb_find(const struct nf_nb_view *v, u32 h)
 	return NULL;
 }
 
+static void nf_nb_unlink(struct nf_nb *b)
+{
+	lockdep_assert_held(&nf_nb_lock);
+	hlist_del_rcu(&b->node);
+	kfree_rcu(b, rcu);
+	nf_nb_count--;
+}
+
 /* Insert or update one view. */
 static void nf_nb_put(const struct nf_nb_view *v, const struct nf_nat_post *p,
 		      const struct nf_nat_post *other, unsigned long now)
@@ -145,9 +153,7 @@ static void nf_nb_put(const struct nf_nb_view *v, const struct nf_nat_post *p,
 		/* the same view may come back with another connection */
 		if (memcmp(&b->post, p, sizeof(*p)) ||
 		    memcmp(&b->other, other, sizeof(*other))) {
-			hlist_del_rcu(&b->node);
-			kfree_rcu(b, rcu);
-			nf_nb_count--;
+			nf_nb_unlink(b);
 			b = NULL;
 		} else {
 			WRITE_ONCE(b->seen, now);
@@ -250,9 +256,7 @@ static void nf_nb_del(const struct nf_nb_view *v)
 	spin_lock_bh(&nf_nb_lock);
 	b = nf_nb_find(v, h);
 	if (b) {
-		hlist_del_rcu(&b->node);
-		kfree_rcu(b, rcu);
-		nf_nb_count--;
+		nf_nb_unlink(b);
 	}
 	spin_unlock_bh(&nf_nb_lock);
 }
@@ -383,9 +387,7 @@ static void nf_nb_prune(bool all)
 		hlist_for_each_entry_safe(b, tmp, &nf_nb_hash[i], node) {
 			if (!all && time_before(now, READ_ONCE(b->seen) + idle))
 				continue;
-			hlist_del_rcu(&b->node);
-			kfree_rcu(b, rcu);
-			nf_nb_count--;
+			nf_nb_unlink(b);
 		}
 		spin_unlock_bh(&nf_nb_lock);
 	}
