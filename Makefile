@@ -148,7 +148,7 @@ RELAY_STRESS := garbage_flood slow_consumer tls_flood peer_restart
 check-stress: all fuzz-build
 	NF_VM_APPEND=slub_nomerge NF_SCENARIO_TIMEOUT=900 NF_HOOKS_ROUNDS=1000 tests/vm/run-scenarios.sh $(STRESS_SCENARIOS)
 	@for t in $(RELAY_STRESS); do \
-		bash tests/relay/$$t.sh $(RELAY) userspace/relay/schema/simple_packet.capnp >$(BUILD)/stress-$$t.log 2>&1 || \
+		bash tests/relay/$$t.sh $(RELAY) userspace/fnmflow/schema/simple_packet.capnp >$(BUILD)/stress-$$t.log 2>&1 || \
 			{ cat $(BUILD)/stress-$$t.log; echo "FAIL relay $$t"; exit 1; }; \
 		echo "PASS relay $$t"; grep '^figure: ' $(BUILD)/stress-$$t.log | sed 's/^/    /'; \
 	done
