@@ -2,7 +2,8 @@
  * (udp://, tcp://, tls://ADDRESS:PORT; port 0 = any, printed on stderr as
  * "listening on port N") with libfnmflow and prints each record until COUNT
  * came (10 s without one: exit 1).
- *   cc fnmflow_recv.c $(pkg-config --cflags --libs fnmflow) */
+ *   cc fnmflow_recv.c $(pkg-config --cflags --libs fnmflow) -lpthread */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <fnmflow.h>
 #include <pthread.h>
 #include <stdio.h>
