@@ -241,6 +241,9 @@ install: install-check
 		$(RELAY_UNIT_IN) > $(DESTDIR)$(UNITDIR)/netflow-relay.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/netflow-relay.service
 	install -D -m 0644 $(RELAY_CONF_EXAMPLE) $(DESTDIR)$(DOCDIR)/netflow-relay.conf.example
+	# libfnmflow: library, fnmflow.h/.hpp, fnmflow.pc, the Python package (CMake's install rules)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/userspace --component fnmflow --prefix $(PREFIX)
+	[ -n "$(DESTDIR)" ] || ldconfig
 ifneq ($(SNMP_AGENT),no)
 	install -D -m 0755 $(AGENTX) $(DESTDIR)$(SBINDIR)/netflow-agentx
 	install -D -m 0644 $(DLMOD) $(DESTDIR)$(DLMODDIR)/snmp_NETFLOW.so
@@ -265,6 +268,11 @@ uninstall:
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DLMODDIR) $(dir $(DESTDIR)$(DLMODDIR))
 	rm -f $(DESTDIR)$(UNITDIR)/netflow-relay.service $(DESTDIR)$(UNITDIR)/netflow-agentx.service
 	rm -f $(DESTDIR)$(DOCDIR)/netflow-relay.conf.example
+	rm -f $(DESTDIR)$(PREFIX)/lib/libfnmflow.so $(DESTDIR)$(PREFIX)/lib/libfnmflow.so.1 \
+		$(DESTDIR)$(PREFIX)/lib/libfnmflow.so.1.0.0 $(DESTDIR)$(PREFIX)/lib/pkgconfig/fnmflow.pc \
+		$(DESTDIR)$(PREFIX)/include/fnmflow.h $(DESTDIR)$(PREFIX)/include/fnmflow.hpp
+	rm -rf $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/fnmflow
+	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR)
 	rm -f $(DESTDIR)$(MODPROBEDIR)/ipt_NETFLOW.conf.example
 	rm -f $(addprefix $(DESTDIR)$(MAN8DIR)/,$(notdir $(MANPAGES)))

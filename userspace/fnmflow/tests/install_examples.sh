@@ -18,11 +18,13 @@ lib=$(dirname "$(dirname "$pc")")
 [ -L "$lib/libfnmflow.so" ] && [ -L "$lib/libfnmflow.so.1" ] && [ -f "$lib/libfnmflow.so.1.0.0" ] ||
   fail "libfnmflow.so, .so.1, .so.1.0.0 not in $lib"
 export PKG_CONFIG_PATH=$(dirname "$pc")
-pc_args=(--define-variable=prefix="$T/usr")  # the .pc names the configured prefix
 [ "$(pkg-config --modversion fnmflow)" = 1.0.0 ] || fail "pkg-config --modversion fnmflow"
+# the .pc is relocatable: its paths are where it was installed
+[ "$(realpath "$(pkg-config --variable=includedir fnmflow)")" = "$T/usr/include" ] ||
+  fail "pkg-config includedir $(pkg-config --variable=includedir fnmflow)"
 for e in fnmflow_send fnmflow_recv; do
   # shellcheck disable=SC2046
-  cc -std=c11 -Wall -Wextra -Werror -o "$T/$e" "$S/examples/$e.c" $(pkg-config "${pc_args[@]}" --cflags --libs fnmflow) -lpthread ||
+  cc -std=c11 -Wall -Wextra -Werror -o "$T/$e" "$S/examples/$e.c" $(pkg-config --cflags --libs fnmflow) -lpthread ||
     fail "cc $e.c with pkg-config"
 done
 export LD_LIBRARY_PATH=$lib
