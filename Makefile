@@ -352,6 +352,12 @@ bench: kmod xtables userspace artifacts
 bench-relay: userspace
 	tests/bench/relay_cores.sh --append
 
+# libfnmflow's sender alone (issue 25; host only, ~1 min; also in `make bench`, with the relay
+# part): records/s over TCP and TLS from C and from Python; appends to bench/results.md.
+.PHONY: bench-fnmflow
+bench-fnmflow: userspace
+	tests/bench/fnmflow.sh --append
+
 # Instruction profile of the packet and export paths (perf in the icount VM; needs
 # linux-perf): REGIMES="est flood hits exp5 exp10".
 REGIMES ?= est flood exp5

@@ -183,10 +183,12 @@ class Sender:
             raise Error(rc, err.value.decode(errors="replace"))
 
     def send(self, records):
-        """Queues a Record or a sequence of them.  Returns the number that did
+        """Queues a Record, a sequence of them or a (Record * n) array.  Returns the number that did
         not fit the queue (dropped and counted), 0 normally."""
         if isinstance(records, Record):
             arr, n = ctypes.pointer(records), 1
+        elif isinstance(records, ctypes.Array) and records._type_ is Record:
+            arr, n = records, len(records)  # (Record * n): passed as it is, no copy
         else:
             n = len(records)
             arr = (Record * n)(*records)
