@@ -129,6 +129,32 @@ T CopyOptions(const T *in) {
   return out;
 }
 
+// The start every open function shares: the caller's options copied (any
+// size), *out cleared, the arguments checked; errors go to its errbuf.
+template <typename Options>
+struct Opening {
+  Options o{};
+  int status = FNMFLOW_OK;
+  template <typename Handle>
+  Opening(const Options *in, Handle **out, const char *url) {
+    if (in && in->size < sizeof(size_t)) {  // size not set: use ..._OPTIONS_INIT
+      status = FNMFLOW_EINVAL;
+      return;
+    }
+    o = CopyOptions(in);
+    if (!out) {
+      status = Fail(FNMFLOW_EINVAL, "out is NULL");
+      return;
+    }
+    *out = nullptr;
+    if (!url) status = Fail(FNMFLOW_EINVAL, "url is NULL");
+  }
+  int Fail(int code, const std::string &why) const {
+    PutError(o.errbuf, o.errbuf_size, why);
+    return code;
+  }
+};
+
 // URL for a listener: like ParseUrl, but port 0 (any free port) allowed.
 Status ParseListenUrl(const std::string &text, nfr::Url *u) {
   bool any_port = text.size() > 2 && text.compare(text.size() - 2, 2, ":0") == 0;
@@ -223,15 +249,10 @@ void fnmflow_record_init(struct fnmflow_record *r) {
 void fnmflow_set_log_handler(fnmflow_log_fn fn, void *ctx) { nfr::SetLogHandler(fn, ctx); }
 
 int fnmflow_sender_open(fnmflow_sender **out, const char *url_text, const struct fnmflow_sender_options *in) {
-  if (in && in->size < sizeof(size_t)) return FNMFLOW_EINVAL;  // size not set: use ..._OPTIONS_INIT
-  fnmflow_sender_options o = CopyOptions(in);
-  auto fail = [&](int code, const std::string &why) {
-    PutError(o.errbuf, o.errbuf_size, why);
-    return code;
-  };
-  if (!out) return fail(FNMFLOW_EINVAL, "out is NULL");
-  *out = nullptr;
-  if (!url_text) return fail(FNMFLOW_EINVAL, "url is NULL");
+  Opening<fnmflow_sender_options> op(in, out, url_text);
+  if (op.status != FNMFLOW_OK) return op.status;
+  const fnmflow_sender_options &o = op.o;
+  auto fail = [&op](int code, const std::string &why) { return op.Fail(code, why); };
   try {
     nfr::Url url;
     Status s = nfr::ParseUrl(url_text, &url);
@@ -339,15 +360,10 @@ void fnmflow_sender_close(fnmflow_sender *s, int flush_timeout_ms) {
 
 int fnmflow_receiver_open(fnmflow_receiver **out, const char *url_text, const struct fnmflow_receiver_options *in,
                           fnmflow_batch_fn fn, void *ctx) {
-  if (in && in->size < sizeof(size_t)) return FNMFLOW_EINVAL;  // size not set: use ..._OPTIONS_INIT
-  fnmflow_receiver_options o = CopyOptions(in);
-  auto fail = [&](int code, const std::string &why) {
-    PutError(o.errbuf, o.errbuf_size, why);
-    return code;
-  };
-  if (!out) return fail(FNMFLOW_EINVAL, "out is NULL");
-  *out = nullptr;
-  if (!url_text) return fail(FNMFLOW_EINVAL, "url is NULL");
+  Opening<fnmflow_receiver_options> op(in, out, url_text);
+  if (op.status != FNMFLOW_OK) return op.status;
+  const fnmflow_receiver_options &o = op.o;
+  auto fail = [&op](int code, const std::string &why) { return op.Fail(code, why); };
   if (!fn) return fail(FNMFLOW_EINVAL, "callback is NULL");
   try {
     nfr::Url url;

@@ -163,7 +163,21 @@ def _path(p):
     return os.fsencode(p) if p is not None else None
 
 
-class Sender:
+class _Handle:
+    """A library handle (self._h) closed by `with` or, unflushed, by the collector."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            self._close_now()
+
+
+class Sender(_Handle):
     """A sender to udp://HOST:PORT, tcp://HOST:PORT or tls://HOSTNAME:PORT.
 
     Records are queued (bounded: queue_size) and written by the library's
@@ -223,18 +237,11 @@ class Sender:
             raise Error(ECLOSED)
         return self._h
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        if getattr(self, "_h", None):
-            self.close(0)
+    def _close_now(self):
+        self.close(0)
 
 
-class Receiver:
+class Receiver(_Handle):
     """Listens on udp://, tcp:// or tls://ADDRESS:PORT (port 0: any free one,
     see .port) and calls callback(records) with each batch, a list of
     Record, on the library's thread."""
@@ -272,12 +279,4 @@ class Receiver:
             _lib.fnmflow_receiver_close(self._h)
             self._h = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        if getattr(self, "_h", None):
-            self.close()
+    _close_now = close
