@@ -99,12 +99,12 @@ check-unit: userspace
 # with C11 thrd_create, which TSan does not intercept, and crashes in them.  Not the
 # reliability tests with 5 s drain bounds (peer_restart): TSan makes the relay ~10x slower.
 TSAN_BUILD := $(BUILD)/tsan
-TSAN_TESTS := relay\.(forwarder|shard|integration\.(threads|threads_output|shard|forward)$$)
+TSAN_TESTS := (relay|fnmflow)\.(forwarder|shard|integration\.(threads|threads_output|shard|forward)$$)
 .PHONY: check-tsan
 $(TSAN_BUILD)/CMakeCache.txt:
 	cmake -S userspace -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNF_TSAN=ON
 check-tsan: $(TSAN_BUILD)/CMakeCache.txt
-	cmake --build $(TSAN_BUILD) -j$(JOBS) --target netflow-relay nfr_unit_tests nfr_kafka_mock
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target netflow-relay nfr_unit_tests fnmflow_unit_tests nfr_kafka_mock
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" ctest --test-dir $(TSAN_BUILD) --output-on-failure -R '$(TSAN_TESTS)'
 
 check-snmp: snmp

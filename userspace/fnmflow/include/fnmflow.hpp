@@ -94,7 +94,8 @@ class Receiver {
   using Options = ReceiverOptions;
 
   Receiver() = default;
-  // Listens on `url`; `fn` runs on the receiver's thread.
+  // Listens on `url`; `fn` runs on the receiver's thread and must not throw
+  // (it is called through the C ABI).
   Result Open(const std::string &url, BatchFn fn, const Options &o = Options()) {
     h_.reset();  // a previous receiver stops before its callback goes
     fnmflow_receiver_options c = FNMFLOW_RECEIVER_OPTIONS_INIT;

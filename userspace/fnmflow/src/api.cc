@@ -314,6 +314,8 @@ int fnmflow_sender_send(fnmflow_sender *s, const struct fnmflow_record *recs, si
     return s->stats.queue_drops->Get() != dropped_before ? FNMFLOW_EFULL : FNMFLOW_OK;
   } catch (const std::bad_alloc &) {
     return FNMFLOW_ENOMEM;
+  } catch (...) {  // nothing may cross the C ABI
+    return FNMFLOW_EIO;
   }
 }
 
