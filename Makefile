@@ -95,16 +95,17 @@ check-unit: userspace
 	ctest --test-dir $(BUILD)/userspace --output-on-failure -j$(JOBS)
 
 # The relay's threaded parts under ThreadSanitizer (issue 23; not part of check): loop
-# threads, forward lanes, shards, in build/tsan.  Not Kafka: librdkafka starts its threads
+# threads, forward lanes, shards, and libfnmflow's sender and receiver threads
+# (fnmflow.api, issue 25), in build/tsan.  Not Kafka: librdkafka starts its threads
 # with C11 thrd_create, which TSan does not intercept, and crashes in them.  Not the
 # reliability tests with 5 s drain bounds (peer_restart): TSan makes the relay ~10x slower.
 TSAN_BUILD := $(BUILD)/tsan
-TSAN_TESTS := (relay|fnmflow)\.(forwarder|shard|integration\.(threads|threads_output|shard|forward)$$)
+TSAN_TESTS := (relay|fnmflow)\.(forwarder|shard|api\.|integration\.(threads|threads_output|shard|forward)$$)
 .PHONY: check-tsan
 $(TSAN_BUILD)/CMakeCache.txt:
 	cmake -S userspace -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNF_TSAN=ON
 check-tsan: $(TSAN_BUILD)/CMakeCache.txt
-	cmake --build $(TSAN_BUILD) -j$(JOBS) --target netflow-relay nfr_unit_tests fnmflow_unit_tests nfr_kafka_mock
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target netflow-relay nfr_unit_tests fnmflow_unit_tests fnmflow_api_tests nfr_kafka_mock
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" ctest --test-dir $(TSAN_BUILD) --output-on-failure -R '$(TSAN_TESTS)'
 
 check-snmp: snmp
