@@ -17,7 +17,8 @@ pc=$(find "$T/usr" -name fnmflow.pc)
 lib=$(dirname "$(dirname "$pc")")
 [ -L "$lib/libfnmflow.so" ] && [ -L "$lib/libfnmflow.so.1" ] && [ -f "$lib/libfnmflow.so.1.0.0" ] ||
   fail "libfnmflow.so, .so.1, .so.1.0.0 not in $lib"
-export PKG_CONFIG_PATH=$(dirname "$pc")
+PKG_CONFIG_PATH=$(dirname "$pc")
+export PKG_CONFIG_PATH
 [ "$(pkg-config --modversion fnmflow)" = 1.0.0 ] || fail "pkg-config --modversion fnmflow"
 # the .pc is relocatable: its paths are where it was installed
 [ "$(realpath "$(pkg-config --variable=includedir fnmflow)")" = "$T/usr/include" ] ||
@@ -38,7 +39,7 @@ wait "$rpid" || fail "fnmflow_recv: $(cat "$T/recv.log")"
 cmp -s "$T/sent.txt" "$T/recv.txt" || fail "received records differ: $(diff "$T/sent.txt" "$T/recv.txt" | head -3)"
 [ "$(wc -l <"$T/recv.txt")" -eq 100 ] || fail "$(wc -l <"$T/recv.txt") records"
 echo "ok: C examples built with pkg-config against the installed library, 100 records exact"
-out=$(FNMFLOW_LIBRARY= PYTHONPATH="$T/usr/lib/python3/dist-packages" python3 "$S/examples/example.py") ||
+out=$(FNMFLOW_LIBRARY='' PYTHONPATH="$T/usr/lib/python3/dist-packages" python3 "$S/examples/example.py") ||
   fail "example.py: $out"
 expected="sent 3
 192.0.2.1 -> 198.51.100.7:80 60 bytes

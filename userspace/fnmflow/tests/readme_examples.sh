@@ -15,7 +15,8 @@ awk -v dir="$T" '
 for f in send.c receive_send.py; do [ -s "$T/$f" ] || fail "README has no example $f"; done
 cc -std=gnu11 -Wall -Wextra -Werror -I "$INC" -o "$T/send" "$T/send.c" -L "$(dirname "$LIB")" -lfnmflow ||
   fail "the README's C example does not compile"
-export LD_LIBRARY_PATH=$(dirname "$LIB")
+LD_LIBRARY_PATH=$(dirname "$LIB")
+export LD_LIBRARY_PATH
 "$RECV" tcp://127.0.0.1:0 1 >"$T/recv.txt" 2>"$T/recv.log" &
 rpid=$!
 for _ in $(seq 100); do grep -q "listening on port" "$T/recv.log" && break; sleep 0.05; done
