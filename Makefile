@@ -95,16 +95,17 @@ check-unit: userspace
 	ctest --test-dir $(BUILD)/userspace --output-on-failure -j$(JOBS)
 
 # The relay's threaded parts under ThreadSanitizer (issue 23; not part of check): loop
-# threads, forward lanes, shards, in build/tsan.  Not Kafka: librdkafka starts its threads
+# threads, forward lanes, shards, and libfnmflow's sender and receiver threads
+# (fnmflow.api, issue 25), in build/tsan.  Not Kafka: librdkafka starts its threads
 # with C11 thrd_create, which TSan does not intercept, and crashes in them.  Not the
 # reliability tests with 5 s drain bounds (peer_restart): TSan makes the relay ~10x slower.
 TSAN_BUILD := $(BUILD)/tsan
-TSAN_TESTS := relay\.(forwarder|shard|integration\.(threads|threads_output|shard|forward)$$)
+TSAN_TESTS := (relay|fnmflow)\.(forwarder|shard|api\.|integration\.(threads|threads_output|shard|forward)$$)
 .PHONY: check-tsan
 $(TSAN_BUILD)/CMakeCache.txt:
 	cmake -S userspace -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNF_TSAN=ON
 check-tsan: $(TSAN_BUILD)/CMakeCache.txt
-	cmake --build $(TSAN_BUILD) -j$(JOBS) --target netflow-relay nfr_unit_tests nfr_kafka_mock
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target netflow-relay nfr_unit_tests fnmflow_unit_tests fnmflow_api_tests nfr_kafka_mock
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66" ctest --test-dir $(TSAN_BUILD) --output-on-failure -R '$(TSAN_TESTS)'
 
 check-snmp: snmp
@@ -148,7 +149,7 @@ RELAY_STRESS := garbage_flood slow_consumer tls_flood peer_restart
 check-stress: all fuzz-build
 	NF_VM_APPEND=slub_nomerge NF_SCENARIO_TIMEOUT=900 NF_HOOKS_ROUNDS=1000 tests/vm/run-scenarios.sh $(STRESS_SCENARIOS)
 	@for t in $(RELAY_STRESS); do \
-		bash tests/relay/$$t.sh $(RELAY) userspace/relay/schema/simple_packet.capnp >$(BUILD)/stress-$$t.log 2>&1 || \
+		bash tests/relay/$$t.sh $(RELAY) userspace/fnmflow/schema/simple_packet.capnp >$(BUILD)/stress-$$t.log 2>&1 || \
 			{ cat $(BUILD)/stress-$$t.log; echo "FAIL relay $$t"; exit 1; }; \
 		echo "PASS relay $$t"; grep '^figure: ' $(BUILD)/stress-$$t.log | sed 's/^/    /'; \
 	done
@@ -241,6 +242,9 @@ install: install-check
 		$(RELAY_UNIT_IN) > $(DESTDIR)$(UNITDIR)/netflow-relay.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/netflow-relay.service
 	install -D -m 0644 $(RELAY_CONF_EXAMPLE) $(DESTDIR)$(DOCDIR)/netflow-relay.conf.example
+	# libfnmflow: library, fnmflow.h/.hpp, fnmflow.pc, the Python package (CMake's install rules)
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)/userspace --component fnmflow --prefix $(PREFIX)
+	[ -n "$(DESTDIR)" ] || ldconfig
 ifneq ($(SNMP_AGENT),no)
 	install -D -m 0755 $(AGENTX) $(DESTDIR)$(SBINDIR)/netflow-agentx
 	install -D -m 0644 $(DLMOD) $(DESTDIR)$(DLMODDIR)/snmp_NETFLOW.so
@@ -265,6 +269,11 @@ uninstall:
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DLMODDIR) $(dir $(DESTDIR)$(DLMODDIR))
 	rm -f $(DESTDIR)$(UNITDIR)/netflow-relay.service $(DESTDIR)$(UNITDIR)/netflow-agentx.service
 	rm -f $(DESTDIR)$(DOCDIR)/netflow-relay.conf.example
+	rm -f $(DESTDIR)$(PREFIX)/lib/libfnmflow.so $(DESTDIR)$(PREFIX)/lib/libfnmflow.so.1 \
+		$(DESTDIR)$(PREFIX)/lib/libfnmflow.so.1.0.0 $(DESTDIR)$(PREFIX)/lib/pkgconfig/fnmflow.pc \
+		$(DESTDIR)$(PREFIX)/include/fnmflow.h $(DESTDIR)$(PREFIX)/include/fnmflow.hpp
+	rm -rf $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/fnmflow
+	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	-rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DOCDIR)
 	rm -f $(DESTDIR)$(MODPROBEDIR)/ipt_NETFLOW.conf.example
 	rm -f $(addprefix $(DESTDIR)$(MAN8DIR)/,$(notdir $(MANPAGES)))
@@ -343,6 +352,12 @@ bench: kmod xtables userspace artifacts
 .PHONY: bench-relay
 bench-relay: userspace
 	tests/bench/relay_cores.sh --append
+
+# libfnmflow's sender alone (issue 25; host only, ~1 min; also in `make bench`, with the relay
+# part): records/s over TCP and TLS from C and from Python; appends to bench/results.md.
+.PHONY: bench-fnmflow
+bench-fnmflow: userspace
+	tests/bench/fnmflow.sh --append
 
 # Instruction profile of the packet and export paths (perf in the icount VM; needs
 # linux-perf): REGIMES="est flood hits exp5 exp10".

@@ -24,6 +24,7 @@ NN=${NF_BENCH_RELAY_NAIVE_N:-500000}
 NF=${NF_BENCH_RELAY_NF_N:-4000000}
 LIB=$REPO/build/userspace/relay/libnfr_core.a
 NFLIB=$REPO/build/userspace/relay/netflow/libnf_netflow.a
+FNMLIB=$REPO/build/userspace/fnmflow/libfnmflow_core.a
 RELAY=$(sed -n 's/^relay=//p' "$REPO/build/artifacts.env" 2>/dev/null | tail -n1)
 RELAY=${RELAY:-$REPO/build/userspace/relay/netflow-relay}
 mkdir -p "$OUT"
@@ -33,8 +34,9 @@ if [ ! -f "$LIB" ] || [ ! -f "$NFLIB" ]; then
 	echo "skipped: $LIB or $NFLIB not built (make userspace)"
 	exit 0
 fi
-g++ -O2 -std=gnu++20 -I "$REPO/userspace/relay/src" -I "$REPO/build/userspace/relay/gen" \
-	-I "$REPO/userspace/relay/netflow" "$HERE/relay_bench.cc" "$LIB" "$NFLIB" \
+g++ -O2 -std=gnu++20 -I "$REPO/userspace/relay/src" -I "$REPO/userspace/fnmflow/src" \
+	-I "$REPO/build/userspace/fnmflow/gen" -I "$REPO/userspace/relay/netflow" "$HERE/relay_bench.cc" "$LIB" "$NFLIB" \
+	"$FNMLIB" \
 	-lcapnp -lkj -lssl -lcrypto -lrdkafka -lpthread -o "$OUT/relay_bench"
 B=$OUT/relay_bench
 T=$(mktemp -d)

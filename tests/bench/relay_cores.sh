@@ -40,9 +40,10 @@ else
 	RELAY=$REPO/build/userspace/relay/netflow-relay MOCK=$REPO/build/userspace/relay/nfr_kafka_mock
 	B=$REPO/build/bench/relay_bench
 	mkdir -p "$REPO/build/bench"
-	g++ -O2 -std=gnu++20 -I "$REPO/userspace/relay/src" -I "$REPO/build/userspace/relay/gen" \
-		-I "$REPO/userspace/relay/netflow" "$HERE/relay_bench.cc" "$REPO/build/userspace/relay/libnfr_core.a" \
-		"$REPO/build/userspace/relay/netflow/libnf_netflow.a" -lcapnp -lkj -lssl -lcrypto -lrdkafka -lpthread \
+	g++ -O2 -std=gnu++20 -I "$REPO/userspace/relay/src" -I "$REPO/userspace/fnmflow/src" \
+		-I "$REPO/build/userspace/fnmflow/gen" -I "$REPO/userspace/relay/netflow" "$HERE/relay_bench.cc" \
+		"$REPO/build/userspace/relay/libnfr_core.a" "$REPO/build/userspace/relay/netflow/libnf_netflow.a" \
+		"$REPO/build/userspace/fnmflow/libfnmflow_core.a" -lcapnp -lkj -lssl -lcrypto -lrdkafka -lpthread \
 		-o "$B" || exit 1
 fi
 SECS=${NF_BENCH_CORES_SECONDS:-3}

@@ -93,6 +93,8 @@ relay_md=$OUT/relay-$stamp.md
 if [ "${NF_BENCH_RELAY:-1}" = 1 ]; then
 	echo "bench: relay part (tests/bench/relay.sh)" >&2
 	"$HERE/relay.sh" >"$relay_md" || echo "relay part failed (see above)" >>"$relay_md"
+	echo "bench: libfnmflow's sender (tests/bench/fnmflow.sh)" >&2
+	"$HERE/fnmflow.sh" >>"$relay_md" || echo "libfnmflow part failed (see above)" >>"$relay_md"
 else
 	echo "relay part skipped (NF_BENCH_RELAY=0)" >"$relay_md"
 fi

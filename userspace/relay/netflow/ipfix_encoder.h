@@ -22,7 +22,7 @@
 #include <span>
 #include <vector>
 
-#include "../src/flow_record.h"
+#include "flow_record.h"
 
 namespace nfr {
 

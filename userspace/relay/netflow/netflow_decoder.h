@@ -24,7 +24,7 @@
 #include <utility>
 #include <vector>
 
-#include "../src/flow_record.h"
+#include "flow_record.h"
 
 struct sockaddr;
 

@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "../src/flow_record.h"
+#include "flow_record.h"
 
 namespace nfr {
 

@@ -7,9 +7,11 @@
 
 #include "config.h"
 #include "control.h"
+#include "log.h"
 #include "relay.h"
 
 int main(int argc, char **argv) {
+  nfr::SetLogPrefix("netflow-relay");
   nfr::Options opts;
   nfr::Command cmd;
   nfr::Status s = nfr::ParseCommandLine(argc, argv, &cmd, &opts);

@@ -189,14 +189,12 @@ Status Relay::MakeForwarder(const Url &u, const std::string &name, size_t queue_
                             std::unique_ptr<Forwarder> *out) {
   std::unique_ptr<Transport> t;
   std::unique_ptr<BatchEncoder> e;
-  switch (u.scheme) {
-    case Scheme::kUdp: t = MakeUdpTransport(u); e = MakeFlowDatagramEncoder(); break;
-    case Scheme::kTcp: t = MakeTcpTransport(u); e = MakeFlowStreamEncoder(); break;
-    case Scheme::kTls: t = MakeTlsTransport(u, client_ctx_.get()); e = MakeFlowStreamEncoder(); break;
-    case Scheme::kIpfix: t = MakeUdpTransport(u); e = MakeIpfixEncoder(); break;
-    case Scheme::kNetflow: return Status::Error("netflow:// is not an output");
-    case Scheme::kSflow: return Status::Error("sflow:// is not an output");
-    case Scheme::kKafka: return Status::Error("kafka:// is not a FastNetMon Flow target");
+  if (u.scheme == Scheme::kIpfix) {
+    t = MakeUdpTransport(u);
+    e = MakeIpfixEncoder();
+  } else {
+    Status s = MakeFlowTarget(u, client_ctx_.get(), &t, &e);
+    if (!s.ok()) return s;
   }
   *out = std::make_unique<Forwarder>(name, std::move(t), std::move(e), queue_size,
                                      std::chrono::seconds(opts_.reconnect_interval), &forwarder_stats_);

@@ -45,6 +45,12 @@ class BatchEncoder {
 std::unique_ptr<BatchEncoder> MakeFlowDatagramEncoder();  // FastNetMon Flow over UDP
 std::unique_ptr<BatchEncoder> MakeFlowStreamEncoder();    // FastNetMon Flow frames
 
+// The transport and encoder of a FastNetMon Flow target (udp://, tcp://,
+// tls:// with `tls` a client context); an error for any other scheme and for
+// a tls:// IP literal (the certificate is checked against a name).
+Status MakeFlowTarget(const Url &url, SSL_CTX *tls, std::unique_ptr<Transport> *transport,
+                      std::unique_ptr<BatchEncoder> *encoder);
+
 // Records per batch a forwarder writes at most.
 inline constexpr size_t kForwardChunk = 4096;
 
@@ -72,7 +78,7 @@ class RecordOutput {
 class Forwarder : public RecordOutput {
  public:
   Forwarder(std::string name, std::unique_ptr<Transport> transport, std::unique_ptr<BatchEncoder> encoder,
-            size_t queue_size, std::chrono::seconds reconnect_interval, ForwarderStats *stats);
+            size_t queue_size, std::chrono::milliseconds reconnect_interval, ForwarderStats *stats);
   ~Forwarder() override;
   void Start();
   void Push(const std::vector<FlowRecord> &records) override;
@@ -87,10 +93,16 @@ class Forwarder : public RecordOutput {
   // Reconnect every reconnect_interval while down even with nothing queued
   // (a shard whose records go elsewhere meanwhile); call before Start().
   void ReconnectWhenIdle() { reconnect_when_idle_ = true; }
+  // The last failure (connect, handshake, write, peer close) as logged, ""
+  // if none yet; for callers that report errors themselves (libfnmflow).
+  std::string last_error() const;
 
  private:
   void Run();
   void Drop(size_t n, Counter *why);
+  // Logs `what` ("forward NAME: what") and keeps it as last_error().
+  void Report(const std::string &what);
+  std::string RetryText() const;
   // With mu_ held: a vector to fill (recycled if one is spare), moving
   // into *batch up to kBatchRecords queued records, forgetting the queue.
   std::vector<FlowRecord> SpareLocked();
@@ -101,7 +113,7 @@ class Forwarder : public RecordOutput {
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<BatchEncoder> encoder_;
   const size_t queue_size_;
-  const std::chrono::seconds reconnect_interval_;
+  const std::chrono::milliseconds reconnect_interval_;
   ForwarderStats *stats_;
 
   std::mutex mu_;
@@ -116,6 +128,8 @@ class Forwarder : public RecordOutput {
   bool reconnect_when_idle_ = false;
   std::atomic<bool> down_{false};
   Clock::time_point stop_deadline_;
+  mutable std::mutex error_mu_;
+  std::string last_error_;
   std::thread thread_;
 };
 

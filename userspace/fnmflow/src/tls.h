@@ -24,7 +24,8 @@ using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 using SslPtr = std::unique_ptr<SSL, SslFree>;
 
 Status MakeServerContext(const std::string &cert, const std::string &key, bool chain, SslCtxPtr *out);
-Status MakeClientContext(const std::string &ca_file, SslCtxPtr *out);
+// `ca_what` names the CA file's option in messages.
+Status MakeClientContext(const std::string &ca_file, SslCtxPtr *out, const char *ca_what = "--tls-ca");
 
 // Drains OpenSSL's error queue into one readable line ("" if empty).
 std::string SslErrors();

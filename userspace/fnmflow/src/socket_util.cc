@@ -135,4 +135,13 @@ Status ConnectTo(const Url &url, int socktype, std::chrono::milliseconds timeout
   return Status::Error("cannot connect to " + url.HostPort() + ": " + last);
 }
 
+uint16_t LocalPort(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0) return 0;
+  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
+  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
+  return 0;
+}
+
 }  // namespace nfr

@@ -49,6 +49,29 @@ constexpr size_t kBatchRecords = kForwardChunk;
 std::unique_ptr<BatchEncoder> MakeFlowDatagramEncoder() { return std::make_unique<FlowDatagramEncoder>(); }
 std::unique_ptr<BatchEncoder> MakeFlowStreamEncoder() { return std::make_unique<FlowStreamEncoder>(); }
 
+Status MakeFlowTarget(const Url &u, SSL_CTX *tls, std::unique_ptr<Transport> *t, std::unique_ptr<BatchEncoder> *e) {
+  switch (u.scheme) {
+    case Scheme::kUdp:
+      *t = MakeUdpTransport(u);
+      *e = MakeFlowDatagramEncoder();
+      return Status::Ok();
+    case Scheme::kTcp:
+      *t = MakeTcpTransport(u);
+      *e = MakeFlowStreamEncoder();
+      return Status::Ok();
+    case Scheme::kTls:
+      if (u.ip_literal)
+        return Status::Error(u.text + ": tls:// targets must be a hostname, not the IP literal '" + u.host +
+                             "' (the certificate is checked against the name)");
+      if (!tls) return Status::Error(u.text + ": no TLS client context");
+      *t = MakeTlsTransport(u, tls);
+      *e = MakeFlowStreamEncoder();
+      return Status::Ok();
+    default:
+      return Status::Error(u.text + ": " + SchemeName(u.scheme) + ":// is not a FastNetMon Flow target");
+  }
+}
+
 ForwarderStats::ForwarderStats(Counters *c)
     : errors(c->Get("flow_forwarder_errors")),
       pushed(c->Get("flow_forwarder_pushed_messages")),
@@ -59,7 +82,7 @@ ForwarderStats::ForwarderStats(Counters *c)
       writes(c->Get("flow_forwarder_batches_written")) {}
 
 Forwarder::Forwarder(std::string name, std::unique_ptr<Transport> transport, std::unique_ptr<BatchEncoder> encoder,
-                     size_t queue_size, std::chrono::seconds reconnect_interval, ForwarderStats *stats)
+                     size_t queue_size, std::chrono::milliseconds reconnect_interval, ForwarderStats *stats)
     : name_(std::move(name)),
       transport_(std::move(transport)),
       encoder_(std::move(encoder)),
@@ -183,6 +206,23 @@ void Forwarder::Drop(size_t n, Counter *why) {
   stats_->queued->Sub(n);
 }
 
+void Forwarder::Report(const std::string &what) {
+  Log("forward " + name_ + ": " + what);
+  std::lock_guard<std::mutex> l(error_mu_);
+  last_error_ = what;
+}
+
+std::string Forwarder::last_error() const {
+  std::lock_guard<std::mutex> l(error_mu_);
+  return last_error_;
+}
+
+std::string Forwarder::RetryText() const {
+  auto ms = reconnect_interval_.count();
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms) + " ms";
+}
+
 void Forwarder::Run() {
   std::vector<FlowRecord> batch;
   std::vector<std::string> chunks;
@@ -202,7 +242,7 @@ void Forwarder::Run() {
         if (reconnect_when_idle_ && down_ && !stopping_ && Clock::now() >= next_try) break;
         l.unlock();
         if (transport_->connected() && !transport_->datagram() && transport_->PeerClosed()) {
-          Log("forward " + name_ + ": peer closed the connection");
+          Report("peer closed the connection");
           transport_->Close();
           was_down = true;
           down_ = true;
@@ -216,7 +256,7 @@ void Forwarder::Run() {
         size_t left = queued_ + batch.size();
         ClearLocked();
         l.unlock();
-        if (left) Log("forward " + name_ + ": shutting down, " + std::to_string(left) + " records not sent");
+        if (left) Report("shutting down, " + std::to_string(left) + " records not sent");
         Drop(left, stats_->queue_drops);
         return;
       }
@@ -240,8 +280,7 @@ void Forwarder::Run() {
       if (!s.ok()) {
         down_ = true;
         stats_->errors->Add();
-        Log("forward " + name_ + ": " + s.message() + "; retrying in " +
-            std::to_string(reconnect_interval_.count()) + " s");
+        Report(s.message() + "; retrying in " + RetryText());
         was_down = true;
         next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
         if (stopping) {  // that was the last try
@@ -251,7 +290,7 @@ void Forwarder::Run() {
             left = queued_ + batch.size();
             ClearLocked();
           }
-          Log("forward " + name_ + ": shutting down, " + std::to_string(left) + " records not sent");
+          Report("shutting down, " + std::to_string(left) + " records not sent");
           Drop(left, stats_->queue_drops);
           return;
         }
@@ -264,8 +303,7 @@ void Forwarder::Run() {
       was_down = false;
     } else if (transport_->PeerClosed()) {
       stats_->errors->Add();
-      Log("forward " + name_ + ": peer closed the connection; reconnecting in " +
-          std::to_string(reconnect_interval_.count()) + " s");
+      Report("peer closed the connection; reconnecting in " + RetryText());
       transport_->Close();
       was_down = true;
       down_ = true;
@@ -283,7 +321,7 @@ void Forwarder::Run() {
     } else {
       stats_->errors->Add();
       Drop(batch.size(), stats_->lost);
-      Log("forward " + name_ + ": " + s.message() + " (" + std::to_string(batch.size()) + " records lost)");
+      Report(s.message() + " (" + std::to_string(batch.size()) + " records lost)");
       if (!transport_->connected()) {
         was_down = true;
         down_ = true;

@@ -48,6 +48,7 @@ class UdpInput : public EventHandler {
   ~UdpInput() override;
   Status Start(bool reuseport = false);  // SO_REUSEPORT: one listener per loop thread
   void OnEvents(uint32_t events) override;
+  int fd() const { return fd_; }
 
  private:
   Url url_;
@@ -77,6 +78,7 @@ class StreamListener : public EventHandler {
   // Relay::Run for the time bound.
   void BeginDrain();
   size_t connections() const { return conns_.size(); }
+  int fd() const { return fd_; }
 
   // Called by a connection that is done; frees it after this loop round.
   void Closed(StreamConnection *c);

@@ -32,6 +32,8 @@ Status ConnectTo(const Url &url, int socktype, std::chrono::milliseconds timeout
 
 Status SetNonBlocking(int fd);
 std::string AddrText(const sockaddr *sa);
+// The port a socket is bound to (host order), 0 if unknown.
+uint16_t LocalPort(int fd);
 std::string Errno(const std::string &what);
 
 // Waits for `events` on fd for at most `ms`; true when ready.

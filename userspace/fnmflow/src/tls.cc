@@ -82,14 +82,14 @@ Status MakeServerContext(const std::string &cert, const std::string &key, bool c
   return Status::Ok();
 }
 
-Status MakeClientContext(const std::string &ca_file, SslCtxPtr *out) {
+Status MakeClientContext(const std::string &ca_file, SslCtxPtr *out, const char *ca_what) {
   SSL_CTX *raw = nullptr;
   Status s = Base(TLS_client_method(), &raw);
   if (!s.ok()) return s;
   SslCtxPtr ctx(raw);
   if (!ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(ctx.get(), ca_file.c_str(), nullptr) != 1)
-      return Status::Error("cannot load --tls-ca '" + ca_file + "': " + SslErrors());
+      return Status::Error(std::string("cannot load ") + ca_what + " '" + ca_file + "': " + SslErrors());
   } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
     return Status::Error("cannot load the system CA store: " + SslErrors());
   }
