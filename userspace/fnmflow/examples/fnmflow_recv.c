@@ -1,4 +1,4 @@
-/* fnmflow_recv URL COUNT [CERT KEY]: receives FastNetMon Flow on URL
+/* fnmflow_recv URL COUNT [CERT KEY [CLIENT_CA]]: receives FastNetMon Flow on URL
  * (udp://, tcp://, tls://ADDRESS:PORT; port 0 = any, printed on stderr as
  * "listening on port N") with libfnmflow and prints each record until COUNT
  * came (10 s without one: exit 1).
@@ -29,17 +29,19 @@ static void on_batch(void *ctx, const struct fnmflow_record *recs, size_t n)
 
 int main(int argc, char **argv)
 {
-	if (argc != 3 && argc != 5) {
-		fprintf(stderr, "usage: %s URL COUNT [CERT KEY]\n", argv[0]);
+	if (argc < 3 || argc == 4 || argc > 6) {
+		fprintf(stderr, "usage: %s URL COUNT [CERT KEY [CLIENT_CA]]\n", argv[0]);
 		return 2;
 	}
 	long count = atol(argv[2]);
 	char err[256] = "";
 	struct fnmflow_receiver_options o = FNMFLOW_RECEIVER_OPTIONS_INIT;
-	if (argc == 5) {
+	if (argc >= 5) {
 		o.tls_cert_file = argv[3];
 		o.tls_key_file = argv[4];
 	}
+	if (argc == 6) /* senders must show a certificate this CA signed */
+		o.tls_client_ca_file = argv[5];
 	o.errbuf = err;
 	o.errbuf_size = sizeof err;
 	fnmflow_receiver *r;

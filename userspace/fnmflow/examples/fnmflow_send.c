@@ -1,4 +1,4 @@
-/* fnmflow_send URL COUNT [CA_FILE]: sends COUNT made-up flow records to a
+/* fnmflow_send URL COUNT [CA_FILE [CERT KEY]]: sends COUNT made-up flow records to a
  * FastNetMon Flow receiver (udp://, tcp:// or tls://HOSTNAME:PORT) with
  * libfnmflow, prints each record sent (-p) and the sender's counters.
  *   cc fnmflow_send.c $(pkg-config --cflags --libs fnmflow) */
@@ -13,7 +13,7 @@ int main(int argc, char **argv)
 {
 	int print = argc > 1 && strcmp(argv[1], "-p") == 0;
 	if (argc - print < 3) {
-		fprintf(stderr, "usage: %s [-p] URL COUNT [CA_FILE]\n", argv[0]);
+		fprintf(stderr, "usage: %s [-p] URL COUNT [CA_FILE [CERT KEY]]\n", argv[0]);
 		return 2;
 	}
 	const char *url = argv[1 + print], *ca = argc - print > 3 ? argv[3 + print] : NULL;
@@ -22,6 +22,10 @@ int main(int argc, char **argv)
 	char err[256] = "";
 	struct fnmflow_sender_options o = FNMFLOW_SENDER_OPTIONS_INIT;
 	o.tls_ca_file = ca;
+	if (argc - print > 5) { /* a client certificate, for servers that ask */
+		o.tls_cert_file = argv[4 + print];
+		o.tls_key_file = argv[5 + print];
+	}
 	o.flags = FNMFLOW_SENDER_CONNECT_NOW; /* a bad URL, certificate or peer: fail here */
 	o.errbuf = err;
 	o.errbuf_size = sizeof err;

@@ -140,8 +140,10 @@ struct fnmflow_sender_options {
 	uint32_t reserved;              /* zero */
 	char *errbuf;                   /* open() failed: why, if not NULL */
 	size_t errbuf_size;
+	const char *tls_cert_file;      /* tls://: client certificate (PEM, leaf + intermediates), */
+	const char *tls_key_file;       /*   for a server that asks for one; both or neither */
 };
-#define FNMFLOW_SENDER_OPTIONS_INIT {sizeof(struct fnmflow_sender_options), 0, 0, 0, 0, 0, 0, 0, 0}
+#define FNMFLOW_SENDER_OPTIONS_INIT {sizeof(struct fnmflow_sender_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
 /* Counters of a sender, monotonic since open. */
 struct fnmflow_counters {
@@ -218,8 +220,10 @@ struct fnmflow_receiver_options {
 	int reserved;             /* zero */
 	char *errbuf;             /* open() failed: why, if not NULL */
 	size_t errbuf_size;
+	const char *tls_client_ca_file; /* tls://: if set, a sender must present a certificate
+	                                 * signed by this CA (PEM); others fail the handshake */
 };
-#define FNMFLOW_RECEIVER_OPTIONS_INIT {sizeof(struct fnmflow_receiver_options), 0, 0, 0, 0, 0, 0}
+#define FNMFLOW_RECEIVER_OPTIONS_INIT {sizeof(struct fnmflow_receiver_options), 0, 0, 0, 0, 0, 0, 0}
 
 struct fnmflow_receiver_stats {
 	uint64_t records;         /* total_simple_packets_processed */

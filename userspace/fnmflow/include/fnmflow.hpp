@@ -30,6 +30,7 @@ inline Record MakeRecord() {
 
 struct SenderOptions {
   std::string tls_ca_file;             // tls://: CA file; empty = system store
+  std::string tls_cert_file, tls_key_file;  // tls://: client certificate and key, if asked for
   uint32_t sampling_rate = 1;          // 1 in N
   size_t queue_size = 0;               // 0 = 262144
   uint32_t reconnect_interval_ms = 0;  // 0 = 60 s
@@ -39,6 +40,7 @@ struct SenderOptions {
 struct ReceiverOptions {
   std::string tls_cert_file, tls_key_file;  // tls://
   bool tls_chain = false;
+  std::string tls_client_ca_file;  // tls://: require a client certificate signed by this CA
 };
 
 class Sender {
@@ -51,6 +53,8 @@ class Sender {
     fnmflow_sender_options c = FNMFLOW_SENDER_OPTIONS_INIT;
     char err[512] = "";
     c.tls_ca_file = o.tls_ca_file.empty() ? nullptr : o.tls_ca_file.c_str();
+    c.tls_cert_file = o.tls_cert_file.empty() ? nullptr : o.tls_cert_file.c_str();
+    c.tls_key_file = o.tls_key_file.empty() ? nullptr : o.tls_key_file.c_str();
     c.sampling_rate = o.sampling_rate;
     c.queue_size = o.queue_size;
     c.reconnect_interval_ms = o.reconnect_interval_ms;
@@ -103,6 +107,7 @@ class Receiver {
     c.tls_cert_file = o.tls_cert_file.empty() ? nullptr : o.tls_cert_file.c_str();
     c.tls_key_file = o.tls_key_file.empty() ? nullptr : o.tls_key_file.c_str();
     c.tls_chain = o.tls_chain;
+    c.tls_client_ca_file = o.tls_client_ca_file.empty() ? nullptr : o.tls_client_ca_file.c_str();
     c.errbuf = err;
     c.errbuf_size = sizeof err;
     fn_ = std::make_unique<BatchFn>(std::move(fn));

@@ -260,7 +260,12 @@ int fnmflow_sender_open(fnmflow_sender **out, const char *url_text, const struct
     auto snd = std::make_unique<fnmflow_sender>();
     if (url.scheme == nfr::Scheme::kTls) {
       s = nfr::MakeClientContext(o.tls_ca_file ? o.tls_ca_file : "", &snd->tls, "tls_ca_file");
+      if (s.ok())
+        s = nfr::UseClientCertificate(snd->tls.get(), o.tls_cert_file ? o.tls_cert_file : "",
+                                      o.tls_key_file ? o.tls_key_file : "");
       if (!s.ok()) return fail(FNMFLOW_ETLS, s.message());
+    } else if (o.tls_cert_file || o.tls_key_file) {
+      return fail(FNMFLOW_EINVAL, "tls_cert_file and tls_key_file are for tls:// only");
     }
     std::unique_ptr<nfr::Transport> transport;
     std::unique_ptr<nfr::BatchEncoder> encoder;
@@ -374,6 +379,8 @@ int fnmflow_receiver_open(fnmflow_receiver **out, const char *url_text, const st
     auto r = std::make_unique<fnmflow_receiver>();
     r->fn = fn;
     r->ctx = ctx;
+    if (url.scheme != nfr::Scheme::kTls && o.tls_client_ca_file)
+      return fail(FNMFLOW_EINVAL, "tls_client_ca_file is for tls:// only");
     switch (url.scheme) {
       case nfr::Scheme::kUdp:
         r->udp = std::make_unique<nfr::UdpInput>(url, &r->loop, r.get(), &r->stats);
@@ -383,6 +390,7 @@ int fnmflow_receiver_open(fnmflow_receiver **out, const char *url_text, const st
       case nfr::Scheme::kTls:
         if (!o.tls_cert_file || !o.tls_key_file) return fail(FNMFLOW_EINVAL, "tls:// needs tls_cert_file and tls_key_file");
         s = nfr::MakeServerContext(o.tls_cert_file, o.tls_key_file, o.tls_chain != 0, &r->tls);
+        if (s.ok()) s = nfr::RequireClientCertificate(r->tls.get(), o.tls_client_ca_file ? o.tls_client_ca_file : "");
         if (!s.ok()) return fail(FNMFLOW_ETLS, s.message());
         [[fallthrough]];
       case nfr::Scheme::kTcp:

@@ -56,22 +56,49 @@ static Status Base(const SSL_METHOD *m, SSL_CTX **out) {
   return Status::Ok();
 }
 
-Status MakeServerContext(const std::string &cert, const std::string &key, bool chain, SslCtxPtr *out) {
-  SSL_CTX *raw = nullptr;
-  Status s = Base(TLS_server_method(), &raw);
-  if (!s.ok()) return s;
-  SslCtxPtr ctx(raw);
-  int ok = chain ? SSL_CTX_use_certificate_chain_file(ctx.get(), cert.c_str())
-                 : SSL_CTX_use_certificate_file(ctx.get(), cert.c_str(), SSL_FILETYPE_PEM);
+// A certificate (or leaf + intermediates) and the private key that matches it.
+static Status LoadIdentity(SSL_CTX *ctx, const std::string &cert, const std::string &key, bool chain) {
+  int ok = chain ? SSL_CTX_use_certificate_chain_file(ctx, cert.c_str())
+                 : SSL_CTX_use_certificate_file(ctx, cert.c_str(), SSL_FILETYPE_PEM);
   if (ok != 1) return Status::Error("cannot load TLS certificate '" + cert + "': " + SslErrors());
-  if (SSL_CTX_use_PrivateKey_file(ctx.get(), key.c_str(), SSL_FILETYPE_PEM) != 1) {
+  if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
     std::string why = SslErrors();
     if (why.find("mismatch") != std::string::npos)
       return Status::Error("TLS private key '" + key + "' does not match certificate '" + cert + "'");
     return Status::Error("cannot load TLS private key '" + key + "': " + why);
   }
-  if (SSL_CTX_check_private_key(ctx.get()) != 1)
+  if (SSL_CTX_check_private_key(ctx) != 1)
     return Status::Error("TLS private key '" + key + "' does not match certificate '" + cert + "'");
+  return Status::Ok();
+}
+
+Status UseClientCertificate(SSL_CTX *ctx, const std::string &cert, const std::string &key) {
+  if (cert.empty() != key.empty())
+    return Status::Error("a TLS client certificate needs both its certificate and its key file");
+  if (cert.empty()) return Status::Ok();
+  return LoadIdentity(ctx, cert, key, true);
+}
+
+Status RequireClientCertificate(SSL_CTX *ctx, const std::string &ca_file) {
+  if (ca_file.empty()) return Status::Ok();
+  if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1)
+    return Status::Error("cannot load the TLS client CA '" + ca_file + "': " + SslErrors());
+  STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(ca_file.c_str());
+  if (names) SSL_CTX_set_client_CA_list(ctx, names);  // takes ownership
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // One session ticket, sent only once the client's certificate passed: the
+  // client's sign that it may write (TLS 1.3 ends its handshake before).
+  SSL_CTX_set_num_tickets(ctx, 1);
+  return Status::Ok();
+}
+
+Status MakeServerContext(const std::string &cert, const std::string &key, bool chain, SslCtxPtr *out) {
+  SSL_CTX *raw = nullptr;
+  Status s = Base(TLS_server_method(), &raw);
+  if (!s.ok()) return s;
+  SslCtxPtr ctx(raw);
+  s = LoadIdentity(ctx.get(), cert, key, chain);
+  if (!s.ok()) return s;
   SSL_CTX_set_num_tickets(ctx.get(), 0);  // clients are exporters; no resumption needed
   // Inputs: read ahead into a 64 KiB buffer, several TLS records per read(2)
   // instead of a read for each record header and one for its body (the

@@ -27,6 +27,13 @@ Status MakeServerContext(const std::string &cert, const std::string &key, bool c
 // `ca_what` names the CA file's option in messages.
 Status MakeClientContext(const std::string &ca_file, SslCtxPtr *out, const char *ca_what = "--tls-ca");
 
+// Mutual TLS.  A client context presents `cert` (leaf + intermediates) and
+// `key` to servers that ask; a server context asks every client for a
+// certificate and accepts only one that chains to `ca_file` (the others
+// fail the handshake).
+Status UseClientCertificate(SSL_CTX *ctx, const std::string &cert, const std::string &key);
+Status RequireClientCertificate(SSL_CTX *ctx, const std::string &ca_file);
+
 // Drains OpenSSL's error queue into one readable line ("" if empty).
 std::string SslErrors();
 

@@ -1,10 +1,14 @@
 // TLS forward target: TLS 1.3 client over a non-blocking TCP socket.  The
 // server's chain is verified (context) and so is url.host (SSL_set1_host);
-// SNI carries the same name.  Writes are buffered (see SetBios).
+// SNI carries the same name.  Writes are buffered (see SetBios).  A server
+// that asks for a client certificate has its verdict awaited (see
+// AwaitCertificateVerdict) before the connection counts as made.
 #include <openssl/err.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "socket_util.h"
 #include "transport.h"
@@ -23,16 +27,22 @@ class TlsTransport : public Transport {
     Status s = ConnectTo(url_, SOCK_STREAM, std::chrono::milliseconds(5000), &fd_);
     if (!s.ok()) return s;
     ssl_.reset(SSL_new(ctx_));
+    cert_requested_ = ticket_seen_ = false;
+    if (ssl_) {
+      SSL_set_msg_callback(ssl_.get(), &TlsTransport::OnMessage);
+      SSL_set_msg_callback_arg(ssl_.get(), this);
+    }
     if (!ssl_ || !SetBios() || SSL_set1_host(ssl_.get(), url_.host.c_str()) != 1 ||
         SSL_set_tlsext_host_name(ssl_.get(), url_.host.c_str()) != 1) {
       Close();
       return Status::Error("TLS setup for " + url_.HostPort() + " failed: " + SslErrors());
     }
-    auto deadline = Clock::now() + std::chrono::seconds(10);
+    const Clock::time_point started = Clock::now();
+    auto deadline = started + std::chrono::seconds(10);
     for (;;) {
       ERR_clear_error();
       int rc = SSL_connect(ssl_.get());
-      if (rc == 1) return Status::Ok();
+      if (rc == 1) return cert_requested_ ? AwaitCertificateVerdict(started) : Status::Ok();
       int err = SSL_get_error(ssl_.get(), rc);
       if ((err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) && Clock::now() < deadline) {
         PollFor(fd_, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, 100);
@@ -79,6 +89,45 @@ class TlsTransport : public Transport {
   }
 
  private:
+  // TLS 1.3 ends the client's handshake before the server has checked the
+  // client's certificate; a refusal comes as an alert after it, and what was
+  // written meanwhile would be lost.  So when the server asked for a
+  // certificate, wait for its verdict: the alert, or a session ticket (sent
+  // once it accepted: netflow-relay and libfnmflow's receiver send one when
+  // they ask for certificates).  A server that sends neither is given four
+  // handshake times (250 ms to 2 s); a later refusal is a peer close.
+  Status AwaitCertificateVerdict(Clock::time_point started) {
+    auto took = Clock::now() - started;
+    auto until = Clock::now() + std::clamp<Clock::duration>(4 * took, std::chrono::milliseconds(250),
+                                                            std::chrono::seconds(2));
+    char b[512];
+    while (!ticket_seen_) {
+      ERR_clear_error();
+      int rc = SSL_read(ssl_.get(), b, sizeof b);
+      if (rc > 0) continue;
+      int err = SSL_get_error(ssl_.get(), rc);
+      if (err == SSL_ERROR_WANT_READ) {
+        if (ticket_seen_ || Clock::now() >= until) break;
+        PollFor(fd_, POLLIN, 50);
+        continue;
+      }
+      std::string why = HandshakeFailure(ssl_.get(), rc);
+      Close();
+      return Status::Error("TLS handshake with " + url_.HostPort() + " failed: client certificate refused: " + why);
+    }
+    return Status::Ok();
+  }
+
+  static void OnMessage(int write_p, int, int content_type, const void *buf, size_t len, SSL *, void *arg) {
+    if (write_p || content_type != SSL3_RT_HANDSHAKE || len == 0) return;
+    auto *t = static_cast<TlsTransport *>(arg);
+    switch (static_cast<const unsigned char *>(buf)[0]) {
+      case SSL3_MT_CERTIFICATE_REQUEST: t->cert_requested_ = true; break;
+      case SSL3_MT_NEWSESSION_TICKET: t->ticket_seen_ = true; break;
+      default: break;
+    }
+  }
+
   // Reads from the socket directly; writes go through a 256 KiB buffer BIO,
   // so the 16 KiB TLS records of a batch leave in a few large write(2)s
   // instead of one each.  Send() flushes it at the end of every batch;
@@ -142,6 +191,8 @@ class TlsTransport : public Transport {
   SSL_CTX *ctx_;
   int fd_ = -1;
   SslPtr ssl_;
+  bool cert_requested_ = false;  // this handshake: the server asked for a client certificate
+  bool ticket_seen_ = false;    // ... and sent a session ticket (accepted it)
 };
 
 }  // namespace

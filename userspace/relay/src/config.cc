@@ -97,6 +97,9 @@ Status Apply(const std::string &what, const std::string &key, const std::string 
   if (key == "tls-cert" || key == "tera_flow_tls_certificate_path") { o->tls_cert = v; return Status::Ok(); }
   if (key == "tls-key" || key == "tera_flow_tls_private_key_path") { o->tls_key = v; return Status::Ok(); }
   if (key == "tls-ca") { o->tls_ca = v; return Status::Ok(); }
+  if (key == "tls-client-ca") { o->tls_client_ca = v; return Status::Ok(); }
+  if (key == "tls-client-cert") { o->tls_client_cert = v; return Status::Ok(); }
+  if (key == "tls-client-key") { o->tls_client_key = v; return Status::Ok(); }
   if (key == "tls-chain" || key == "tera_flow_tls_certificate_chain") return ParseBool(what, v, &o->tls_chain);
   if (key == "sampling-rate" || key == "flow_forwarder_sampling_rate") {
     Status s = ParseUint(what, v, 1, 1u << 30, &n);
@@ -182,6 +185,7 @@ bool IsListKey(const std::string &k) {
 const char *UsageText() {
   return "usage: netflow-relay [--config FILE] --listen URL... [--forward URL...] [--output jsonl:PATH|-]\n"
          "                     [--tls-cert FILE --tls-key FILE [--tls-chain]] [--tls-ca FILE]\n"
+         "                     [--tls-client-ca FILE] [--tls-client-cert FILE --tls-client-key FILE]\n"
          "                     [--sampling-rate N] [--reconnect-interval SECONDS] [--queue-size N]\n"
          "                     [--control PATH] [--metrics http://HOST:PORT/metrics] [--threads N]\n"
          "                     [--forward-shard URL,URL,... [--shard-prefix-v4 N] [--shard-prefix-v6 N]\n"
@@ -266,6 +270,7 @@ Status ParseCommandLine(int argc, const char *const *argv, Command *cmd, Options
       continue;
     }
     static const char *kWithValue[] = {"listen", "forward", "output", "tls-cert", "tls-key", "tls-ca",
+                                       "tls-client-ca", "tls-client-cert", "tls-client-key",
                                        "sampling-rate", "reconnect-interval", "queue-size", "control",
                                        "metrics", "config", "forward-shard", "shard-prefix-v4",
                                        "shard-prefix-v6", "shard-down", "threads"};
@@ -295,14 +300,18 @@ Status ValidateOptions(const Options &o) {
       return Status::Error("--forward " + u.text + ": tls:// targets must be a hostname, not the IP literal '" +
                            u.host + "' (the certificate is checked against the name)");
   }
-  if (!o.tls_key.empty()) {
+  if (o.tls_client_cert.empty() != o.tls_client_key.empty())
+    return Status::Error("--tls-client-cert and --tls-client-key go together");
+  if (!o.tls_client_ca.empty() && !tls_in)
+    return Status::Error("--tls-client-ca is for tls:// inputs; no --listen tls:// given");
+  for (const std::string *key : {&o.tls_key, &o.tls_client_key}) {
+    if (key->empty()) continue;
     struct stat st;
-    if (stat(o.tls_key.c_str(), &st) != 0)
-      return Status::Error("TLS private key '" + o.tls_key + "': " + std::strerror(errno));
+    if (stat(key->c_str(), &st) != 0) return Status::Error("TLS private key '" + *key + "': " + std::strerror(errno));
     if (st.st_mode & S_IROTH) {
       char mode[8];
       std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-      return Status::Error("TLS private key '" + o.tls_key + "' is world-readable (mode " + mode +
+      return Status::Error("TLS private key '" + *key + "' is world-readable (mode " + mode +
                            "); refusing it, run chmod o-r on it");
     }
   }
@@ -311,10 +320,12 @@ Status ValidateOptions(const Options &o) {
     if (stat(o.tls_cert.c_str(), &st) != 0)
       return Status::Error("TLS certificate '" + o.tls_cert + "': " + std::strerror(errno));
   }
-  if (!o.tls_ca.empty()) {
+  for (const auto &[flag, file] : {std::pair<const char *, const std::string *>{"--tls-ca", &o.tls_ca},
+                                   {"--tls-client-ca", &o.tls_client_ca},
+                                   {"--tls-client-cert", &o.tls_client_cert}}) {
     struct stat st;
-    if (stat(o.tls_ca.c_str(), &st) != 0)
-      return Status::Error("--tls-ca '" + o.tls_ca + "': " + std::strerror(errno));
+    if (!file->empty() && stat(file->c_str(), &st) != 0)
+      return Status::Error(std::string(flag) + " '" + *file + "': " + std::strerror(errno));
   }
   return Status::Ok();
 }

@@ -23,6 +23,8 @@ struct Options {
   bool shard_rehash = false;                     // --shard-down rehash (default queue)
   std::vector<std::string> jsonl_outputs;  // paths, "-" = stdout
   std::string tls_cert, tls_key, tls_ca;
+  std::string tls_client_ca;                    // tls:// inputs: require client certificates
+  std::string tls_client_cert, tls_client_key;  // tls:// outputs: present this certificate
   bool tls_chain = false;
   uint32_t sampling_rate = 1;       // 1-in-N for forwarded records
   uint32_t reconnect_interval = 60; // seconds

@@ -99,6 +99,38 @@ TEST_CASE("config: world-readable private key is refused", "[config]") {
   unlink(key.c_str());
 }
 
+TEST_CASE("config: mutual TLS flags", "[config]") {
+  std::string ca = TempFile("ca\n"), cert = TempFile("cert\n"), skey = TempFile("key\n"),
+              key = TempFile("key\n", 0644);
+  Options o;
+  REQUIRE(Parse({"--listen", "tls://127.0.0.1:1", "--tls-cert", cert.c_str(), "--tls-key", skey.c_str(),
+                 "--tls-client-ca", ca.c_str(), "--forward", "tls://localhost:2", "--tls-client-cert", cert.c_str(),
+                 "--tls-client-key", key.c_str()},
+                &o)
+              .ok());
+  CHECK(o.tls_client_ca == ca);
+  CHECK(o.tls_client_cert == cert);
+  CHECK(o.tls_client_key == key);
+  CHECK_THAT(ValidateOptions(o).message(), Catch::Contains("'" + key + "' is world-readable"));
+  chmod(key.c_str(), 0600);
+  CHECK(ValidateOptions(o).ok());
+  auto msg = [](std::vector<const char *> a) {
+    Options x;
+    Status s = Parse(a, &x);
+    if (s.ok()) s = ValidateOptions(x);
+    REQUIRE_FALSE(s.ok());
+    return s.message();
+  };
+  CHECK_THAT(msg({"--listen", "udp://127.0.0.1:1", "--tls-client-cert", cert.c_str()}),
+             Catch::Contains("--tls-client-cert and --tls-client-key go together"));
+  CHECK_THAT(msg({"--listen", "udp://127.0.0.1:1", "--tls-client-ca", ca.c_str()}),
+             Catch::Contains("--tls-client-ca is for tls:// inputs"));
+  CHECK_THAT(msg({"--listen", "tls://127.0.0.1:1", "--tls-cert", cert.c_str(), "--tls-key", key.c_str(),
+                  "--tls-client-ca", "/nonexistent/ca.pem"}),
+             Catch::Contains("--tls-client-ca '/nonexistent/ca.pem'"));
+  for (const std::string &f : {ca, cert, skey, key}) unlink(f.c_str());
+}
+
 TEST_CASE("config: file with FastNetMon key names", "[config]") {
   std::string path = TempFile(
       "# relay\n"

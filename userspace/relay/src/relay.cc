@@ -89,10 +89,12 @@ Status Relay::Setup(int *exit_code) {
     for (const Url &u : group) tls_out = tls_out || u.scheme == Scheme::kTls;
   if (tls_in) {
     Status s = MakeServerContext(opts_.tls_cert, opts_.tls_key, opts_.tls_chain, &server_ctx_);
+    if (s.ok()) s = RequireClientCertificate(server_ctx_.get(), opts_.tls_client_ca);
     if (!s.ok()) return s;
   }
   if (tls_out) {
     Status s = MakeClientContext(opts_.tls_ca, &client_ctx_);
+    if (s.ok()) s = UseClientCertificate(client_ctx_.get(), opts_.tls_client_cert, opts_.tls_client_key);
     if (!s.ok()) return s;
   }
   for (const std::string &path : opts_.jsonl_outputs) {

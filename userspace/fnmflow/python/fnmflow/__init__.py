@@ -105,13 +105,14 @@ class _ReceiverCounters(ctypes.Structure):
 class _SenderOptions(ctypes.Structure):
     _fields_ = [("size", ctypes.c_size_t), ("tls_ca_file", ctypes.c_char_p), ("sampling_rate", _u32),
                 ("flags", _u32), ("queue_size", ctypes.c_size_t), ("reconnect_interval_ms", _u32),
-                ("reserved", _u32), ("errbuf", ctypes.c_char_p), ("errbuf_size", ctypes.c_size_t)]
+                ("reserved", _u32), ("errbuf", ctypes.c_char_p), ("errbuf_size", ctypes.c_size_t),
+                ("tls_cert_file", ctypes.c_char_p), ("tls_key_file", ctypes.c_char_p)]
 
 
 class _ReceiverOptions(ctypes.Structure):
     _fields_ = [("size", ctypes.c_size_t), ("tls_cert_file", ctypes.c_char_p), ("tls_key_file", ctypes.c_char_p),
                 ("tls_chain", ctypes.c_int), ("reserved", ctypes.c_int), ("errbuf", ctypes.c_char_p),
-                ("errbuf_size", ctypes.c_size_t)]
+                ("errbuf_size", ctypes.c_size_t), ("tls_client_ca_file", ctypes.c_char_p)]
 
 
 _BATCH_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.POINTER(Record), ctypes.c_size_t)
@@ -185,11 +186,12 @@ class Sender(_Handle):
     time; flush(), counters() any thread."""
 
     def __init__(self, url, tls_ca_file=None, sampling_rate=1, queue_size=0, reconnect_interval_ms=0,
-                 connect_now=False):
+                 connect_now=False, tls_cert_file=None, tls_key_file=None):
         err = ctypes.create_string_buffer(512)
         o = _SenderOptions(ctypes.sizeof(_SenderOptions), _path(tls_ca_file), sampling_rate,
                            _CONNECT_NOW if connect_now else 0, queue_size, reconnect_interval_ms, 0,
-                           ctypes.cast(err, ctypes.c_char_p), len(err))
+                           ctypes.cast(err, ctypes.c_char_p), len(err), _path(tls_cert_file),
+                           _path(tls_key_file))
         self._h = _p()
         rc = _lib.fnmflow_sender_open(ctypes.byref(self._h), url.encode(), ctypes.byref(o))
         if rc != OK:
@@ -246,10 +248,12 @@ class Receiver(_Handle):
     see .port) and calls callback(records) with each batch, a list of
     Record, on the library's thread."""
 
-    def __init__(self, url, callback, tls_cert_file=None, tls_key_file=None, tls_chain=False):
+    def __init__(self, url, callback, tls_cert_file=None, tls_key_file=None, tls_chain=False,
+                 tls_client_ca_file=None):
         err = ctypes.create_string_buffer(512)
         o = _ReceiverOptions(ctypes.sizeof(_ReceiverOptions), _path(tls_cert_file), _path(tls_key_file),
-                             1 if tls_chain else 0, 0, ctypes.cast(err, ctypes.c_char_p), len(err))
+                             1 if tls_chain else 0, 0, ctypes.cast(err, ctypes.c_char_p), len(err),
+                             _path(tls_client_ca_file))
 
         def on_batch(_ctx, recs, n):
             try:

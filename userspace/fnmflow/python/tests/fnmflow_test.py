@@ -211,11 +211,42 @@ def errors():
     print("ok: errors are fnmflow.Error with the library's message")
 
 
+def mutual_tls():
+    got, lock = [], threading.Lock()
+
+    def on_batch(recs):
+        with lock:
+            got.extend(recs)
+    with fnmflow.Receiver("tls://127.0.0.1:0", on_batch, tls_cert_file=CERTS + "/good.pem",
+                          tls_key_file=CERTS + "/good.key", tls_client_ca_file=CERTS + "/ca.pem") as r:
+        url = "tls://localhost:%d" % r.port
+        try:
+            fnmflow.Sender(url, tls_ca_file=CERTS + "/ca.pem", connect_now=True,
+                           tls_cert_file=CERTS + "/rogue.pem", tls_key_file=CERTS + "/rogue.key")
+            check(False, "mutual TLS: a client certificate the CA did not sign was accepted")
+        except fnmflow.Error as e:
+            check(e.code == fnmflow.ETLS and "client certificate refused" in e.message, "rogue: %s" % e)
+        recs = [fnmflow.Record(src_asn=i, ip_version=4, packets=1 + i) for i in range(100)]
+        with fnmflow.Sender(url, tls_ca_file=CERTS + "/ca.pem", connect_now=True,
+                            tls_cert_file=CERTS + "/client.pem", tls_key_file=CERTS + "/client.key") as s:
+            s.send(recs)
+            s.flush(5000)
+        end = time.time() + 10
+        while time.time() < end and len(got) < len(recs):
+            time.sleep(0.01)
+        counters = r.counters()
+    check([(x.src_asn, x.packets) for x in got] == [(x.src_asn, x.packets) for x in recs],
+          "mutual TLS: %d of %d records" % (len(got), len(recs)))
+    check(counters["tls_handshake_failures"] == 1, "mutual TLS: receiver counters %r" % counters)
+    print("ok: mutual TLS: a client certificate the CA signed gets in, another is refused")
+
+
 check(fnmflow.version() == "1.0.0", "version %s" % fnmflow.version())
 for p in ("udp", "tcp", "tls"):
     python_sender_to_capnp(p)
 for p in ("udp", "tcp", "tls"):
     c_sender_to_python(p)
 errors()
+mutual_tls()
 if failures:
     sys.exit(1)
