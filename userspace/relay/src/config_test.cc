@@ -17,6 +17,15 @@ Status Parse(std::vector<const char *> args, Options *o, Command *cmd = nullptr)
   return s;
 }
 
+// Why parsing or validating `args` fails (it must).
+std::string FailureOf(std::vector<const char *> args) {
+  Options o;
+  Status s = Parse(args, &o);
+  if (s.ok()) s = ValidateOptions(o);
+  REQUIRE_FALSE(s.ok());
+  return s.message();
+}
+
 std::string TempFile(const std::string &content, mode_t mode = 0600) {
   char name[] = "/tmp/nfr_config_testXXXXXX";
   int fd = mkstemp(name);
@@ -65,27 +74,20 @@ TEST_CASE("config: counters subcommand", "[config]") {
 }
 
 TEST_CASE("config: bad flags name the problem", "[config]") {
-  auto msg = [](std::vector<const char *> a) {
-    Options o;
-    Status s = Parse(a, &o);
-    if (s.ok()) s = ValidateOptions(o);
-    REQUIRE_FALSE(s.ok());
-    return s.message();
-  };
-  CHECK_THAT(msg({"--bogus"}), Catch::Contains("unknown flag '--bogus'"));
-  CHECK_THAT(msg({"--listen"}), Catch::Contains("needs a value"));
-  CHECK_THAT(msg({"--listen", "udp://1.2.3.4:99999"}), Catch::Contains("out of range"));
-  CHECK_THAT(msg({"--listen", "ipfix://1.2.3.4:1"}), Catch::Contains("is an output"));
-  CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--forward", "netflow://1.2.3.4:1"}), Catch::Contains("is an input"));
-  CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--forward", "sflow://1.2.3.4:1"}), Catch::Contains("sflow:// is an input"));
-  CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--sampling-rate", "0"}), Catch::Contains("out of range"));
-  CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--sampling-rate", "-3"}), Catch::Contains("not a non-negative"));
-  CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--output", "csv:x"}), Catch::Contains("jsonl:PATH"));
-  CHECK_THAT(msg({"--listen", "udp://1.2.3.4:1", "--forward", "tls://127.0.0.1:1"}), Catch::Contains("IP literal"));
-  CHECK_THAT(msg({"--listen", "tls://127.0.0.1:1"}), Catch::Contains("needs --tls-cert"));
-  CHECK_THAT(msg({"--forward", "udp://127.0.0.1:1"}), Catch::Contains("nothing to listen"));
-  CHECK_THAT(msg({"stray"}), Catch::Contains("unexpected argument"));
-  CHECK_THAT(msg({"--config", "/nonexistent/relay.conf"}), Catch::Contains("cannot read config"));
+  CHECK_THAT(FailureOf({"--bogus"}), Catch::Contains("unknown flag '--bogus'"));
+  CHECK_THAT(FailureOf({"--listen"}), Catch::Contains("needs a value"));
+  CHECK_THAT(FailureOf({"--listen", "udp://1.2.3.4:99999"}), Catch::Contains("out of range"));
+  CHECK_THAT(FailureOf({"--listen", "ipfix://1.2.3.4:1"}), Catch::Contains("is an output"));
+  CHECK_THAT(FailureOf({"--listen", "udp://1.2.3.4:1", "--forward", "netflow://1.2.3.4:1"}), Catch::Contains("is an input"));
+  CHECK_THAT(FailureOf({"--listen", "udp://1.2.3.4:1", "--forward", "sflow://1.2.3.4:1"}), Catch::Contains("sflow:// is an input"));
+  CHECK_THAT(FailureOf({"--listen", "udp://1.2.3.4:1", "--sampling-rate", "0"}), Catch::Contains("out of range"));
+  CHECK_THAT(FailureOf({"--listen", "udp://1.2.3.4:1", "--sampling-rate", "-3"}), Catch::Contains("not a non-negative"));
+  CHECK_THAT(FailureOf({"--listen", "udp://1.2.3.4:1", "--output", "csv:x"}), Catch::Contains("jsonl:PATH"));
+  CHECK_THAT(FailureOf({"--listen", "udp://1.2.3.4:1", "--forward", "tls://127.0.0.1:1"}), Catch::Contains("IP literal"));
+  CHECK_THAT(FailureOf({"--listen", "tls://127.0.0.1:1"}), Catch::Contains("needs --tls-cert"));
+  CHECK_THAT(FailureOf({"--forward", "udp://127.0.0.1:1"}), Catch::Contains("nothing to listen"));
+  CHECK_THAT(FailureOf({"stray"}), Catch::Contains("unexpected argument"));
+  CHECK_THAT(FailureOf({"--config", "/nonexistent/relay.conf"}), Catch::Contains("cannot read config"));
 }
 
 TEST_CASE("config: world-readable private key is refused", "[config]") {
@@ -114,18 +116,11 @@ TEST_CASE("config: mutual TLS flags", "[config]") {
   CHECK_THAT(ValidateOptions(o).message(), Catch::Contains("'" + key + "' is world-readable"));
   chmod(key.c_str(), 0600);
   CHECK(ValidateOptions(o).ok());
-  auto msg = [](std::vector<const char *> a) {
-    Options x;
-    Status s = Parse(a, &x);
-    if (s.ok()) s = ValidateOptions(x);
-    REQUIRE_FALSE(s.ok());
-    return s.message();
-  };
-  CHECK_THAT(msg({"--listen", "udp://127.0.0.1:1", "--tls-client-cert", cert.c_str()}),
+  CHECK_THAT(FailureOf({"--listen", "udp://127.0.0.1:1", "--tls-client-cert", cert.c_str()}),
              Catch::Contains("--tls-client-cert and --tls-client-key go together"));
-  CHECK_THAT(msg({"--listen", "udp://127.0.0.1:1", "--tls-client-ca", ca.c_str()}),
+  CHECK_THAT(FailureOf({"--listen", "udp://127.0.0.1:1", "--tls-client-ca", ca.c_str()}),
              Catch::Contains("--tls-client-ca is for tls:// inputs"));
-  CHECK_THAT(msg({"--listen", "tls://127.0.0.1:1", "--tls-cert", cert.c_str(), "--tls-key", key.c_str(),
+  CHECK_THAT(FailureOf({"--listen", "tls://127.0.0.1:1", "--tls-cert", cert.c_str(), "--tls-key", key.c_str(),
                   "--tls-client-ca", "/nonexistent/ca.pem"}),
              Catch::Contains("--tls-client-ca '/nonexistent/ca.pem'"));
   for (const std::string &f : {ca, cert, skey, key}) unlink(f.c_str());
