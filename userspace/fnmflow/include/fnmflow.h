@@ -91,6 +91,7 @@ struct fnmflow_record {
 	uint8_t reserved0;            /* zero */
 	uint16_t src_port;            /* @12 */
 	uint16_t dst_port;            /* @13 */
+	uint16_t reserved1;           /* zero */
 	uint32_t sample_ratio;        /* @1  1 = unsampled */
 	uint32_t src_ip;              /* @2  IPv4, network byte order */
 	uint32_t dst_ip;              /* @3  */

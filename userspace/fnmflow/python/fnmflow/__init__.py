@@ -41,7 +41,7 @@ class Record(ctypes.Structure):
         ("ip_fragmented", _u8), ("ip_dont_fragment", _u8), ("direction", _u8),
         ("has_src_mac", _u8), ("has_dst_mac", _u8),
         ("_src_mac", _u8 * 6), ("_dst_mac", _u8 * 6), ("_reserved0", _u8),
-        ("src_port", _u16), ("dst_port", _u16),
+        ("src_port", _u16), ("dst_port", _u16), ("_reserved1", _u16),
         ("sample_ratio", _u32), ("src_ip", _u32), ("dst_ip", _u32),
         ("_src_ipv6", _u8 * 16), ("_dst_ipv6", _u8 * 16),
         ("src_asn", _u32), ("dst_asn", _u32), ("input_interface", _u32), ("output_interface", _u32),
@@ -77,7 +77,7 @@ class Record(ctypes.Structure):
     def as_dict(self):
         out = {}
         for name, _ in self._fields_:
-            if name == "_reserved0":
+            if name.startswith("_reserved"):
                 continue
             out[name.lstrip("_")] = getattr(self, name.lstrip("_"))
         return out
