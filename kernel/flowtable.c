@@ -627,7 +627,14 @@ int nf_table_resize(unsigned int size)
 	nf_all_unlock();
 	local_bh_enable();
 
-	synchronize_rcu();	/* no reader is still walking old[] */
+	/*
+	 * No reader is still walking old[] after a grace period.  Expedited:
+	 * a normal synchronize_rcu() returns when its callback runs, behind
+	 * every callback queued on this CPU before it; under a flood of
+	 * frees (kmemleak frees each object through call_rcu()) that took
+	 * minutes, with nf_cfg_mutex and nf_export_mutex held.
+	 */
+	synchronize_rcu_expedited();
 	kvfree(old);
 	return 0;
 }
@@ -669,7 +676,7 @@ int nf_table_init(unsigned int size)
 /* All flows were exported and freed by the final flush. */
 void nf_table_exit(void)
 {
-	synchronize_rcu();
+	synchronize_rcu_expedited();	/* (see nf_table_resize) */
 	kvfree(nf_hash);
 	nf_hash = NULL;
 	nf_pool_exit();

@@ -417,7 +417,7 @@ int nf_natflows_set(bool on)
 		return 0;
 	}
 	static_branch_disable(&nf_natflows_key);
-	synchronize_net();	/* no packet is noting views any more */
+	synchronize_rcu_expedited();	/* no packet is noting views any more */
 	WRITE_ONCE(nf_nb_on, false);
 	cancel_delayed_work_sync(&nf_nb_gc_work);
 	nf_nb_prune(true);
@@ -426,10 +426,14 @@ int nf_natflows_set(bool on)
 
 void nf_natflows_exit(void)
 {
+	bool used;
+
 	mutex_lock(&nf_cfg_mutex);
 	nf_natflows_set(false);
+	used = nf_nb_used;
 	mutex_unlock(&nf_cfg_mutex);
-	rcu_barrier();		/* the views' kfree_rcu() */
+	if (used)	/* (never on: nothing queued, and no wait behind others') */
+		rcu_barrier();	/* the views' kfree_rcu() */
 }
 
 void nf_natflows_stats(struct nf_natflows_stats *s)
