@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """check_layout.py INCLUDE_DIR LAYOUT [--write]: the layout of every struct in
 fnmflow.h (its size, alignment and each field's offset and size, as the C
-compiler lays them out) is exactly the one in LAYOUT, the ABI of SONAME
+compiler lays them out) and the value of every enum member and numeric
+#define (return codes, flags, sources) are exactly those in LAYOUT, the ABI of SONAME
 libfnmflow.so.1 with the symbol list (check_symbols.sh).  Fields are read from
 the header itself, so a field added, removed, moved or resized shows.  Option
 structs may grow at their end in a later version (they carry `size`): that
@@ -14,8 +15,20 @@ import sys
 import tempfile
 
 
+def code(header):
+    return re.sub(r"/\*.*?\*/", "", open(header).read(), flags=re.S)
+
+
+def constants(header):
+    """The enum members and numeric #defines: return codes, flags, versions."""
+    text = code(header)
+    names = re.findall(r"\b(FNMFLOW_[A-Z0-9_]+)\s*=", text)
+    names += re.findall(r"#define\s+(FNMFLOW_[A-Z0-9_]+)\s+-?\d+u?\s*$", text, flags=re.M)
+    return [n for n in names if "_VERSION_" not in n]  # (the version changes with releases, not the ABI)
+
+
 def structs(header):
-    text = re.sub(r"/\*.*?\*/", "", open(header).read(), flags=re.S)
+    text = code(header)
     for name, body in re.findall(r"\bstruct\s+(fnmflow_\w+)\s*\{(.*?)\};", text, flags=re.S):
         fields = re.findall(r"(\w+)\s*(?:\[[^\]]*\])?\s*;", body)
         yield name, fields
@@ -50,6 +63,8 @@ def main():
         for f in fields:
             lines.append('printf("  %s offset %%zu size %%zu\\n", offsetof(struct %s, %s), '
                          'sizeof(((struct %s *)0)->%s));' % (f, name, f, name, f))
+    for c in constants(os.path.join(inc, "fnmflow.h")):
+        lines.append('printf("const %s %%lld\\n", (long long)(%s));' % (c, c))
     lines.append("return 0; }")
     with tempfile.TemporaryDirectory() as d:
         src, exe = os.path.join(d, "layout.c"), os.path.join(d, "layout")
@@ -57,21 +72,23 @@ def main():
         subprocess.run([os.environ.get("CC", "cc"), "-std=c11", "-Wall", "-Werror", "-I", inc, src, "-o", exe],
                        check=True)
         actual = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+    actual_layout = "".join(l for l in actual.splitlines(True) if not l.startswith("const "))
     if "--write" in sys.argv[3:]:
         open(layout, "w").write(actual)
         return 0
-    holes = padding(actual)
+    holes = padding(actual_layout)
     if holes:
         print("implicit padding in fnmflow.h (name it: a reserved field, zero): " + "; ".join(holes))
         return 1
     expected = open(layout).read()
     if actual != expected:
         import difflib
-        print("the layout of fnmflow.h's structs differs from %s (- expected, + now):" % layout)
+        print("the layout of fnmflow.h (structs, constants) differs from %s (- expected, + now):" % layout)
         sys.stdout.writelines(l for l in difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
                                                                n=0) if l[:1] in "+-" and l[:3] not in ("+++", "---"))
         return 1
-    print("%d structs, %d fields, as in %s" % (actual.count("struct "), actual.count(" offset "), layout))
+    print("%d structs, %d fields, %d constants, as in %s" % (actual.count("struct "), actual.count(" offset "),
+                                                             actual.count("const "), layout))
     return 0
 
 
