@@ -182,7 +182,7 @@ static void nf_run(bool flush)
 		 * now: an expedited grace period instead of waiting out a
 		 * normal one (milliseconds of nothing per flush).
 		 */
-		synchronize_rcu_expedited();
+		nf_wait_readers();
 		exported += nf_export_list(llist_del_all(&batch));
 	} else if (!llist_empty(&batch)) {
 		nf_pending.first = llist_del_all(&batch);

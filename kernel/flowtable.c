@@ -627,14 +627,7 @@ int nf_table_resize(unsigned int size)
 	nf_all_unlock();
 	local_bh_enable();
 
-	/*
-	 * No reader is still walking old[] after a grace period.  Expedited:
-	 * a normal synchronize_rcu() returns when its callback runs, behind
-	 * every callback queued on this CPU before it; under a flood of
-	 * frees (kmemleak frees each object through call_rcu()) that took
-	 * minutes, with nf_cfg_mutex and nf_export_mutex held.
-	 */
-	synchronize_rcu_expedited();
+	nf_wait_readers();	/* no reader is still walking old[] */
 	kvfree(old);
 	return 0;
 }
@@ -676,7 +669,7 @@ int nf_table_init(unsigned int size)
 /* All flows were exported and freed by the final flush. */
 void nf_table_exit(void)
 {
-	synchronize_rcu_expedited();	/* (see nf_table_resize) */
+	nf_wait_readers();
 	kvfree(nf_hash);
 	nf_hash = NULL;
 	nf_pool_exit();

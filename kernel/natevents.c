@@ -154,7 +154,7 @@ void nf_natevents_set(bool on)
 	}
 	mutex_unlock(&nf_nat_mutex);
 	if (!on)
-		synchronize_rcu_expedited();	/* callbacks in flight are done */
+		nf_wait_readers();	/* callbacks in flight are done */
 	if (on && atomic_read(&nf_nat_stats.no_events))
 		pr_notice(NF_NAME ": natevents: %d network namespaces have net.netfilter.nf_conntrack_events != 1; set it to 1 to get their NAT events\n",
 			  atomic_read(&nf_nat_stats.no_events));

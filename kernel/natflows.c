@@ -417,7 +417,7 @@ int nf_natflows_set(bool on)
 		return 0;
 	}
 	static_branch_disable(&nf_natflows_key);
-	synchronize_rcu_expedited();	/* no packet is noting views any more */
+	nf_wait_readers();	/* no packet is noting views any more */
 	WRITE_ONCE(nf_nb_on, false);
 	cancel_delayed_work_sync(&nf_nb_gc_work);
 	nf_nb_prune(true);

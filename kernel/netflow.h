@@ -184,6 +184,19 @@ struct nf_export_clock {
 };
 
 /* jiffies → ms without a call where HZ divides 1000 (Debian: 250). */
+/*
+ * Configuration and unload paths wait for RCU readers (packets in a hook,
+ * walkers of a table or rule set) with this: an expedited grace period.  A
+ * normal synchronize_rcu() returns when its callback runs, behind every
+ * callback queued on this CPU before it; under a flood of frees (kmemleak
+ * frees each object through call_rcu()) that took minutes, with the
+ * module's mutexes held.
+ */
+static inline void nf_wait_readers(void)
+{
+	synchronize_rcu_expedited();
+}
+
 static inline u32 nf_j2ms(u32 j)
 {
 	if (!(MSEC_PER_SEC % HZ))

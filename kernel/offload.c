@@ -341,7 +341,7 @@ int nf_offload_set(bool on)
 		errors = READ_ONCE(nf_offload_errors);
 		if (errors) {
 			unregister_netdevice_notifier(&nf_offload_nb);
-			synchronize_rcu_expedited();
+			nf_wait_readers();
 			pr_err(NF_NAME ": flowtable: %u ingress hook registrations refused; flowtable metering stays off\n",
 			       errors);
 			return -ENOMEM;
@@ -354,7 +354,7 @@ int nf_offload_set(bool on)
 	rtnl_lock();
 	WARN_ON_ONCE(!list_empty(&nf_offload_devs));
 	rtnl_unlock();
-	synchronize_rcu_expedited();	/* no packet is in our hook any more */
+	nf_wait_readers();	/* no packet is in our hook any more */
 	WRITE_ONCE(nf_offload_on, false);
 	return 0;
 }

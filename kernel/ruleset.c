@@ -131,7 +131,7 @@ void nf_rules_exit(void)
 	struct nf_snmp_set *s = rcu_replace_pointer(nf_snmp_rules, NULL, true);
 
 	/* the target is unregistered: no reader left once a grace period ends */
-	synchronize_rcu_expedited();	/* (not behind queued callbacks: nf_table_resize) */
+	nf_wait_readers();
 	kfree(a);
 	kfree(s);
 }
