@@ -305,6 +305,19 @@ nf_install_xtables() { # copy libxt_NETFLOW.so where iptables/ip6tables look for
 	done
 }
 
+# nf_legacy_tables: whether this kernel has the legacy iptables tables (ip_tables and
+# ip6_tables). PREEMPT_RT kernels from 6.17 on (trixie-backports' 7.3-rt) have none:
+# NETFILTER_XTABLES_LEGACY excludes PREEMPT_RT there, so the NETFLOW target is used
+# through iptables-nft (nft_compat) alone.
+nf_legacy_tables() {
+	[ -e /proc/net/ip_tables_names ] || modprobe -q ip_tables 2>/dev/null
+}
+# nf_iptables_tools FAMILY: the frontends this kernel takes, "iptables" or "ip6tables":
+# TOOL-legacy (where the kernel has the legacy tables) and TOOL-nft.
+nf_iptables_tools() {
+	if nf_legacy_tables; then echo "$1-legacy $1-nft"; else echo "$1-nft"; fi
+}
+
 # ---------------------------------------------------------------------------------------
 # cleanup
 _nf_flush_iptables() {

@@ -106,20 +106,22 @@ assert_match "$(head -1 /proc/net/stat/ipt_netflow_flows)" '^# family proto' "fl
 
 # --- the target from every frontend -------------------------------------------------------
 nf_topo
-for tool in iptables-legacy iptables-nft; do
+nf_legacy_tables || echo "no legacy iptables tables in $(uname -r) (PREEMPT_RT since 6.17): iptables-nft only"
+for tool in $(nf_iptables_tools iptables); do
 	assert_ok nf_ns nfdst "$tool" -I INPUT -j NETFLOW
 	assert_match "$(nf_ns nfdst "$tool" -S INPUT)" '^-A INPUT -j NETFLOW$' "$tool -S"
 	assert_ok nf_ns nfdst "$tool" -t raw -I PREROUTING -p udp -j NETFLOW
 	assert_ok nf_ns nfdst "$tool" -t mangle -I POSTROUTING -j NETFLOW
 done
-for tool in ip6tables-legacy ip6tables-nft; do
+for tool in $(nf_iptables_tools ip6tables); do
 	assert_ok nf_ns nfdst "$tool" -I INPUT -j NETFLOW
 	assert_match "$(nf_ns nfdst "$tool" -S INPUT)" '^-A INPUT -j NETFLOW$' "$tool -S"
 done
 assert_match "$(iptables -j NETFLOW --help 2>&1)" 'NETFLOW target takes no options' "plugin help"
 nf_ns nfsrc ping -c 3 -i 0.2 -W 2 10.0.0.2 >/dev/null
 nf_ns nfsrc ping -6 -c 3 -i 0.2 -W 2 fd00::2 >/dev/null
-assert_ge "$(nf_ns nfdst iptables-legacy -L INPUT -v -x -n | awk '/NETFLOW/ { print $1 }')" 3 "legacy rule packets"
+first=$(nf_iptables_tools iptables | cut -d' ' -f1)
+assert_ge "$(nf_ns nfdst "$first" -L INPUT -v -x -n | awk '/NETFLOW/ { print $1 }')" 3 "$first rule packets"
 assert_ge "$(nf_snmp inPackets)" 6 "packets metered (IPv4 and IPv6, several frontends)"
 # everything is removed again: the module unloads
 nf_cleanup

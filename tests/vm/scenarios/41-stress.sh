@@ -21,6 +21,7 @@ loads=0
 for i in $(seq 20); do
 	insmod "$ko" destination=127.0.0.1:2055 hashsize=$((1024 << (i % 5))) || nf_die "insmod #$i failed"
 	tool=iptables-legacy
+	nf_legacy_tables || tool=iptables-nft # not on RT kernels from 6.17 on
 	[ $((i % 2)) = 0 ] && tool=iptables-nft
 	nf_ns nfdst $tool -I INPUT -j NETFLOW
 	nf_ns nfdst ${tool/iptables/ip6tables} -I INPUT -j NETFLOW

@@ -14,7 +14,9 @@ ko=$(nf_local_kmod)
 nf_install_xtables
 modprobe x_tables
 # the flood ends in dut's filter table (after the raw hooks), not in ICMP replies
-nf_ns dut iptables-legacy -A INPUT -i veth1 -p udp -j DROP
+legacy=iptables-legacy # the legacy backend where the kernel has it (not RT from 6.17 on)
+nf_legacy_tables || legacy=iptables-nft
+nf_ns dut "$legacy" -A INPUT -i veth1 -p udp -j DROP
 nf_pg_setup 0 "ratep 20000" "src_min 10.0.0.100" "src_max 10.0.0.250" "flag IPSRC_RND" \
 	"udp_src_min 1024" "udp_src_max 65535" "flag UDPSRC_RND"
 nf_pg_start
@@ -27,7 +29,7 @@ loads=0 metered=0 ruleops=0
 for i in $(seq 20); do
 	insmod "$ko" destination=127.0.0.1:2055 inactive_timeout=1 hashsize=$((1024 << (i % 5))) ||
 		nf_die "insmod #$i failed: $(dmesg | tail -3)"
-	tool=iptables-legacy
+	tool=$legacy
 	[ $((i % 2)) = 0 ] && tool=iptables-nft
 	before=$(nf_snmp inPackets)
 	rules -I $tool
@@ -44,14 +46,14 @@ assert_eq "$metered" 20 "cycles in which the loaded module metered the flood"
 
 insmod "$ko" destination=127.0.0.1:2055 inactive_timeout=1
 for i in $(seq 50); do
-	for tool in iptables-legacy iptables-nft; do
+	for tool in $(nf_iptables_tools iptables); do
 		rules -I $tool
 		sleep 0.0$((RANDOM % 10))
 		rules -D $tool
 		ruleops=$((ruleops + 4))
 	done
 done
-assert_eq "$(nf_ns dut iptables-legacy -t raw -S PREROUTING | grep -c NETFLOW || true)" 0 "no legacy rule left"
+assert_eq "$(nf_ns dut "$legacy" -t raw -S PREROUTING | grep -c NETFLOW || true)" 0 "no $legacy rule left"
 assert_eq "$(nf_ns dut iptables-nft -t raw -S PREROUTING | grep -c NETFLOW || true)" 0 "no nft rule left"
 assert_ge "$(nf_snmp inPackets)" 1 "metered during the rule churn"
 nf_pg_stop
