@@ -65,7 +65,7 @@ void nf_export_flow(const struct nf_exp_rec *r)
 	if (r->key.family == NF_FAM_V6) {
 		/* NetFlow v5 has no room for IPv6 addresses. */
 		nf_xstats.v6_unexportable++;
-		pr_warn_once(NF_NAME ": IPv6 flows cannot be exported as NetFlow v5; set protocol=9 or 10 (counted as unexportable)\n");
+		pr_warn_once("IPv6 flows cannot be exported as NetFlow v5; set protocol=9 or 10 (counted as unexportable)\n");
 		return;
 	}
 	nf_v5_add(r);

@@ -150,13 +150,13 @@ void nf_natevents_set(bool on)
 		atomic_set(&nf_nat_stats.busy, 0);
 		atomic_set(&nf_nat_stats.no_events, 0);
 		if (nf_netns_walk(on ? nf_nat_attach : nf_nat_detach))
-			pr_warn(NF_NAME ": natevents: cannot walk the network namespaces\n");
+			pr_warn("natevents: cannot walk the network namespaces\n");
 	}
 	mutex_unlock(&nf_nat_mutex);
 	if (!on)
 		nf_wait_readers();	/* callbacks in flight are done */
 	if (on && atomic_read(&nf_nat_stats.no_events))
-		pr_notice(NF_NAME ": natevents: %d network namespaces have net.netfilter.nf_conntrack_events != 1; set it to 1 to get their NAT events\n",
+		pr_notice("natevents: %d network namespaces have net.netfilter.nf_conntrack_events != 1; set it to 1 to get their NAT events\n",
 			  atomic_read(&nf_nat_stats.no_events));
 }
 

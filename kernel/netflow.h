@@ -36,7 +36,6 @@
 #include "rules.h"
 #include "nf_config.h"
 
-#define NF_NAME "ipt_NETFLOW"
 #define NF_VERSION "3.0"
 
 /* ---- params.c: configuration (module parameters and sysctl) ---- */

@@ -342,7 +342,7 @@ int nf_offload_set(bool on)
 		if (errors) {
 			unregister_netdevice_notifier(&nf_offload_nb);
 			nf_wait_readers();
-			pr_err(NF_NAME ": flowtable: %u ingress hook registrations refused; flowtable metering stays off\n",
+			pr_err("flowtable: %u ingress hook registrations refused; flowtable metering stays off\n",
 			       errors);
 			return -ENOMEM;
 		}

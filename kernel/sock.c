@@ -466,7 +466,7 @@ int nf_socks_set(const char *destinations)
 		return -ENOMEM;
 	n = nf_parse_destinations(destinations, d, NF_MAX_DESTS, &err);
 	if (n < 0) {
-		pr_err(NF_NAME ": destination: %s\n", err);
+		pr_err("destination: %s\n", err);
 		kfree(d);
 		return -EINVAL;
 	}
