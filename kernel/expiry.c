@@ -118,6 +118,8 @@ static void nf_run(bool flush)
 		.active_j = READ_ONCE(nf_cfg.active_timeout) * HZ,
 	};
 
+	lockdep_assert_held(&nf_export_mutex);
+
 	init_llist_head(&batch);
 
 	/* Last run's flows: their grace period has (almost surely) passed. */

@@ -52,6 +52,8 @@ bool nf_export_v5_straight(void)
 
 void nf_export_flow(const struct nf_exp_rec *r)
 {
+	lockdep_assert_held(&nf_export_mutex);
+
 	if (READ_ONCE(nf_cfg.sampler_kind) != NF_SAMPLER_OFF) {
 		nf_xstats.sampler_seen++;
 		if (!nf_sampler_selects())
@@ -75,6 +77,8 @@ void nf_export_flow(const struct nf_exp_rec *r)
 void nf_export_nat(const struct nf_nat_rec *n)
 {
 	struct nf_exp_rec r;
+
+	lockdep_assert_held(&nf_export_mutex);
 
 	if (nf_proto != 5) {
 		nf_tpl_add_nat(n);

@@ -94,7 +94,9 @@ err_table:
 static void __exit nf_exit(void)
 {
 	nf_offload_exit();	/* no ingress hook meters after this */
+	mutex_lock(&nf_cfg_mutex);
 	nf_promisc_set(false);
+	mutex_unlock(&nf_cfg_mutex);
 	nf_target_exit();
 	nf_genl_exit();
 	nf_sysctl_exit();

@@ -144,6 +144,8 @@ static struct pernet_operations nf_nat_net_ops = {
  */
 void nf_natevents_set(bool on)
 {
+	lockdep_assert_held(&nf_cfg_mutex);
+
 	mutex_lock(&nf_nat_mutex);
 	if (on != nf_nat_on) {
 		WRITE_ONCE(nf_nat_on, on);
@@ -167,6 +169,8 @@ unsigned int nf_natevents_drain(void)
 	struct nf_nat_ev *e, *t;
 	unsigned int cnt = 0;
 
+	lockdep_assert_held(&nf_export_mutex);
+
 	llist_for_each_entry_safe(e, t, n, node) {
 		nf_export_nat(&e->r);
 		kfree(e);
@@ -182,15 +186,19 @@ int nf_natevents_init(void)
 
 	if (err)
 		return err;
+	mutex_lock(&nf_cfg_mutex);	/* /sys/module parameters are live already */
 	if (nf_cfg.natevents)
 		nf_natevents_set(true);
+	mutex_unlock(&nf_cfg_mutex);
 	return 0;
 }
 
 /* Before the worker's last run, which exports what is still queued. */
 void nf_natevents_exit(void)
 {
+	mutex_lock(&nf_cfg_mutex);
 	nf_natevents_set(false);
+	mutex_unlock(&nf_cfg_mutex);
 	unregister_pernet_subsys(&nf_nat_net_ops);
 }
 

@@ -461,6 +461,8 @@ int nf_socks_set(const char *destinations)
 	LIST_HEAD(fresh);
 	int n, i;
 
+	lockdep_assert_held(&nf_export_mutex);
+
 	d = kcalloc(NF_MAX_DESTS, sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
