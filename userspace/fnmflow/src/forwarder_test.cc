@@ -46,6 +46,14 @@ class FakeTransport : public Transport {
   bool up_ = false;
 };
 
+// Polls `counter` of `c` until it reaches `at_least` (5 s at most; the
+// checks after it say whether it did).
+void WaitFor(const Counters &c, const char *counter, uint64_t at_least) {
+  auto until = Clock::now() + std::chrono::seconds(5);
+  while (c.Value(counter) < at_least && Clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
+
 std::vector<FlowRecord> Records(size_t n) {
   std::vector<FlowRecord> v(n);
   for (size_t i = 0; i < n; ++i) v[i].src_port = static_cast<uint16_t>(i);
@@ -77,9 +85,7 @@ TEST_CASE("forwarder: unreachable target keeps a bounded queue and counts drops"
               std::chrono::seconds(60), &stats);
   f.Start();
   f.Push(Records(2000));
-  auto until = Clock::now() + std::chrono::seconds(5);
-  while (c.Value("flow_forwarder_errors") == 0 && Clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WaitFor(c, "flow_forwarder_errors", 1);
   f.Push(Records(1000));
   CHECK(c.Value("flow_forwarder_errors") == 1);  // one attempt, next one 60 s later
   // The queue bound (500) plus the batch in hand (the first 500) are held:
@@ -101,16 +107,12 @@ TEST_CASE("forwarder: reconnects after the interval", "[forwarder]") {
               std::chrono::seconds(1), &stats);
   f.Start();
   f.Push(Records(10));
-  auto until = Clock::now() + std::chrono::seconds(5);
-  while (c.Value("flow_forwarder_errors") == 0 && Clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WaitFor(c, "flow_forwarder_errors", 1);
   {
     std::lock_guard<std::mutex> l(st.mu);
     st.reachable = true;
   }
-  until = Clock::now() + std::chrono::seconds(5);
-  while (c.Value("flow_forwarder_pushed_messages") < 10 && Clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  WaitFor(c, "flow_forwarder_pushed_messages", 10);
   CHECK(c.Value("flow_forwarder_pushed_messages") == 10);
   f.Stop(std::chrono::milliseconds(100));  // joins the forwarder's thread: st is ours again
   CHECK(st.connects == 2);
@@ -126,15 +128,11 @@ TEST_CASE("forwarder: a failed write loses that batch only, counted, and reconne
               std::chrono::milliseconds(100), &stats);
   f.Start();
   f.Push(Records(10));
-  auto until = Clock::now() + std::chrono::seconds(5);
-  while (c.Value("flow_forwarder_lost_in_flight") == 0 && Clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WaitFor(c, "flow_forwarder_lost_in_flight", 1);
   CHECK(c.Value("flow_forwarder_lost_in_flight") == 10);
   CHECK(f.last_error() == "send to fake: connection reset (10 records lost)");
   f.Push(Records(7));  // sent once the interval has passed and it reconnected
-  until = Clock::now() + std::chrono::seconds(5);
-  while (c.Value("flow_forwarder_pushed_messages") < 7 && Clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WaitFor(c, "flow_forwarder_pushed_messages", 7);
   f.Stop(std::chrono::milliseconds(1000));
   CHECK(c.Value("flow_forwarder_pushed_messages") == 7);
   CHECK(c.Value("flow_forwarder_errors") == 1);
@@ -154,9 +152,7 @@ TEST_CASE("forwarder: at shutdown a target that is down gets one immediate try, 
               std::chrono::seconds(60), &stats);
   f.Start();
   f.Push(Records(30));
-  auto until = Clock::now() + std::chrono::seconds(5);
-  while (c.Value("flow_forwarder_errors") == 0 && Clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  WaitFor(c, "flow_forwarder_errors", 1);
   f.Stop(std::chrono::milliseconds(2000));  // far less than the 60 s interval
   CHECK(st.connects == 2);                  // the first try and the one at shutdown
   CHECK(c.Value("flow_forwarder_queue_drops") == 30);
