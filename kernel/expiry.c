@@ -16,6 +16,7 @@
 #include <linux/cpumask.h>
 #include "netflow.h"
 #include "natflows.h"
+#include "flow_rec.h"
 
 #define NF_FIN_LINGER (HZ / 2)
 
@@ -30,49 +31,14 @@ static unsigned long nf_pending_gp;
 static unsigned int nf_sweep_pos;
 static unsigned long nf_last_tick;
 
-/* The record of a flow; every field is set (no memset of the whole). */
+/* The record of a flow: flow_rec.h's, with its VRFs and NAT translation. */
 static void nf_flow_rec(const struct nf_flow *f, struct nf_exp_rec *r,
 			const struct nf_export_clock *c)
 {
-	int st = atomic_read(&f->state);
-	u32 first_age = nf_age_ms(c, f->ts_first);
-	u32 last_age = nf_age_ms(c, READ_ONCE(f->ts_last));
-
-	if (f->key.family == NF_FAM_V6) {
-		memcpy(&r->key, &f->key, NF_KEY_V6_LEN);
-		r->label = *nf_flow_label((struct nf_flow *)f);
-	} else {
-		memcpy(&r->key, &f->key, NF_KEY_V4_LEN);
-		memset(&r->key.a.words[2], 0, sizeof(r->key.a) - 8);
-		r->label = 0;
-	}
-	r->packets = (u32)atomic_read(&f->packets);
-	r->bytes = atomic64_read(&f->bytes);
-	r->first_ms = c->uptime - first_age;
-	r->last_ms = c->uptime - last_age;
-	r->start_abs_ms = c->real_ms - first_age;
-	r->end_abs_ms = c->real_ms - last_age;
-	r->oif = f->oif;
-	r->ip_opts = (u32)atomic_read(&f->ip_opts);
-	r->tcp_opts = (u32)atomic_read(&f->tcp_opts) |
-		      (u64)((u32)st >> NF_FLOW_OPT_SHIFT) << 32;
-#ifdef ENABLE_PHYSDEV
-	r->physin = f->physin;
-	r->physout = f->physout;
-#else
-	r->physin = 0;
-	r->physout = 0;
-#endif
+	nf_flow_fill_rec(r, f, c);
 	r->vrf_in = nf_if_vrf(r->key.iif);
 	r->vrf_out = nf_if_vrf(r->oif);
 	nf_natflows_fill(r);
-	r->tcp_flags = st & 0xff;
-	r->end_reason = (st >> 16) & 0xff;
-	if (!r->end_reason)
-		r->end_reason = NF_END_EOF;
-	memset(r->nexthop, 0, sizeof(r->nexthop));
-	r->src_as = 0;
-	r->dst_as = 0;
 }
 
 /* Export flows whose grace period is over and hand them to the pool. */
@@ -151,6 +117,8 @@ static void nf_run(bool flush)
 		.inactive_j = READ_ONCE(nf_cfg.inactive_timeout) * HZ,
 		.active_j = READ_ONCE(nf_cfg.active_timeout) * HZ,
 	};
+
+	lockdep_assert_held(&nf_export_mutex);
 
 	init_llist_head(&batch);
 

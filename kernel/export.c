@@ -52,6 +52,8 @@ bool nf_export_v5_straight(void)
 
 void nf_export_flow(const struct nf_exp_rec *r)
 {
+	lockdep_assert_held(&nf_export_mutex);
+
 	if (READ_ONCE(nf_cfg.sampler_kind) != NF_SAMPLER_OFF) {
 		nf_xstats.sampler_seen++;
 		if (!nf_sampler_selects())
@@ -65,7 +67,7 @@ void nf_export_flow(const struct nf_exp_rec *r)
 	if (r->key.family == NF_FAM_V6) {
 		/* NetFlow v5 has no room for IPv6 addresses. */
 		nf_xstats.v6_unexportable++;
-		pr_warn_once(NF_NAME ": IPv6 flows cannot be exported as NetFlow v5; set protocol=9 or 10 (counted as unexportable)\n");
+		pr_warn_once("IPv6 flows cannot be exported as NetFlow v5; set protocol=9 or 10 (counted as unexportable)\n");
 		return;
 	}
 	nf_v5_add(r);
@@ -75,6 +77,8 @@ void nf_export_flow(const struct nf_exp_rec *r)
 void nf_export_nat(const struct nf_nat_rec *n)
 {
 	struct nf_exp_rec r;
+
+	lockdep_assert_held(&nf_export_mutex);
 
 	if (nf_proto != 5) {
 		nf_tpl_add_nat(n);

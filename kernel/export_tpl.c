@@ -127,8 +127,7 @@ static void nf_tpl_send_templates(void)
 		struct nf_opt_sampler sa = {
 			.domain = domain,
 			.interval = READ_ONCE(nf_cfg.sampler_interval),
-			/* hash is presented as random, as the classic module does */
-			.algorithm = kind == NF_SAMPLER_DETERMINISTIC ? 1 : 2,
+			.algorithm = nf_sampler_algorithm(kind),
 		};
 
 		if (nf_pdu_add_opt_sampler(&p, &sa)) {

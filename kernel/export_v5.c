@@ -9,6 +9,7 @@
 #include <linux/ktime.h>
 #include "netflow.h"
 #include "pdu_v5.h"
+#include "flow_rec.h"
 
 static u8 nf_v5_buf[NF_V5_RUN * NF_V5_MAX_PDU];
 static struct nf_pdu_acct nf_v5_acct[NF_V5_RUN];
@@ -27,19 +28,12 @@ unsigned long nf_v5_age(void)
 	return jiffies - nf_v5_started;
 }
 
+/* The header's sampling field: 2-bit mode << 14 | 14-bit interval. */
 static u16 nf_v5_sampling(void)
 {
-	unsigned int n = READ_ONCE(nf_cfg.sampler_interval);
+	u8 alg = nf_sampler_algorithm(READ_ONCE(nf_cfg.sampler_kind));
 
-	switch (READ_ONCE(nf_cfg.sampler_kind)) {
-	case NF_SAMPLER_DETERMINISTIC:
-		return 1 << 14 | n;
-	case NF_SAMPLER_RANDOM:
-	case NF_SAMPLER_HASH:	/* presented as random, as the classic module does */
-		return 2 << 14 | n;
-	default:
-		return 0;
-	}
+	return alg ? alg << 14 | READ_ONCE(nf_cfg.sampler_interval) : 0;
 }
 
 /* The open PDU gets its header and joins the run. */
@@ -148,29 +142,11 @@ void nf_v5_add(const struct nf_exp_rec *r)
 	nf_v5_add_split(r);
 }
 
-/*
- * The same record as nf_flow_rec() + nf_v5_add() would make (nexthop and AS
- * numbers are for NAT events only), without the full record in between.
- */
+/* An IPv4 flow whose counters fit 32 bits, straight (flow_rec.h). */
 void nf_v5_add_flow(const struct nf_flow *f, const struct nf_export_clock *c,
 		    u32 pkts, u32 bytes)
 {
-	const struct nf_flow_key *k = &f->key;
-	struct nf_v5_rec v = {
-		.src = k->a.v4.src,
-		.dst = k->a.v4.dst,
-		.iif = k->iif,
-		.oif = f->oif,
-		.pkts = pkts,
-		.bytes = bytes,
-		.first_ms = c->uptime - nf_age_ms(c, f->ts_first),
-		.last_ms = c->uptime - nf_age_ms(c, READ_ONCE(f->ts_last)),
-		.sport = k->sport,
-		.dport = k->dport,
-		.tcp_flags = atomic_read(&f->state) & 0xff,
-		.proto = k->proto,
-		.tos = k->tos,
-	};
+	struct nf_v5_rec v = nf_v5_of_flow(f, c, pkts, bytes);
 
 	nf_v5_put(&v);
 	nf_v5_flows++;

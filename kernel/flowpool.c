@@ -138,6 +138,8 @@ void nf_flow_recycle(struct nf_flow *f)
 {
 	struct nf_pool *p = &nf_pools[f->key.family == NF_FAM_V6];
 
+	lockdep_assert_held(&nf_export_mutex);
+
 	f->hnode.next = (struct hlist_nulls_node *)p->fill;
 	p->fill = f;
 	if (++p->nfill == NF_POOL_CHUNK) {
@@ -176,6 +178,8 @@ static bool nf_pool_release(struct nf_pool *p)
 void nf_pool_trim(unsigned int active)
 {
 	unsigned int i, k;
+
+	lockdep_assert_held(&nf_export_mutex);
 
 	if (time_after_eq(jiffies, nf_pool_decayed + HZ)) {
 		nf_pool_decayed = jiffies;

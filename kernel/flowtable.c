@@ -464,6 +464,8 @@ u64 nf_flows_mem(void)
 /* An exported flow, after its grace period: to the pool (export mutex held). */
 void nf_flow_free(struct nf_flow *f)
 {
+	lockdep_assert_held(&nf_export_mutex);
+
 	if (f->key.family == NF_FAM_V6)
 		atomic_dec(&nf_flows_v6);
 	atomic_dec(&nf_flows_active);
@@ -597,6 +599,9 @@ int nf_table_resize(unsigned int size)
 	struct hlist_nulls_head *new, *old;
 	unsigned int i, old_size;
 	struct nf_flow *f;
+
+	lockdep_assert_held(&nf_cfg_mutex);
+	lockdep_assert_held(&nf_export_mutex);
 
 	if (size == nf_hash_size)
 		return 0;

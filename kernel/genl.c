@@ -11,6 +11,7 @@
 #include <linux/cpumask.h>
 #include <net/genetlink.h>
 #include "netflow.h"
+#include "snapshot.h"
 #include "netflow_genl.h"
 #include "hooks.h"
 #include "offload.h"
@@ -27,44 +28,82 @@ static const struct nla_policy nf_genl_policy[NETFLOW_A_MAX + 1] = {
 				    .len = NF_GENL_VALLEN - 1 },
 };
 
-static int nf_put(struct sk_buff *skb, int id, u64 v)
+/*
+ * The statistics reply is written twice by the same code: first with no skb,
+ * only adding up the exact size each attribute will take (prepare → exact
+ * size → fill, as ethtool's netlink does), then into an skb of that size.
+ */
+struct nf_nlw {
+	struct sk_buff *skb;	/* NULL: count only */
+	int size;
+};
+
+static int nf_put(struct nf_nlw *w, int id, u64 v)
 {
-	return nla_put_u64_64bit(skb, id, v, NETFLOW_S_PAD);
+	if (!w->skb) {
+		w->size += nla_total_size_64bit(sizeof(u64));
+		return 0;
+	}
+	return nla_put_u64_64bit(w->skb, id, v, NETFLOW_S_PAD);
+}
+
+static int nf_put_u32(struct nf_nlw *w, int id, u32 v)
+{
+	if (!w->skb) {
+		w->size += nla_total_size(sizeof(u32));
+		return 0;
+	}
+	return nla_put_u32(w->skb, id, v);
+}
+
+static int nf_put_str(struct nf_nlw *w, int id, const char *str)
+{
+	if (!w->skb) {
+		w->size += nla_total_size(strlen(str) + 1);
+		return 0;
+	}
+	return nla_put_string(w->skb, id, str);
+}
+
+/* A nest: a dummy non-NULL mark while counting. */
+static struct nlattr *nf_nest(struct nf_nlw *w, int id)
+{
+	if (!w->skb) {
+		w->size += nla_total_size(0);
+		return (struct nlattr *)w;
+	}
+	return nla_nest_start(w->skb, id);
+}
+
+static void nf_nest_end(struct nf_nlw *w, struct nlattr *nest)
+{
+	if (w->skb)
+		nla_nest_end(w->skb, nest);
 }
 
 /* ---- statistics ---- */
 
-struct nf_genl_snap {
-	struct nf_export_stats x;
-	struct nf_sock_stats socks[NF_MAX_DESTS];
-	int nsocks;
-	unsigned int ntmpl, nactive;
-	struct nf_cpu_stats t;
-	struct nf_hooks_stats hooks;
-	struct nf_offload_stats ft;
-	struct nf_natflows_stats nfl;
-};
 
-static int nf_put_cpu_counters(struct sk_buff *skb, const struct nf_cpu_stats *s)
+static int nf_put_cpu_counters(struct nf_nlw *w, const struct nf_cpu_stats *s)
 {
-	if (nf_put(skb, NETFLOW_S_PKTS, s->pkts) ||
-	    nf_put(skb, NETFLOW_S_BYTES, s->bytes) ||
-	    nf_put(skb, NETFLOW_S_SEARCHED, s->searched) ||
-	    nf_put(skb, NETFLOW_S_FOUND, s->found) ||
-	    nf_put(skb, NETFLOW_S_NEW_FLOWS, s->new_flows) ||
-	    nf_put(skb, NETFLOW_S_TRUNC, s->trunc) ||
-	    nf_put(skb, NETFLOW_S_FRAG, s->frag) ||
-	    nf_put(skb, NETFLOW_S_ALLOC_ERR, s->alloc_err) ||
-	    nf_put(skb, NETFLOW_S_MAXFLOWS_ERR, s->maxflows_err) ||
-	    nf_put(skb, NETFLOW_S_DROP_PKTS, s->drop_pkts) ||
-	    nf_put(skb, NETFLOW_S_DROP_BYTES, s->drop_bytes) ||
-	    nf_put(skb, NETFLOW_S_SAMPLED_OUT, s->sampled_out) ||
-	    nf_put(skb, NETFLOW_S_PPS, s->pps))
+	if (nf_put(w, NETFLOW_S_PKTS, s->pkts) ||
+	    nf_put(w, NETFLOW_S_BYTES, s->bytes) ||
+	    nf_put(w, NETFLOW_S_SEARCHED, s->searched) ||
+	    nf_put(w, NETFLOW_S_FOUND, s->found) ||
+	    nf_put(w, NETFLOW_S_NEW_FLOWS, s->new_flows) ||
+	    nf_put(w, NETFLOW_S_TRUNC, s->trunc) ||
+	    nf_put(w, NETFLOW_S_FRAG, s->frag) ||
+	    nf_put(w, NETFLOW_S_ALLOC_ERR, s->alloc_err) ||
+	    nf_put(w, NETFLOW_S_MAXFLOWS_ERR, s->maxflows_err) ||
+	    nf_put(w, NETFLOW_S_DROP_PKTS, s->drop_pkts) ||
+	    nf_put(w, NETFLOW_S_DROP_BYTES, s->drop_bytes) ||
+	    nf_put(w, NETFLOW_S_SAMPLED_OUT, s->sampled_out) ||
+	    nf_put(w, NETFLOW_S_PPS, s->pps))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static int nf_put_cpus(struct sk_buff *skb)
+static int nf_put_cpus(struct nf_nlw *w)
 {
 	struct nlattr *nest;
 	int cpu;
@@ -74,243 +113,235 @@ static int nf_put_cpus(struct sk_buff *skb)
 		struct nf_cpu_stats s;
 
 		s = *p;		/* racy like /proc: each field is one load */
-		nest = nla_nest_start(skb, NETFLOW_A_CPU);
-		if (!nest || nf_put(skb, NETFLOW_S_CPU, cpu) ||
-		    nf_put_cpu_counters(skb, &s) ||
-		    nf_put(skb, NETFLOW_S_METRIC_X100,
+		nest = nf_nest(w, NETFLOW_A_CPU);
+		if (!nest || nf_put(w, NETFLOW_S_CPU, cpu) ||
+		    nf_put_cpu_counters(w, &s) ||
+		    nf_put(w, NETFLOW_S_METRIC_X100,
 			   s.metric_x100 ? s.metric_x100 : 100))
 			return -EMSGSIZE;
-		nla_nest_end(skb, nest);
+		nf_nest_end(w, nest);
 	}
 	return 0;
 }
 
-static int nf_put_hash(struct sk_buff *skb, const struct nf_genl_snap *sn)
+static int nf_put_hash(struct nf_nlw *w, const struct nf_snap *sn)
 {
-	struct nlattr *nest = nla_nest_start(skb, NETFLOW_A_HASH);
+	struct nlattr *nest = nf_nest(w, NETFLOW_A_HASH);
 
 	if (!nest ||
-	    nf_put(skb, NETFLOW_S_HASH_SIZE, nf_table_size()) ||
-	    nf_put(skb, NETFLOW_S_HASH_MEM, nf_table_mem()) ||
-	    nf_put(skb, NETFLOW_S_FLOWS_ACTIVE, atomic_read(&nf_flows_active)) ||
-	    nf_put(skb, NETFLOW_S_FLOWS_V6, atomic_read(&nf_flows_v6)) ||
-	    nf_put(skb, NETFLOW_S_FLOWS_MEM, nf_flows_mem()) ||
-	    nf_put(skb, NETFLOW_S_FLOWS_PEAK, READ_ONCE(nf_worker.peak_flows)) ||
-	    nf_put(skb, NETFLOW_S_HASH_PKTS,
+	    nf_put(w, NETFLOW_S_HASH_SIZE, nf_table_size()) ||
+	    nf_put(w, NETFLOW_S_HASH_MEM, nf_table_mem()) ||
+	    nf_put(w, NETFLOW_S_FLOWS_ACTIVE, atomic_read(&nf_flows_active)) ||
+	    nf_put(w, NETFLOW_S_FLOWS_V6, atomic_read(&nf_flows_v6)) ||
+	    nf_put(w, NETFLOW_S_FLOWS_MEM, nf_flows_mem()) ||
+	    nf_put(w, NETFLOW_S_FLOWS_PEAK, READ_ONCE(nf_worker.peak_flows)) ||
+	    nf_put(w, NETFLOW_S_HASH_PKTS,
 		   sn->t.pkts - atomic64_read(&nf_removed_pkts)) ||
-	    nf_put(skb, NETFLOW_S_HASH_BYTES,
+	    nf_put(w, NETFLOW_S_HASH_BYTES,
 		   sn->t.bytes - atomic64_read(&nf_removed_bytes)) ||
-	    nf_put(skb, NETFLOW_S_MAXFLOWS, READ_ONCE(nf_cfg.maxflows)))
+	    nf_put(w, NETFLOW_S_MAXFLOWS, READ_ONCE(nf_cfg.maxflows)))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 	return 0;
 }
 
-static int nf_put_rates(struct sk_buff *skb)
+static int nf_put_rates(struct nf_nlw *w)
 {
-	struct nlattr *nest = nla_nest_start(skb, NETFLOW_A_RATES);
+	struct nlattr *nest = nf_nest(w, NETFLOW_A_RATES);
 	const struct nf_rates *r = &nf_rates;
 
 	if (!nest ||
-	    nf_put(skb, NETFLOW_S_RATE_BPS, r->bps) ||
-	    nf_put(skb, NETFLOW_S_RATE_PPS, r->pps) ||
-	    nf_put(skb, NETFLOW_S_RATE_BPS_1M, r->bps_1m) ||
-	    nf_put(skb, NETFLOW_S_RATE_PPS_1M, r->pps_1m) ||
-	    nf_put(skb, NETFLOW_S_RATE_BPS_5M, r->bps_5m) ||
-	    nf_put(skb, NETFLOW_S_RATE_PPS_5M, r->pps_5m) ||
-	    nf_put(skb, NETFLOW_S_RATE_METRIC_X100, r->metric_x100) ||
-	    nf_put(skb, NETFLOW_S_RATE_METRIC_1M, r->metric_1m) ||
-	    nf_put(skb, NETFLOW_S_RATE_METRIC_5M, r->metric_5m) ||
-	    nf_put(skb, NETFLOW_S_RATE_METRIC_15M, r->metric_15m) ||
-	    nf_put(skb, NETFLOW_S_RATE_EXPORT_BPS, r->export_Bps))
+	    nf_put(w, NETFLOW_S_RATE_BPS, r->bps) ||
+	    nf_put(w, NETFLOW_S_RATE_PPS, r->pps) ||
+	    nf_put(w, NETFLOW_S_RATE_BPS_1M, r->bps_1m) ||
+	    nf_put(w, NETFLOW_S_RATE_PPS_1M, r->pps_1m) ||
+	    nf_put(w, NETFLOW_S_RATE_BPS_5M, r->bps_5m) ||
+	    nf_put(w, NETFLOW_S_RATE_PPS_5M, r->pps_5m) ||
+	    nf_put(w, NETFLOW_S_RATE_METRIC_X100, r->metric_x100) ||
+	    nf_put(w, NETFLOW_S_RATE_METRIC_1M, r->metric_1m) ||
+	    nf_put(w, NETFLOW_S_RATE_METRIC_5M, r->metric_5m) ||
+	    nf_put(w, NETFLOW_S_RATE_METRIC_15M, r->metric_15m) ||
+	    nf_put(w, NETFLOW_S_RATE_EXPORT_BPS, r->export_Bps))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 	return 0;
 }
 
-static int nf_put_export(struct sk_buff *skb, const struct nf_genl_snap *sn)
+static int nf_put_export(struct nf_nlw *w, const struct nf_snap *sn)
 {
-	struct nlattr *nest = nla_nest_start(skb, NETFLOW_A_EXPORT);
+	struct nlattr *nest = nf_nest(w, NETFLOW_A_EXPORT);
 	const struct nf_export_stats *x = &sn->x;
 
 	if (!nest ||
-	    nf_put(skb, NETFLOW_S_EXP_PROTOCOL, READ_ONCE(nf_cfg.protocol)) ||
-	    nf_put(skb, NETFLOW_S_EXP_PDUS, x->pdus) ||
-	    nf_put(skb, NETFLOW_S_EXP_BYTES, x->bytes) ||
-	    nf_put(skb, NETFLOW_S_EXP_FLOWS, x->flows) ||
-	    nf_put(skb, NETFLOW_S_EXP_ERR_PDUS, x->err_pdus) ||
-	    nf_put(skb, NETFLOW_S_EXP_LOST_PKTS, x->lost_pkts) ||
-	    nf_put(skb, NETFLOW_S_EXP_LOST_BYTES, x->lost_bytes) ||
-	    nf_put(skb, NETFLOW_S_EXP_LOST_FLOWS, x->lost_flows) ||
-	    nf_put(skb, NETFLOW_S_EXP_V6_UNEXPORTABLE, x->v6_unexportable) ||
-	    nf_put(skb, NETFLOW_S_EXP_PDU_PKTS, x->pdu_pkts) ||
-	    nf_put(skb, NETFLOW_S_EXP_PDU_BYTES, x->pdu_bytes) ||
-	    nf_put(skb, NETFLOW_S_EXP_TEMPLATES, sn->ntmpl) ||
-	    nf_put(skb, NETFLOW_S_EXP_TEMPLATES_ACTIVE, sn->nactive))
+	    nf_put(w, NETFLOW_S_EXP_PROTOCOL, READ_ONCE(nf_cfg.protocol)) ||
+	    nf_put(w, NETFLOW_S_EXP_PDUS, x->pdus) ||
+	    nf_put(w, NETFLOW_S_EXP_BYTES, x->bytes) ||
+	    nf_put(w, NETFLOW_S_EXP_FLOWS, x->flows) ||
+	    nf_put(w, NETFLOW_S_EXP_ERR_PDUS, x->err_pdus) ||
+	    nf_put(w, NETFLOW_S_EXP_LOST_PKTS, x->lost_pkts) ||
+	    nf_put(w, NETFLOW_S_EXP_LOST_BYTES, x->lost_bytes) ||
+	    nf_put(w, NETFLOW_S_EXP_LOST_FLOWS, x->lost_flows) ||
+	    nf_put(w, NETFLOW_S_EXP_V6_UNEXPORTABLE, x->v6_unexportable) ||
+	    nf_put(w, NETFLOW_S_EXP_PDU_PKTS, x->pdu_pkts) ||
+	    nf_put(w, NETFLOW_S_EXP_PDU_BYTES, x->pdu_bytes) ||
+	    nf_put(w, NETFLOW_S_EXP_TEMPLATES, sn->ntmpl) ||
+	    nf_put(w, NETFLOW_S_EXP_TEMPLATES_ACTIVE, sn->nactive))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 	return 0;
 }
 
-static int nf_put_misc(struct sk_buff *skb, const struct nf_genl_snap *sn)
+static int nf_put_misc(struct nf_nlw *w, const struct nf_snap *sn)
 {
 	struct nlattr *nest;
 
-	nest = nla_nest_start(skb, NETFLOW_A_SAMPLER);
+	nest = nf_nest(w, NETFLOW_A_SAMPLER);
 	if (!nest ||
-	    nf_put(skb, NETFLOW_S_SAMPLER_KIND, READ_ONCE(nf_cfg.sampler_kind)) ||
-	    nf_put(skb, NETFLOW_S_SAMPLER_INTERVAL,
+	    nf_put(w, NETFLOW_S_SAMPLER_KIND, READ_ONCE(nf_cfg.sampler_kind)) ||
+	    nf_put(w, NETFLOW_S_SAMPLER_INTERVAL,
 		   READ_ONCE(nf_cfg.sampler_interval)) ||
-	    nf_put(skb, NETFLOW_S_SAMPLER_SEEN, sn->x.sampler_seen) ||
-	    nf_put(skb, NETFLOW_S_SAMPLER_SELECTED, sn->x.sampler_selected) ||
-	    nf_put(skb, NETFLOW_S_SAMPLED_OUT, sn->t.sampled_out))
+	    nf_put(w, NETFLOW_S_SAMPLER_SEEN, sn->x.sampler_seen) ||
+	    nf_put(w, NETFLOW_S_SAMPLER_SELECTED, sn->x.sampler_selected) ||
+	    nf_put(w, NETFLOW_S_SAMPLED_OUT, sn->t.sampled_out))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 
-	nest = nla_nest_start(skb, NETFLOW_A_WORKER);
+	nest = nf_nest(w, NETFLOW_A_WORKER);
 	if (!nest ||
-	    nf_put(skb, NETFLOW_S_WORKER_DELAY, READ_ONCE(nf_worker.delay)) ||
-	    nf_put(skb, NETFLOW_S_WORKER_HZ, HZ) ||
-	    nf_put(skb, NETFLOW_S_WORKER_LAST_RUN_US,
+	    nf_put(w, NETFLOW_S_WORKER_DELAY, READ_ONCE(nf_worker.delay)) ||
+	    nf_put(w, NETFLOW_S_WORKER_HZ, HZ) ||
+	    nf_put(w, NETFLOW_S_WORKER_LAST_RUN_US,
 		   READ_ONCE(nf_worker.last_run_us)) ||
-	    nf_put(skb, NETFLOW_S_WORKER_SCANNED,
+	    nf_put(w, NETFLOW_S_WORKER_SCANNED,
 		   READ_ONCE(nf_worker.last_scanned)) ||
-	    nf_put(skb, NETFLOW_S_WORKER_EXPORTED,
+	    nf_put(w, NETFLOW_S_WORKER_EXPORTED,
 		   READ_ONCE(nf_worker.last_exported)))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 
 	/* the counters of the Natevents line of /proc (0 when not built) */
-	nest = nla_nest_start(skb, NETFLOW_A_NAT);
+	nest = nf_nest(w, NETFLOW_A_NAT);
 	if (!nest ||
-	    nf_put(skb, NETFLOW_S_NAT_ENABLED, READ_ONCE(nf_cfg.natevents)) ||
+	    nf_put(w, NETFLOW_S_NAT_ENABLED, READ_ONCE(nf_cfg.natevents)) ||
 #ifdef ENABLE_NAT
-	    nf_put(skb, NETFLOW_S_NAT_START, atomic64_read(&nf_nat_stats.starts)) ||
-	    nf_put(skb, NETFLOW_S_NAT_STOP, atomic64_read(&nf_nat_stats.stops)))
+	    nf_put(w, NETFLOW_S_NAT_START, atomic64_read(&nf_nat_stats.starts)) ||
+	    nf_put(w, NETFLOW_S_NAT_STOP, atomic64_read(&nf_nat_stats.stops)))
 #else
-	    nf_put(skb, NETFLOW_S_NAT_START, 0) ||
-	    nf_put(skb, NETFLOW_S_NAT_STOP, 0))
+	    nf_put(w, NETFLOW_S_NAT_START, 0) ||
+	    nf_put(w, NETFLOW_S_NAT_STOP, 0))
 #endif
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 
-	nest = nla_nest_start(skb, NETFLOW_A_AGGR);
-	if (!nest || nf_put(skb, NETFLOW_S_AGGR_RULES, nf_rules_aggr_count()))
+	nest = nf_nest(w, NETFLOW_A_AGGR);
+	if (!nest || nf_put(w, NETFLOW_S_AGGR_RULES, nf_rules_aggr_count()))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 
-	nest = nla_nest_start(skb, NETFLOW_A_HOOKS);
+	nest = nf_nest(w, NETFLOW_A_HOOKS);
 	if (!nest ||
-	    nf_put(skb, NETFLOW_S_HOOKS_POINTS, sn->hooks.points) ||
-	    nf_put(skb, NETFLOW_S_HOOKS_SEEN, sn->hooks.seen) ||
-	    nf_put(skb, NETFLOW_S_HOOKS_MARK_SKIPPED, sn->hooks.mark_skipped) ||
-	    nf_put(skb, NETFLOW_S_HOOKS_RULE_LEFT, sn->hooks.rule_left))
+	    nf_put(w, NETFLOW_S_HOOKS_POINTS, sn->hooks.points) ||
+	    nf_put(w, NETFLOW_S_HOOKS_SEEN, sn->hooks.seen) ||
+	    nf_put(w, NETFLOW_S_HOOKS_MARK_SKIPPED, sn->hooks.mark_skipped) ||
+	    nf_put(w, NETFLOW_S_HOOKS_RULE_LEFT, sn->hooks.rule_left))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 
-	nest = nla_nest_start(skb, NETFLOW_A_FLOWTABLE);
+	nest = nf_nest(w, NETFLOW_A_FLOWTABLE);
 	if (!nest ||
-	    nf_put(skb, NETFLOW_S_FT_DEVICES, sn->ft.devices) ||
-	    nf_put(skb, NETFLOW_S_FT_REFUSED, sn->ft.errors) ||
-	    nf_put(skb, NETFLOW_S_FT_PKTS, sn->ft.pkts) ||
-	    nf_put(skb, NETFLOW_S_FT_BYTES, sn->ft.bytes) ||
-	    nf_put(skb, NETFLOW_S_FT_LEFT, sn->ft.left))
+	    nf_put(w, NETFLOW_S_FT_DEVICES, sn->ft.devices) ||
+	    nf_put(w, NETFLOW_S_FT_REFUSED, sn->ft.errors) ||
+	    nf_put(w, NETFLOW_S_FT_PKTS, sn->ft.pkts) ||
+	    nf_put(w, NETFLOW_S_FT_BYTES, sn->ft.bytes) ||
+	    nf_put(w, NETFLOW_S_FT_LEFT, sn->ft.left))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 
-	nest = nla_nest_start(skb, NETFLOW_A_NATFLOWS);
+	nest = nf_nest(w, NETFLOW_A_NATFLOWS);
 	if (!nest ||
-	    nf_put(skb, NETFLOW_S_NFL_ENABLED, READ_ONCE(nf_cfg.natflows)) ||
-	    nf_put(skb, NETFLOW_S_NFL_VIEWS, sn->nfl.bindings) ||
-	    nf_put(skb, NETFLOW_S_NFL_PEAK, sn->nfl.peak) ||
-	    nf_put(skb, NETFLOW_S_NFL_NOT_KEPT, sn->nfl.full) ||
-	    nf_put(skb, NETFLOW_S_NFL_TRANSLATED, sn->nfl.translated) ||
-	    nf_put(skb, NETFLOW_S_NFL_PLAIN, sn->nfl.plain))
+	    nf_put(w, NETFLOW_S_NFL_ENABLED, READ_ONCE(nf_cfg.natflows)) ||
+	    nf_put(w, NETFLOW_S_NFL_VIEWS, sn->nfl.bindings) ||
+	    nf_put(w, NETFLOW_S_NFL_PEAK, sn->nfl.peak) ||
+	    nf_put(w, NETFLOW_S_NFL_NOT_KEPT, sn->nfl.full) ||
+	    nf_put(w, NETFLOW_S_NFL_TRANSLATED, sn->nfl.translated) ||
+	    nf_put(w, NETFLOW_S_NFL_PLAIN, sn->nfl.plain))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
+	nf_nest_end(w, nest);
 	return 0;
 }
 
-static int nf_put_socks(struct sk_buff *skb, const struct nf_genl_snap *sn)
+static int nf_put_socks(struct nf_nlw *w, const struct nf_snap *sn)
 {
 	int i;
 
 	for (i = 0; i < sn->nsocks; i++) {
 		const struct nf_sock_stats *s = &sn->socks[i];
-		struct nlattr *nest = nla_nest_start(skb, NETFLOW_A_SOCK);
+		struct nlattr *nest = nf_nest(w, NETFLOW_A_SOCK);
 
 		if (!nest ||
-		    nf_put(skb, NETFLOW_S_SOCK_INDEX, i) ||
-		    nla_put_string(skb, NETFLOW_A_SOCK_NAME, s->name) ||
-		    nf_put(skb, NETFLOW_S_SOCK_CONNECTED, s->connected) ||
-		    nf_put(skb, NETFLOW_S_SOCK_CONNECT_ATTEMPTS,
+		    nf_put(w, NETFLOW_S_SOCK_INDEX, i) ||
+		    nf_put_str(w, NETFLOW_A_SOCK_NAME, s->name) ||
+		    nf_put(w, NETFLOW_S_SOCK_CONNECTED, s->connected) ||
+		    nf_put(w, NETFLOW_S_SOCK_CONNECT_ATTEMPTS,
 			   s->connect_attempts) ||
-		    nf_put(skb, NETFLOW_S_SOCK_SNDBUF, s->sndbuf) ||
-		    nf_put(skb, NETFLOW_S_SOCK_FILLED, s->filled) ||
-		    nf_put(skb, NETFLOW_S_SOCK_PEAK, s->peak) ||
-		    nf_put(skb, NETFLOW_S_SOCK_ERR_SNDBUF, s->err_sndbuf) ||
-		    nf_put(skb, NETFLOW_S_SOCK_ERR_CONNECT, s->err_connect) ||
-		    nf_put(skb, NETFLOW_S_SOCK_ERR_CBERR, s->err_cberr) ||
-		    nf_put(skb, NETFLOW_S_SOCK_ERR_OTHER, s->err_other) ||
-		    nf_put(skb, NETFLOW_S_SOCK_PKTS, s->pkts) ||
-		    nf_put(skb, NETFLOW_S_SOCK_BYTES, s->bytes) ||
-		    nf_put(skb, NETFLOW_S_SOCK_RESENT, s->resent) ||
-		    nf_put(skb, NETFLOW_S_SOCK_DOWN, s->down))
+		    nf_put(w, NETFLOW_S_SOCK_SNDBUF, s->sndbuf) ||
+		    nf_put(w, NETFLOW_S_SOCK_FILLED, s->filled) ||
+		    nf_put(w, NETFLOW_S_SOCK_PEAK, s->peak) ||
+		    nf_put(w, NETFLOW_S_SOCK_ERR_SNDBUF, s->err_sndbuf) ||
+		    nf_put(w, NETFLOW_S_SOCK_ERR_CONNECT, s->err_connect) ||
+		    nf_put(w, NETFLOW_S_SOCK_ERR_CBERR, s->err_cberr) ||
+		    nf_put(w, NETFLOW_S_SOCK_ERR_OTHER, s->err_other) ||
+		    nf_put(w, NETFLOW_S_SOCK_PKTS, s->pkts) ||
+		    nf_put(w, NETFLOW_S_SOCK_BYTES, s->bytes) ||
+		    nf_put(w, NETFLOW_S_SOCK_RESENT, s->resent) ||
+		    nf_put(w, NETFLOW_S_SOCK_DOWN, s->down))
 			return -EMSGSIZE;
-		nla_nest_end(skb, nest);
+		nf_nest_end(w, nest);
 	}
 	return 0;
 }
 
-static int nf_genl_fill_stats(struct sk_buff *skb, const struct nf_genl_snap *sn)
+static int nf_genl_fill_stats(struct nf_nlw *w, const struct nf_snap *sn)
 {
 	struct nlattr *nest;
 
-	if (nla_put_u32(skb, NETFLOW_A_API_VERSION, NETFLOW_GENL_VERSION) ||
-	    nla_put_string(skb, NETFLOW_A_MOD_VERSION, NF_VERSION))
+	if (nf_put_u32(w, NETFLOW_A_API_VERSION, NETFLOW_GENL_VERSION) ||
+	    nf_put_str(w, NETFLOW_A_MOD_VERSION, NF_VERSION))
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, NETFLOW_A_TOTALS);
-	if (!nest || nf_put_cpu_counters(skb, &sn->t) ||
-	    nf_put(skb, NETFLOW_S_METRIC_X100, nf_rates.metric_1m))
+	nest = nf_nest(w, NETFLOW_A_TOTALS);
+	if (!nest || nf_put_cpu_counters(w, &sn->t) ||
+	    nf_put(w, NETFLOW_S_METRIC_X100, nf_rates.metric_1m))
 		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	if (nf_put_hash(skb, sn) || nf_put_rates(skb) ||
-	    nf_put_export(skb, sn) || nf_put_misc(skb, sn) ||
-	    nf_put_cpus(skb) || nf_put_socks(skb, sn))
+	nf_nest_end(w, nest);
+	if (nf_put_hash(w, sn) || nf_put_rates(w) ||
+	    nf_put_export(w, sn) || nf_put_misc(w, sn) ||
+	    nf_put_cpus(w) || nf_put_socks(w, sn))
 		return -EMSGSIZE;
 	return 0;
 }
 
 static int nf_genl_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nf_genl_snap *sn;
+	struct nf_nlw w = {};
+	struct nf_snap *sn;
 	struct sk_buff *msg;
 	void *hdr;
 	int err = -ENOMEM;
 
-	sn = kzalloc(sizeof(*sn), GFP_KERNEL);
+	sn = nf_snap_take();
 	if (!sn)
 		return -ENOMEM;
-	/* exporter counters are written under the export mutex (as proc.c) */
-	mutex_lock(&nf_export_mutex);
-	sn->x = nf_xstats;
-	sn->nsocks = nf_socks_stats(sn->socks, NF_MAX_DESTS);
-	nf_tpl_counts(&sn->ntmpl, &sn->nactive);
-	mutex_unlock(&nf_export_mutex);
-	nf_stats_sum(&sn->t);
-	nf_hooks_stats(&sn->hooks);
-	nf_offload_stats(&sn->ft);
-	nf_natflows_stats(&sn->nfl);
-
-	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE + nr_cpu_ids * 256 +
-			  sn->nsocks * 512, GFP_KERNEL);
+	nf_genl_fill_stats(&w, sn);	/* counts: cannot fail */
+	msg = genlmsg_new(w.size, GFP_KERNEL);
 	if (!msg)
 		goto out;
 	hdr = genlmsg_put_reply(msg, info, &nf_genl_family, 0,
 				NETFLOW_CMD_GET_STATS);
 	if (!hdr)
 		goto err_msg;
-	err = nf_genl_fill_stats(msg, sn);
+	w.skb = msg;
+	/* the same attributes as counted: -EMSGSIZE only if a CPU came since */
+	err = nf_genl_fill_stats(&w, sn);
 	if (err)
 		goto err_msg;
 	genlmsg_end(msg, hdr);

@@ -254,16 +254,13 @@ void nf_hooks_stats(struct nf_hooks_stats *s)
 	}
 }
 
-void nf_hooks_show(struct seq_file *m)
+void nf_hooks_show(struct seq_file *m, const struct nf_hooks_stats *s)
 {
-	struct nf_hooks_stats s;
-
-	nf_hooks_stats(&s);
-	if (!s.points && !s.seen && !s.rule_left)
+	if (!s->points && !s->seen && !s->rule_left)
 		return;		/* hook mode never used: the classic lines only */
 	seq_printf(m, "Hooks: %s, mark 0x%x/0x%x. Metered %llu, mark skipped %llu, rule packets left to hooks %llu.\n",
-		   nf_cfg.hooks[0] ? nf_cfg.hooks : "none", s.mark_value,
-		   s.mark_mask, s.seen, s.mark_skipped, s.rule_left);
+		   nf_cfg.hooks[0] ? nf_cfg.hooks : "none", s->mark_value,
+		   s->mark_mask, s->seen, s->mark_skipped, s->rule_left);
 }
 
 int nf_hooks_init(void)

@@ -54,6 +54,6 @@ struct nf_hooks_stats {
 void nf_hooks_stats(struct nf_hooks_stats *s);
 /* /proc line: what is set and what it counted */
 struct seq_file;
-void nf_hooks_show(struct seq_file *m);
+void nf_hooks_show(struct seq_file *m, const struct nf_hooks_stats *s);
 
 #endif /* NF_HOOKS_H */

@@ -60,7 +60,7 @@ static int __init nf_init(void)
 	mutex_unlock(&nf_cfg_mutex);
 	if (err)
 		goto err_target;
-	pr_info(NF_NAME " " NF_VERSION " loaded: protocol %d, destination %s, hashsize %u, maxflows %d\n",
+	pr_info("version " NF_VERSION " loaded: protocol %d, destination %s, hashsize %u, maxflows %d\n",
 		nf_cfg.protocol, nf_cfg.destination, nf_table_size(), nf_cfg.maxflows);
 	return 0;
 
@@ -94,7 +94,9 @@ err_table:
 static void __exit nf_exit(void)
 {
 	nf_offload_exit();	/* no ingress hook meters after this */
+	mutex_lock(&nf_cfg_mutex);
 	nf_promisc_set(false);
+	mutex_unlock(&nf_cfg_mutex);
 	nf_target_exit();
 	nf_genl_exit();
 	nf_sysctl_exit();
@@ -110,7 +112,7 @@ static void __exit nf_exit(void)
 	nf_export_exit();
 	nf_table_exit();
 	nf_rules_exit();
-	pr_info(NF_NAME " unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(nf_init);

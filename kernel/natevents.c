@@ -144,19 +144,21 @@ static struct pernet_operations nf_nat_net_ops = {
  */
 void nf_natevents_set(bool on)
 {
+	lockdep_assert_held(&nf_cfg_mutex);
+
 	mutex_lock(&nf_nat_mutex);
 	if (on != nf_nat_on) {
 		WRITE_ONCE(nf_nat_on, on);
 		atomic_set(&nf_nat_stats.busy, 0);
 		atomic_set(&nf_nat_stats.no_events, 0);
 		if (nf_netns_walk(on ? nf_nat_attach : nf_nat_detach))
-			pr_warn(NF_NAME ": natevents: cannot walk the network namespaces\n");
+			pr_warn("natevents: cannot walk the network namespaces\n");
 	}
 	mutex_unlock(&nf_nat_mutex);
 	if (!on)
 		nf_wait_readers();	/* callbacks in flight are done */
 	if (on && atomic_read(&nf_nat_stats.no_events))
-		pr_notice(NF_NAME ": natevents: %d network namespaces have net.netfilter.nf_conntrack_events != 1; set it to 1 to get their NAT events\n",
+		pr_notice("natevents: %d network namespaces have net.netfilter.nf_conntrack_events != 1; set it to 1 to get their NAT events\n",
 			  atomic_read(&nf_nat_stats.no_events));
 }
 
@@ -166,6 +168,8 @@ unsigned int nf_natevents_drain(void)
 	struct llist_node *n = llist_reverse_order(llist_del_all(&nf_nat_queue));
 	struct nf_nat_ev *e, *t;
 	unsigned int cnt = 0;
+
+	lockdep_assert_held(&nf_export_mutex);
 
 	llist_for_each_entry_safe(e, t, n, node) {
 		nf_export_nat(&e->r);
@@ -182,15 +186,19 @@ int nf_natevents_init(void)
 
 	if (err)
 		return err;
+	mutex_lock(&nf_cfg_mutex);	/* /sys/module parameters are live already */
 	if (nf_cfg.natevents)
 		nf_natevents_set(true);
+	mutex_unlock(&nf_cfg_mutex);
 	return 0;
 }
 
 /* Before the worker's last run, which exports what is still queued. */
 void nf_natevents_exit(void)
 {
+	mutex_lock(&nf_cfg_mutex);
 	nf_natevents_set(false);
+	mutex_unlock(&nf_cfg_mutex);
 	unregister_pernet_subsys(&nf_nat_net_ops);
 }
 

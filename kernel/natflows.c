@@ -445,16 +445,13 @@ void nf_natflows_stats(struct nf_natflows_stats *s)
 	s->plain = atomic64_read(&nf_nb_plain);
 }
 
-void nf_natflows_show(struct seq_file *m)
+void nf_natflows_show(struct seq_file *m, const struct nf_natflows_stats *s)
 {
-	struct nf_natflows_stats s;
-
 	if (!READ_ONCE(nf_nb_used))
 		return;		/* never on: the classic lines only */
-	nf_natflows_stats(&s);
 	seq_printf(m, "Natflows: %s, views %u (peak %u, not kept %llu). Records translated %llu, untranslated %llu.\n",
-		   READ_ONCE(nf_nb_on) ? "on" : "off", s.bindings, s.peak,
-		   s.full, s.translated, s.plain);
+		   READ_ONCE(nf_nb_on) ? "on" : "off", s->bindings, s->peak,
+		   s->full, s->translated, s->plain);
 }
 
 #endif /* NF_NATFLOWS_BUILT */

@@ -39,7 +39,7 @@ void nf_account_skb_nat(const struct sk_buff *skb,
 			struct nf_flow_key *key, struct nf_pkt_info *pi);
 void nf_natflows_fill(struct nf_exp_rec *r);
 void nf_natflows_stats(struct nf_natflows_stats *s);
-void nf_natflows_show(struct seq_file *m);
+void nf_natflows_show(struct seq_file *m, const struct nf_natflows_stats *s);
 
 /* The packet path: one patched-out jump while natflows is off. */
 static __always_inline bool nf_natflows_on_fast(void)
@@ -60,7 +60,8 @@ static inline void nf_natflows_stats(struct nf_natflows_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 }
-static inline void nf_natflows_show(struct seq_file *m) { }
+static inline void nf_natflows_show(struct seq_file *m,
+				    const struct nf_natflows_stats *s) { }
 #endif
 
 #endif /* NF_NATFLOWS_H */

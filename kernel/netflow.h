@@ -30,12 +30,12 @@
 #include "compat.h"
 #include "flow_key.h"
 #include "export_rec.h"
+#include "flow.h"
 #include "options.h"
 #include "tmpl.h"
 #include "rules.h"
 #include "nf_config.h"
 
-#define NF_NAME "ipt_NETFLOW"
 #define NF_VERSION "3.0"
 
 /* ---- params.c: configuration (module parameters and sysctl) ---- */
@@ -125,39 +125,7 @@ extern struct nf_rates nf_rates;
 void nf_stats_sum(struct nf_cpu_stats *sum);
 void nf_stats_tick(void);	/* once a second from the worker */
 
-/* ---- flowtable.c: the flow table ---- */
-struct nf_flow {
-	atomic64_t bytes;
-	atomic_t packets;
-	/*
-	 * bits 0-7: TCP flags OR; 8-9: NF_FLOW_*; 16-23: end reason;
-	 * 24-31: tcpOptions bits of option kinds 32-39
-	 */
-	atomic_t state;
-	struct hlist_nulls_node hnode;
-	struct llist_node lnode;	/* ended list, then export batch */
-	u32 ts_first;		/* jiffies (low 32 bits) */
-	u32 ts_last;
-	u32 oif;
-	atomic_t ip_opts;	/* ipv4Options / ipv6ExtensionHeaders OR */
-	atomic_t tcp_opts;	/* tcpOptions bits of option kinds 0-31 */
-#ifdef ENABLE_PHYSDEV
-	u32 physin, physout;
-#endif
-	struct nf_flow_key key;	/* IPv4 flows are allocated up to a.v4 */
-	/* IPv6 flows only, after the key: the flow label (nf_flow_label) */
-};
-
-#define NF_FLOW_ENDED	0x100	/* claimed for export: on a worker list */
-#define NF_FLOW_RST	0x200
-#define NF_FLOW_OPT_SHIFT 24	/* state bits of tcpOptions kinds 32-39 */
-
-/* The IPv6 flow label, stored after the IPv6 key. */
-static inline u32 *nf_flow_label(struct nf_flow *f)
-{
-	return (u32 *)((u8 *)&f->key + NF_KEY_V6_LEN);
-}
-
+/* ---- flowtable.c: the flow table (struct nf_flow: flow.h) ---- */
 int nf_table_init(unsigned int size);
 void nf_table_exit(void);
 int nf_table_resize(unsigned int size);
@@ -176,14 +144,6 @@ extern atomic_t nf_flows_v6;
 extern struct llist_head nf_ended;	/* flows seen with FIN or RST */
 extern atomic64_t nf_removed_pkts, nf_removed_bytes;
 
-/* The clock of an export pass: flow times are taken relative to it. */
-struct nf_export_clock {
-	u32 now;		/* jiffies (low 32 bits) */
-	u32 uptime;		/* system uptime, ms */
-	u64 real_ms;		/* wall clock, ms since 1970 */
-};
-
-/* jiffies → ms without a call where HZ divides 1000 (Debian: 250). */
 /*
  * Configuration and unload paths wait for RCU readers (packets in a hook,
  * walkers of a table or rule set) with this: an expedited grace period.  A
@@ -195,19 +155,6 @@ struct nf_export_clock {
 static inline void nf_wait_readers(void)
 {
 	synchronize_rcu_expedited();
-}
-
-static inline u32 nf_j2ms(u32 j)
-{
-	if (!(MSEC_PER_SEC % HZ))
-		return j * (MSEC_PER_SEC / HZ);
-	return jiffies_to_msecs(j);
-}
-
-/* How long ago (ms) jiffies stamp ts was, at the pass's clock. */
-static inline u32 nf_age_ms(const struct nf_export_clock *c, u32 ts)
-{
-	return nf_j2ms(c->now - ts);
 }
 
 /* What the worker's sweep exports (copied once per run). */

@@ -117,6 +117,21 @@ static inline int nf_pton6(const char *s, int len, u8 *out)
 	return nf_pton_copy(AF_INET6, s, len, out);
 }
 
+/* struct nf_flow's kernel types, as plain values (tests fill them directly) */
+typedef struct { int counter; } atomic_t;
+typedef struct { int64_t counter; } atomic64_t;
+#define atomic_read(a) ((a)->counter)
+#define atomic64_read(a) ((a)->counter)
+#define READ_ONCE(x) (x)
+struct hlist_nulls_node { struct hlist_nulls_node *next, **pprev; };
+struct llist_node { struct llist_node *next; };
+#define HZ 250
+#define MSEC_PER_SEC 1000
+static inline unsigned int jiffies_to_msecs(unsigned long j)
+{
+	return (unsigned int)(j * MSEC_PER_SEC / HZ);
+}
+
 static inline int nf_ntop6(char *buf, int len, const u8 *a)
 {
 	char tmp[INET6_ADDRSTRLEN];

@@ -342,7 +342,7 @@ int nf_offload_set(bool on)
 		if (errors) {
 			unregister_netdevice_notifier(&nf_offload_nb);
 			nf_wait_readers();
-			pr_err(NF_NAME ": flowtable: %u ingress hook registrations refused; flowtable metering stays off\n",
+			pr_err("flowtable: %u ingress hook registrations refused; flowtable metering stays off\n",
 			       errors);
 			return -ENOMEM;
 		}
@@ -382,17 +382,15 @@ void nf_offload_stats(struct nf_offload_stats *s)
 	}
 }
 
-void nf_offload_show(struct seq_file *m)
+void nf_offload_show(struct seq_file *m, const struct nf_offload_stats *s)
 {
 	bool on = READ_ONCE(nf_offload_on);
-	struct nf_offload_stats s;
 
-	nf_offload_stats(&s);
 	if (!READ_ONCE(nf_offload_used))
 		return;		/* never on: the classic lines only */
 	seq_printf(m, "Flowtable: %s, ingress hooks on %u devices (%u refused). Offloaded packets metered %llu (%llu bytes), left to the slow path %llu.\n",
-		   on ? "on" : "off", s.devices, s.errors, s.pkts, s.bytes,
-		   s.left);
+		   on ? "on" : "off", s->devices, s->errors, s->pkts, s->bytes,
+		   s->left);
 }
 
 #endif /* NF_OFFLOAD_BUILT */

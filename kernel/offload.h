@@ -26,7 +26,7 @@ struct seq_file;
 int nf_offload_set(bool on);	/* nf_cfg_mutex held */
 void nf_offload_exit(void);
 void nf_offload_stats(struct nf_offload_stats *s);
-void nf_offload_show(struct seq_file *m);
+void nf_offload_show(struct seq_file *m, const struct nf_offload_stats *s);
 #else
 static inline int nf_offload_set(bool on) { return on ? -EOPNOTSUPP : 0; }
 static inline void nf_offload_exit(void) { }
@@ -34,7 +34,8 @@ static inline void nf_offload_stats(struct nf_offload_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 }
-static inline void nf_offload_show(struct seq_file *m) { }
+static inline void nf_offload_show(struct seq_file *m,
+				   const struct nf_offload_stats *s) { }
 #endif
 
 #endif /* NF_OFFLOAD_H */

@@ -39,6 +39,25 @@ int nf_parse_dest_mode(const char *s, int *mode, const char **err);
 enum nf_sampler_kind { NF_SAMPLER_OFF = 0, NF_SAMPLER_DETERMINISTIC = 1,
 		       NF_SAMPLER_RANDOM = 2, NF_SAMPLER_HASH = 3 };
 #define NF_SAMPLER_MAX_INTERVAL 16383
+
+/*
+ * The one mapping of a sampler kind to the wire's sampling algorithm: 1
+ * deterministic, 2 random (v9 samplingAlgorithm, IPFIX 35, and NetFlow v5's
+ * 2-bit header mode), 0 off.  hash is presented as random, as the classic
+ * module does.
+ */
+static inline u8 nf_sampler_algorithm(int kind)
+{
+	switch (kind) {
+	case NF_SAMPLER_DETERMINISTIC:
+		return 1;
+	case NF_SAMPLER_RANDOM:
+	case NF_SAMPLER_HASH:
+		return 2;
+	default:
+		return 0;
+	}
+}
 /* "", "0", "deterministic:N", "random:N", "hash:N" with N in 2..16383. */
 int nf_parse_sampler(const char *s, int *kind, unsigned int *interval,
 		     const char **err);

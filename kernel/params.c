@@ -40,7 +40,7 @@ static int nf_flush_dummy;
 
 static int nf_bad(const struct nf_param *p, const char *why)
 {
-	pr_err(NF_NAME ": %s: %s\n", p->name, why);
+	pr_err("%s: %s\n", p->name, why);
 	return -EINVAL;
 }
 
@@ -69,7 +69,7 @@ static int nf_apply_hashsize(int v)
 	err = nf_table_resize(v);
 	mutex_unlock(&nf_export_mutex);
 	if (err)
-		pr_err(NF_NAME ": hashsize: cannot allocate %d buckets\n", v);
+		pr_err("hashsize: cannot allocate %d buckets\n", v);
 	return err;
 }
 

@@ -13,11 +13,10 @@
 #include <linux/cpumask.h>
 #include <net/net_namespace.h>
 #include "netflow.h"
+#include "snapshot.h"
 #include "hooks.h"
 #include "offload.h"
 #include "natflows.h"
-
-#define NF_SHOW_SOCKS NF_MAX_DESTS
 
 static const char *nf_features(void)
 {
@@ -58,19 +57,6 @@ static const char *nf_features(void)
 		;
 }
 
-/* Exporter counters are written under the export mutex: take a copy. */
-static unsigned int nf_ntmpl, nf_nactive;	/* as of the last snapshot */
-
-static void nf_snapshot(struct nf_export_stats *x, struct nf_sock_stats *socks,
-			int *nsocks)
-{
-	mutex_lock(&nf_export_mutex);
-	*x = nf_xstats;
-	*nsocks = nf_socks_stats(socks, NF_SHOW_SOCKS);
-	nf_tpl_counts(&nf_ntmpl, &nf_nactive);
-	mutex_unlock(&nf_export_mutex);
-}
-
 static void nf_show_metric(struct seq_file *m, u64 v)
 {
 	seq_printf(m, "%llu.%02llu", v / 100, v % 100);
@@ -78,18 +64,14 @@ static void nf_show_metric(struct seq_file *m, u64 v)
 
 static int nf_stat_show(struct seq_file *m, void *v)
 {
-	struct nf_sock_stats *socks;
-	struct nf_export_stats x;
-	struct nf_cpu_stats t;
+	struct nf_snap *sn;
 	unsigned long ago;
-	int nsocks, cpu, i;
+	int cpu, i;
 	u64 inhash_p, inhash_b;
 
-	socks = kcalloc(NF_SHOW_SOCKS, sizeof(*socks), GFP_KERNEL);
-	if (!socks)
+	sn = nf_snap_take();
+	if (!sn)
 		return -ENOMEM;
-	nf_snapshot(&x, socks, &nsocks);
-	nf_stats_sum(&t);
 
 	seq_printf(m, "ipt_NETFLOW %s, srcversion %s;%s\n", NF_VERSION,
 		   THIS_MODULE->srcversion ? THIS_MODULE->srcversion : "-",
@@ -97,7 +79,7 @@ static int nf_stat_show(struct seq_file *m, void *v)
 	seq_printf(m, "Protocol version %d (%s), refresh-rate %d, timeout-rate %d, (templates %u, active %u). Timeouts: active %d, inactive %d. Maxflows %d\n",
 		   nf_cfg.protocol, nf_cfg.protocol == 5 ? "netflow" :
 		   nf_cfg.protocol == 9 ? "netflow" : "ipfix",
-		   nf_cfg.refresh_rate, nf_cfg.timeout_rate, nf_ntmpl, nf_nactive,
+		   nf_cfg.refresh_rate, nf_cfg.timeout_rate, sn->ntmpl, sn->nactive,
 		   nf_cfg.active_timeout, nf_cfg.inactive_timeout,
 		   nf_cfg.maxflows);
 #ifdef ENABLE_PROMISC
@@ -120,9 +102,9 @@ static int nf_stat_show(struct seq_file *m, void *v)
 #else
 	seq_puts(m, "Natevents disabled, count start 0, stop 0.\n");
 #endif
-	nf_hooks_show(m);
-	nf_offload_show(m);
-	nf_natflows_show(m);
+	nf_hooks_show(m, &sn->hooks);
+	nf_offload_show(m, &sn->ft);
+	nf_natflows_show(m, &sn->nfl);
 
 	ago = (jiffies - nf_worker.peak_time) / HZ;
 	seq_printf(m, "Flows: active %u (peak %u reached %lud%luh%lum ago), mem %lluK, worker delay %u/%d (last run %u us, scanned %u, exported %u).\n",
@@ -132,8 +114,8 @@ static int nf_stat_show(struct seq_file *m, void *v)
 		   nf_worker.last_run_us, nf_worker.last_scanned,
 		   nf_worker.last_exported);
 
-	inhash_p = t.pkts - atomic64_read(&nf_removed_pkts);
-	inhash_b = t.bytes - atomic64_read(&nf_removed_bytes);
+	inhash_p = sn->t.pkts - atomic64_read(&nf_removed_pkts);
+	inhash_b = sn->t.bytes - atomic64_read(&nf_removed_bytes);
 	seq_printf(m, "Hash: size %u (mem %uK), metric ", nf_table_size(),
 		   nf_table_mem() >> 10);
 	nf_show_metric(m, nf_rates.metric_x100);
@@ -144,19 +126,19 @@ static int nf_stat_show(struct seq_file *m, void *v)
 	seq_puts(m, ", ");
 	nf_show_metric(m, nf_rates.metric_15m);
 	seq_printf(m, "]. InHash: %llu pkt, %llu K, InPDU %llu, %llu.\n",
-		   inhash_p, inhash_b >> 10, x.pdu_pkts, x.pdu_bytes);
+		   inhash_p, inhash_b >> 10, sn->x.pdu_pkts, sn->x.pdu_bytes);
 
 	seq_printf(m, "Rate: %llu bits/sec, %llu packets/sec; 1 min: %llu bps, %llu pps; 5 min: %llu bps, %llu pps\n",
 		   nf_rates.bps, nf_rates.pps, nf_rates.bps_1m, nf_rates.pps_1m,
 		   nf_rates.bps_5m, nf_rates.pps_5m);
 
 	seq_puts(m, "cpu#     pps; <search found new [metric], trunc frag alloc maxflows>, traffic: <pkt, bytes>, drop: <pkt, bytes>\n");
-	seq_printf(m, "Total %6llu; %6llu %6llu %6llu [", t.pps, t.searched,
-		   t.found, t.new_flows);
+	seq_printf(m, "Total %6llu; %6llu %6llu %6llu [", sn->t.pps, sn->t.searched,
+		   sn->t.found, sn->t.new_flows);
 	nf_show_metric(m, nf_rates.metric_1m);
 	seq_printf(m, "], %4llu %4llu %4llu %4llu, traffic: %llu, %llu MB, drop: %llu, %llu K\n",
-		   t.trunc, t.frag, t.alloc_err, t.maxflows_err, t.pkts,
-		   t.bytes >> 20, t.drop_pkts, t.drop_bytes >> 10);
+		   sn->t.trunc, sn->t.frag, sn->t.alloc_err, sn->t.maxflows_err, sn->t.pkts,
+		   sn->t.bytes >> 20, sn->t.drop_pkts, sn->t.drop_bytes >> 10);
 	for_each_present_cpu(cpu) {
 		const struct nf_cpu_stats *s = per_cpu_ptr(&nf_stats, cpu);
 
@@ -170,19 +152,19 @@ static int nf_stat_show(struct seq_file *m, void *v)
 	}
 	if (nf_cfg.sampler_kind)
 		seq_printf(m, "Flow sampling: %s, seen %llu flows, selected %llu flows, hash-skipped %llu packets.\n",
-			   nf_cfg.sampler, x.sampler_seen, x.sampler_selected,
-			   t.sampled_out);
+			   nf_cfg.sampler, sn->x.sampler_seen, sn->x.sampler_selected,
+			   sn->t.sampled_out);
 
 	seq_printf(m, "Export: Rate %llu bytes/s; Total %llu pkts, %llu MB, %llu flows; Errors %llu pkts; Traffic lost %llu pkts, %llu Kbytes, %llu flows.\n",
-		   nf_rates.export_Bps, x.pdus, x.bytes >> 20, x.flows,
-		   x.err_pdus, x.lost_pkts, x.lost_bytes >> 10, x.lost_flows);
-	if (x.v6_unexportable)
+		   nf_rates.export_Bps, sn->x.pdus, sn->x.bytes >> 20, sn->x.flows,
+		   sn->x.err_pdus, sn->x.lost_pkts, sn->x.lost_bytes >> 10, sn->x.lost_flows);
+	if (sn->x.v6_unexportable)
 		seq_printf(m, "Unexportable: %llu IPv6 flows (NetFlow v5 cannot carry IPv6).\n",
-			   x.v6_unexportable);
+			   sn->x.v6_unexportable);
 	seq_printf(m, "Destination mode: %s.\n",
 		   nf_cfg.dest_mode == NF_DEST_BALANCE ? "balance" : "mirror");
-	for (i = 0; i < nsocks; i++) {
-		struct nf_sock_stats *s = &socks[i];
+	for (i = 0; i < sn->nsocks; i++) {
+		struct nf_sock_stats *s = &sn->socks[i];
 
 		if (!s->connected) {
 			seq_printf(m, "sock%d: %s unconnected (%d attempts).\n",
@@ -195,48 +177,44 @@ static int nf_stat_show(struct seq_file *m, void *v)
 			   s->err_other, s->pkts, s->bytes, s->resent,
 			   s->down ? "; down" : "");
 	}
-	kfree(socks);
+	kfree(sn);
 	nf_rules_show(m);
 	return 0;
 }
 
 static int nf_snmp_show(struct seq_file *m, void *v)
 {
-	struct nf_sock_stats *socks;
-	struct nf_export_stats x;
-	struct nf_cpu_stats t;
-	int nsocks, cpu, i, peak = 0;
+	struct nf_snap *sn;
+	int cpu, i, peak = 0;
 	u64 errs = 0;
 
-	socks = kcalloc(NF_SHOW_SOCKS, sizeof(*socks), GFP_KERNEL);
-	if (!socks)
+	sn = nf_snap_take();
+	if (!sn)
 		return -ENOMEM;
-	nf_snapshot(&x, socks, &nsocks);
-	nf_stats_sum(&t);
-	for (i = 0; i < nsocks; i++)
-		errs += socks[i].err_sndbuf + socks[i].err_connect +
-			socks[i].err_cberr + socks[i].err_other;
+	for (i = 0; i < sn->nsocks; i++)
+		errs += sn->socks[i].err_sndbuf + sn->socks[i].err_connect +
+			sn->socks[i].err_cberr + sn->socks[i].err_other;
 
 	seq_printf(m, "inBitRate    %llu\n", nf_rates.bps);
 	seq_printf(m, "inPacketRate %llu\n", nf_rates.pps);
-	seq_printf(m, "inFlows      %llu\n", t.new_flows);
-	seq_printf(m, "inPackets    %llu\n", t.pkts);
-	seq_printf(m, "inBytes      %llu\n", t.bytes);
+	seq_printf(m, "inFlows      %llu\n", sn->t.new_flows);
+	seq_printf(m, "inPackets    %llu\n", sn->t.pkts);
+	seq_printf(m, "inBytes      %llu\n", sn->t.bytes);
 	seq_puts(m, "hashMetric   ");
 	nf_show_metric(m, nf_rates.metric_1m);
 	seq_printf(m, "\nhashMemory   %llu\n", nf_table_mem() + nf_flows_mem());
 	seq_printf(m, "hashFlows    %u\n", atomic_read(&nf_flows_active));
-	seq_printf(m, "hashPackets  %llu\n", t.pkts - atomic64_read(&nf_removed_pkts));
-	seq_printf(m, "hashBytes    %llu\n", t.bytes - atomic64_read(&nf_removed_bytes));
-	seq_printf(m, "dropPackets  %llu\n", t.drop_pkts);
-	seq_printf(m, "dropBytes    %llu\n", t.drop_bytes);
+	seq_printf(m, "hashPackets  %llu\n", sn->t.pkts - atomic64_read(&nf_removed_pkts));
+	seq_printf(m, "hashBytes    %llu\n", sn->t.bytes - atomic64_read(&nf_removed_bytes));
+	seq_printf(m, "dropPackets  %llu\n", sn->t.drop_pkts);
+	seq_printf(m, "dropBytes    %llu\n", sn->t.drop_bytes);
 	seq_printf(m, "outByteRate  %llu\n", nf_rates.export_Bps);
-	seq_printf(m, "outFlows     %llu\n", x.flows);
-	seq_printf(m, "outPackets   %llu\n", x.pdus);
-	seq_printf(m, "outBytes     %llu\n", x.bytes);
-	seq_printf(m, "lostFlows    %llu\n", x.lost_flows);
-	seq_printf(m, "lostPackets  %llu\n", x.lost_pkts);
-	seq_printf(m, "lostBytes    %llu\n", x.lost_bytes);
+	seq_printf(m, "outFlows     %llu\n", sn->x.flows);
+	seq_printf(m, "outPackets   %llu\n", sn->x.pdus);
+	seq_printf(m, "outBytes     %llu\n", sn->x.bytes);
+	seq_printf(m, "lostFlows    %llu\n", sn->x.lost_flows);
+	seq_printf(m, "lostPackets  %llu\n", sn->x.lost_pkts);
+	seq_printf(m, "lostBytes    %llu\n", sn->x.lost_bytes);
 	seq_printf(m, "errTotal     %llu\n", errs);
 	for_each_present_cpu(cpu) {
 		const struct nf_cpu_stats *s = per_cpu_ptr(&nf_stats, cpu);
@@ -247,8 +225,8 @@ static int nf_snmp_show(struct seq_file *m, void *v)
 			   mx / 100, mx % 100, s->drop_pkts, s->drop_bytes,
 			   s->trunc, s->frag, s->alloc_err, s->maxflows_err);
 	}
-	for (i = 0; i < nsocks; i++) {
-		struct nf_sock_stats *s = &socks[i];
+	for (i = 0; i < sn->nsocks; i++) {
+		struct nf_sock_stats *s = &sn->socks[i];
 
 		seq_printf(m, "sock%d %s %d %d %llu %llu %llu %d %d %d\n", i,
 			   s->name, s->connected, (int)s->err_connect,
@@ -258,7 +236,7 @@ static int nf_snmp_show(struct seq_file *m, void *v)
 			peak = s->peak;
 	}
 	seq_printf(m, "sndbufPeak   %d\n", peak);
-	kfree(socks);
+	kfree(sn);
 	return 0;
 }
 

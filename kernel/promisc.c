@@ -128,6 +128,8 @@ static struct packet_type nf_promisc_pt __read_mostly = {
 /* promisc on or off (nf_cfg_mutex held). */
 void nf_promisc_set(bool on)
 {
+	lockdep_assert_held(&nf_cfg_mutex);
+
 	if (on == nf_promisc_on)
 		return;
 	nf_promisc_on = on;

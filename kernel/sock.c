@@ -461,12 +461,14 @@ int nf_socks_set(const char *destinations)
 	LIST_HEAD(fresh);
 	int n, i;
 
+	lockdep_assert_held(&nf_export_mutex);
+
 	d = kcalloc(NF_MAX_DESTS, sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
 	n = nf_parse_destinations(destinations, d, NF_MAX_DESTS, &err);
 	if (n < 0) {
-		pr_err(NF_NAME ": destination: %s\n", err);
+		pr_err("destination: %s\n", err);
 		kfree(d);
 		return -EINVAL;
 	}

@@ -436,9 +436,8 @@ int nf_pdu_add_templates(struct nf_pdu *p)
 	return -ENOSPC;
 }
 
-/* Value of one flow field, written in len bytes. */
-static void nf_put_flow_field(u8 *b, const struct nf_field *f,
-			      const struct nf_exp_rec *r)
+void nf_put_flow_field(u8 *b, const struct nf_field *f,
+		       const struct nf_exp_rec *r)
 {
 	const struct nf_flow_key *k = &r->key;
 
@@ -604,7 +603,8 @@ static int nf_pdu_add_rec(struct nf_pdu *p, const struct nf_tmpl *t,
  * The fields every flow template starts with (its shape's fixed template),
  * written straight: the field tables above, unrolled for one version and
  * shape (the compiler makes one body per pair, see nf_put_head).  Checked
- * byte for byte against the table walk (nf_put_flow_field) in tmpl_test.
+ * byte for byte against the table walk (nf_put_flow_field) in
+ * tests/tmpl_test.cc.
  */
 static __always_inline u8 *nf_put_head_as(u8 *b, const struct nf_exp_rec *r,
 					  bool ipfix, bool v6, int l4)
@@ -673,18 +673,6 @@ u8 *nf_put_head(u8 *b, const struct nf_exp_rec *r, int version,
 	default:
 		return nf_put_head_as(b, r, true, true, 2);
 	}
-}
-
-/* The same by walking the shape's field table (reference for the tests). */
-u8 *nf_put_head_walk(u8 *b, const struct nf_exp_rec *r, int version,
-		     unsigned int shape)
-{
-	const struct nf_tmpl *t = nf_tmpl_get(version, shape);
-	unsigned int i;
-
-	for (i = 0; i < t->nfields; b += t->f[i++].len)
-		nf_put_flow_field(b, &t->f[i], r);
-	return b;
 }
 
 int nf_pdu_add_flow(struct nf_pdu *p, const struct nf_exp_rec *r)

@@ -257,13 +257,15 @@ int nf_pdu_add_templates(struct nf_pdu *p);
 /* One flow record (its set opened as needed); -ENOSPC if full. */
 int nf_pdu_add_flow(struct nf_pdu *p, const struct nf_exp_rec *r);
 /*
- * The fields of a flow's shape template (its head): written straight, and
- * by walking the field table (the reference); both return the end.
+ * The fields of a flow's shape template (its head), written straight;
+ * returns the end.  tests/tmpl_test.cc checks it against the walk of the
+ * field table with nf_put_flow_field (the reference).
  */
 u8 *nf_put_head(u8 *b, const struct nf_exp_rec *r, int version,
 		unsigned int shape);
-u8 *nf_put_head_walk(u8 *b, const struct nf_exp_rec *r, int version,
-		     unsigned int shape);
+/* Value of one flow field of a template, written in its f->len bytes. */
+void nf_put_flow_field(u8 *b, const struct nf_field *f,
+		       const struct nf_exp_rec *r);
 /* One NAT event record (NF_T_NAT4); -ENOSPC if full. */
 int nf_pdu_add_nat(struct nf_pdu *p, const struct nf_nat_rec *n);
 int nf_pdu_add_opt_stats(struct nf_pdu *p, const struct nf_opt_stats *s);

@@ -270,9 +270,10 @@ table() {
 }
 
 total=$(($(date +%s) - t_all))
-[ -z "$TABLE_ONLY" ] || total="(from the logs of earlier runs)"
+when="in $total s on $(nproc) CPUs (qemu TCG)"
+[ -z "$TABLE_ONLY" ] || when="from the logs of each kernel's latest run"
 echo
-echo "Kernel matrix ($total s):"
+echo "Kernel matrix ($when):"
 table "$@"
 for t in "$@"; do
 	grep -h '^FAIL ' "$OUT/logs/$t/run.out" 2>/dev/null | sed "s/^/  $t: /" || true
@@ -282,7 +283,7 @@ if [ -n "$TABLE" ]; then
 		echo "# Kernel matrix"
 		echo
 		echo "Written by \`make check-kernels\` (tests/vm/kmatrix.sh) on $(date -u '+%Y-%m-%d %H:%M UTC'),"
-		echo "at commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'), in $total s on $(nproc) CPUs (qemu TCG)."
+		echo "at commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'), $when."
 		echo "VM (s) is the wall time of that kernel's VM run; \"scenarios\" lists the patterns it ran."
 		echo "\"build\" is the wall time of one configuration's W=1 build with that suite's gcc;"
 		echo "scenarios count the VM run of the default module (NF_KMOD; the full one is NF_KMOD_FULL)"

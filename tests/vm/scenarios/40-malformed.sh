@@ -73,7 +73,7 @@ n=0
 for c in out-ihl3 out-ihl3-jumbo out-ihl15 out-udp-cut; do
 	k=$(out $c 25)
 	case $c in
-	out-ihl3*) [ "$k" = 25 ] || echo "$c: the kernel refuses IHL < 5 on raw sockets; ktest flow_parse_test covers it" ;;
+	out-ihl3*) [ "$k" = 25 ] || echo "$c: the kernel refuses IHL < 5 on raw sockets; kernel/tests/flow_parse_test.cc covers it" ;;
 	*) assert_eq "$k" 25 "$c: raw packets sent" ;;
 	esac
 	n=$((n + k))
@@ -86,4 +86,4 @@ sleep 0.5
 assert_match "$(cat /proc/net/stat/ipt_netflow_flows)" '^6 17 0 fd00::1 40106 fd00::2 5106 .* 10 480 ' \
 	"IPv6 payload length 65535 on 48-byte packets: bytes counted from the packet"
 malformed=$((100 + 30 + 40 + 10 + n + 10))
-echo "figure: 40-malformed: $malformed malformed packets through the hook (truncated TCP/UDP headers, IHL 15 with no room for UDP, 20- and 64-deep or cut IPv6 extension chains, IPv6 payload length 0 and 65535, IPv4/IPv6 fragments, zero-length payloads), each counted as trunc, frag or a flow of the right size; IHL < 5 is refused by the kernel's raw sockets (ktest covers it)"
+echo "figure: 40-malformed: $malformed malformed packets through the hook (truncated TCP/UDP headers, IHL 15 with no room for UDP, 20- and 64-deep or cut IPv6 extension chains, IPv6 payload length 0 and 65535, IPv4/IPv6 fragments, zero-length payloads), each counted as trunc, frag or a flow of the right size; IHL < 5 is refused by the kernel's raw sockets (kernel/tests covers it)"

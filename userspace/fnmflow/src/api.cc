@@ -110,12 +110,18 @@ void PutError(char *buf, size_t size, const std::string &msg) {
   buf[n] = '\0';
 }
 
-// Which code a Status message stands for (the C++ parts carry only text).
-int CodeOf(const std::string &msg) {
-  auto has = [&](const char *s) { return msg.find(s) != std::string::npos; };
-  if (has("TLS") || has("certificate")) return FNMFLOW_ETLS;
-  if (has("cannot resolve") || has("resolve")) return FNMFLOW_ERESOLVE;
-  if (has("connect") || has("refused") || has("timed out")) return FNMFLOW_ECONNECT;
+// The FNMFLOW_E* code of a failed Status.
+int CodeOf(const Status &s) {
+  switch (s.code()) {
+    case nfr::Code::kOk: return FNMFLOW_OK;
+    case nfr::Code::kInvalid: return FNMFLOW_EINVAL;
+    case nfr::Code::kResolve: return FNMFLOW_ERESOLVE;
+    case nfr::Code::kConnect: return FNMFLOW_ECONNECT;
+    case nfr::Code::kTls: return FNMFLOW_ETLS;
+    case nfr::Code::kTimeout: return FNMFLOW_ETIMEDOUT;
+    case nfr::Code::kIo:
+    case nfr::Code::kClosed: return FNMFLOW_EIO;
+  }
   return FNMFLOW_EIO;
 }
 
@@ -263,17 +269,17 @@ int fnmflow_sender_open(fnmflow_sender **out, const char *url_text, const struct
       if (s.ok())
         s = nfr::UseClientCertificate(snd->tls.get(), o.tls_cert_file ? o.tls_cert_file : "",
                                       o.tls_key_file ? o.tls_key_file : "");
-      if (!s.ok()) return fail(FNMFLOW_ETLS, s.message());
+      if (!s.ok()) return fail(CodeOf(s), s.message());
     } else if (o.tls_cert_file || o.tls_key_file) {
       return fail(FNMFLOW_EINVAL, "tls_cert_file and tls_key_file are for tls:// only");
     }
     std::unique_ptr<nfr::Transport> transport;
     std::unique_ptr<nfr::BatchEncoder> encoder;
     s = nfr::MakeFlowTarget(url, snd->tls.get(), &transport, &encoder);
-    if (!s.ok()) return fail(FNMFLOW_EINVAL, s.message());
+    if (!s.ok()) return fail(CodeOf(s), s.message());
     if (o.flags & FNMFLOW_SENDER_CONNECT_NOW) {
       s = transport->Connect();
-      if (!s.ok()) return fail(CodeOf(s.message()), s.message());
+      if (!s.ok()) return fail(CodeOf(s), s.message());
       snd->stats.connects->Add();
     }
     snd->rate = o.sampling_rate > 1 ? o.sampling_rate : 1;
@@ -391,7 +397,7 @@ int fnmflow_receiver_open(fnmflow_receiver **out, const char *url_text, const st
         if (!o.tls_cert_file || !o.tls_key_file) return fail(FNMFLOW_EINVAL, "tls:// needs tls_cert_file and tls_key_file");
         s = nfr::MakeServerContext(o.tls_cert_file, o.tls_key_file, o.tls_chain != 0, &r->tls);
         if (s.ok()) s = nfr::RequireClientCertificate(r->tls.get(), o.tls_client_ca_file ? o.tls_client_ca_file : "");
-        if (!s.ok()) return fail(FNMFLOW_ETLS, s.message());
+        if (!s.ok()) return fail(CodeOf(s), s.message());
         [[fallthrough]];
       case nfr::Scheme::kTcp:
         r->stream = std::make_unique<nfr::StreamListener>(url, r->tls.get(), &r->loop, r.get(), &r->stats);

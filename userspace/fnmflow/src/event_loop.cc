@@ -21,7 +21,7 @@ Status EventLoop::Add(int fd, uint32_t events, EventHandler *h) {
   epoll_event ev{};
   ev.events = events;
   ev.data.ptr = h;
-  if (epfd_ < 0 || epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) return Status::Error(Errno("epoll_ctl"));
+  if (epfd_ < 0 || epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) < 0) return Status::Io(Errno("epoll_ctl"));
   return Status::Ok();
 }
 

@@ -61,14 +61,14 @@ Status MakeFlowTarget(const Url &u, SSL_CTX *tls, std::unique_ptr<Transport> *t,
       return Status::Ok();
     case Scheme::kTls:
       if (u.ip_literal)
-        return Status::Error(u.text + ": tls:// targets must be a hostname, not the IP literal '" + u.host +
+        return Status::Invalid(u.text + ": tls:// targets must be a hostname, not the IP literal '" + u.host +
                              "' (the certificate is checked against the name)");
-      if (!tls) return Status::Error(u.text + ": no TLS client context");
+      if (!tls) return Status::Invalid(u.text + ": no TLS client context");
       *t = MakeTlsTransport(u, tls);
       *e = MakeFlowStreamEncoder();
       return Status::Ok();
     default:
-      return Status::Error(u.text + ": " + SchemeName(u.scheme) + ":// is not a FastNetMon Flow target");
+      return Status::Invalid(u.text + ": " + SchemeName(u.scheme) + ":// is not a FastNetMon Flow target");
   }
 }
 
@@ -200,10 +200,26 @@ void Forwarder::Stop(std::chrono::milliseconds flush_time) {
   if (thread_.joinable()) thread_.join();
 }
 
-void Forwarder::Drop(size_t n, Counter *why) {
+Counter *Forwarder::CounterOf(DropReason why) const {
+  return why == DropReason::kLostInFlight ? stats_->lost : stats_->queue_drops;
+}
+
+void Forwarder::Drop(size_t n, DropReason why) {
   if (n == 0) return;
-  why->Add(n);
+  CounterOf(why)->Add(n);
   stats_->queued->Sub(n);
+}
+
+void Forwarder::DropAll(Loop *lp) {
+  size_t left;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    left = queued_ + lp->batch.size();
+    ClearLocked();
+  }
+  lp->batch.clear();
+  if (left) Report("shutting down, " + std::to_string(left) + " records not sent");
+  Drop(left, DropReason::kShutdown);
 }
 
 void Forwarder::Report(const std::string &what) {
@@ -223,112 +239,112 @@ std::string Forwarder::RetryText() const {
   return std::to_string(ms) + " ms";
 }
 
+void Forwarder::MarkDown(Loop *lp, Clock::time_point retry_at) {
+  lp->was_down = true;
+  down_ = true;
+  lp->next_try = retry_at;
+}
+
+Clock::time_point Forwarder::RetryAt() const {
+  return Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
+}
+
+void Forwarder::CheckIdlePeer(Loop *lp) {
+  if (transport_->connected() && !transport_->datagram() && transport_->PeerClosed()) {
+    Report("peer closed the connection");
+    transport_->Close();
+    MarkDown(lp, Clock::now());
+  }
+}
+
+Forwarder::Step Forwarder::WaitForWork(Loop *lp) {
+  std::unique_lock<std::mutex> l(mu_);
+  while (lp->batch.empty() &&
+         !cv_.wait_for(l, std::chrono::milliseconds(250), [&] { return stopping_ || queued_ != 0; })) {
+    // Idle: notice a peer that closes (e.g. a relay restarting, which drains
+    // its connections until we close ours) without waiting for the next
+    // record, and reconnect on time when asked to (ReconnectWhenIdle).
+    if (reconnect_when_idle_ && down_ && !stopping_ && Clock::now() >= lp->next_try) break;
+    l.unlock();
+    CheckIdlePeer(lp);
+    l.lock();
+  }
+  lp->stopping = stopping_;
+  lp->deadline = stop_deadline_;
+  if (lp->stopping && Clock::now() >= lp->deadline) return Step::kGiveUp;
+  if (lp->stopping && queued_ == 0 && lp->batch.empty()) return Step::kDone;
+  if (lp->batch.empty()) TakeLocked(&lp->batch);
+  return Step::kGo;
+}
+
+Forwarder::Step Forwarder::Reconnect(Loop *lp) {
+  Clock::time_point now = Clock::now();
+  // At shutdown, one immediate attempt instead of waiting out the interval.
+  if (lp->stopping && !lp->tried_at_stop) {
+    lp->tried_at_stop = true;
+    lp->next_try = now;
+  }
+  if (now < lp->next_try) {  // not yet: sleep until then, or until a stop begins
+    std::unique_lock<std::mutex> l(mu_);
+    Clock::time_point until = stopping_ ? std::min(lp->next_try, stop_deadline_) : lp->next_try;
+    cv_.wait_until(l, until, [&] { return stopping_ && !lp->stopping; });
+    return Step::kAgain;
+  }
+  Status s = transport_->Connect();
+  if (!s.ok()) {
+    stats_->errors->Add();
+    Report(s.message() + "; retrying in " + RetryText());
+    MarkDown(lp, RetryAt());
+    return lp->stopping ? Step::kGiveUp : Step::kAgain;  // at shutdown that was the last try
+  }
+  stats_->connects->Add();
+  down_ = false;
+  encoder_->Reconnected();
+  if (lp->was_down) Log("forward " + name_ + ": connected");
+  lp->was_down = false;
+  return Step::kGo;
+}
+
+Forwarder::Step Forwarder::Connected(Loop *lp) {
+  if (!transport_->connected()) return Reconnect(lp);
+  if (!transport_->PeerClosed()) return Step::kGo;
+  stats_->errors->Add();
+  Report("peer closed the connection; reconnecting in " + RetryText());
+  transport_->Close();
+  MarkDown(lp, RetryAt());
+  return Step::kAgain;
+}
+
+void Forwarder::SendBatch(Loop *lp) {
+  encoder_->Recycle(&lp->chunks);
+  encoder_->Encode(lp->batch, &lp->chunks);
+  Status s = transport_->Send(lp->chunks, lp->stopping ? lp->deadline : Clock::now() + std::chrono::seconds(30));
+  if (s.ok()) {
+    stats_->writes->Add();
+    stats_->pushed->Add(lp->batch.size());
+    stats_->queued->Sub(lp->batch.size());
+  } else {
+    stats_->errors->Add();
+    Drop(lp->batch.size(), DropReason::kLostInFlight);
+    Report(s.message() + " (" + std::to_string(lp->batch.size()) + " records lost)");
+    if (!transport_->connected()) MarkDown(lp, RetryAt());
+  }
+  lp->batch.clear();
+}
+
 void Forwarder::Run() {
-  std::vector<FlowRecord> batch;
-  std::vector<std::string> chunks;
-  Clock::time_point next_try = Clock::now();
-  bool was_down = false;
-  bool tried_at_stop = false;
+  Loop lp;
+  lp.next_try = Clock::now();
   for (;;) {
-    bool stopping;
-    Clock::time_point deadline;
-    {
-      std::unique_lock<std::mutex> l(mu_);
-      while (batch.empty() && !cv_.wait_for(l, std::chrono::milliseconds(250),
-                                             [&] { return stopping_ || queued_ != 0; })) {
-        // Idle: notice a peer that closes (e.g. a relay restarting, which
-        // drains its connections until we close ours) without waiting for
-        // the next record.
-        if (reconnect_when_idle_ && down_ && !stopping_ && Clock::now() >= next_try) break;
-        l.unlock();
-        if (transport_->connected() && !transport_->datagram() && transport_->PeerClosed()) {
-          Report("peer closed the connection");
-          transport_->Close();
-          was_down = true;
-          down_ = true;
-          next_try = Clock::now();
-        }
-        l.lock();
-      }
-      stopping = stopping_;
-      deadline = stop_deadline_;
-      if (stopping && Clock::now() >= deadline) {
-        size_t left = queued_ + batch.size();
-        ClearLocked();
-        l.unlock();
-        if (left) Report("shutting down, " + std::to_string(left) + " records not sent");
-        Drop(left, stats_->queue_drops);
-        return;
-      }
-      if (stopping && queued_ == 0 && batch.empty()) return;
-      if (batch.empty()) TakeLocked(&batch);
+    Step step = WaitForWork(&lp);
+    if (step == Step::kGo) step = Connected(&lp);
+    switch (step) {
+      case Step::kDone: return;
+      case Step::kGiveUp: DropAll(&lp); return;
+      case Step::kAgain: continue;
+      case Step::kGo: break;
     }
-    if (!transport_->connected()) {
-      Clock::time_point now = Clock::now();
-      // At shutdown, one immediate attempt instead of waiting out the interval.
-      if (stopping && !tried_at_stop) {
-        tried_at_stop = true;
-        next_try = now;
-      }
-      if (now < next_try) {
-        std::unique_lock<std::mutex> l(mu_);
-        Clock::time_point until = stopping_ ? std::min(next_try, stop_deadline_) : next_try;
-        cv_.wait_until(l, until, [&] { return stopping_ && !stopping; });
-        continue;
-      }
-      Status s = transport_->Connect();
-      if (!s.ok()) {
-        down_ = true;
-        stats_->errors->Add();
-        Report(s.message() + "; retrying in " + RetryText());
-        was_down = true;
-        next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
-        if (stopping) {  // that was the last try
-          size_t left;
-          {
-            std::lock_guard<std::mutex> l(mu_);
-            left = queued_ + batch.size();
-            ClearLocked();
-          }
-          Report("shutting down, " + std::to_string(left) + " records not sent");
-          Drop(left, stats_->queue_drops);
-          return;
-        }
-        continue;
-      }
-      stats_->connects->Add();
-      down_ = false;
-      encoder_->Reconnected();
-      if (was_down) Log("forward " + name_ + ": connected");
-      was_down = false;
-    } else if (transport_->PeerClosed()) {
-      stats_->errors->Add();
-      Report("peer closed the connection; reconnecting in " + RetryText());
-      transport_->Close();
-      was_down = true;
-      down_ = true;
-      next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
-      continue;
-    }
-    if (batch.empty()) continue;  // a reconnect while idle (ReconnectWhenIdle)
-    encoder_->Recycle(&chunks);
-    encoder_->Encode(batch, &chunks);
-    Status s = transport_->Send(chunks, stopping ? deadline : Clock::now() + std::chrono::seconds(30));
-    if (s.ok()) {
-      stats_->writes->Add();
-      stats_->pushed->Add(batch.size());
-      stats_->queued->Sub(batch.size());
-    } else {
-      stats_->errors->Add();
-      Drop(batch.size(), stats_->lost);
-      Report(s.message() + " (" + std::to_string(batch.size()) + " records lost)");
-      if (!transport_->connected()) {
-        was_down = true;
-        down_ = true;
-        next_try = Clock::now() + std::max<Clock::duration>(reconnect_interval_, std::chrono::milliseconds(100));
-      }
-    }
-    batch.clear();
+    if (!lp.batch.empty()) SendBatch(&lp);  // empty: a reconnect while idle (ReconnectWhenIdle)
   }
 }
 

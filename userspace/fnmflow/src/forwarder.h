@@ -98,8 +98,40 @@ class Forwarder : public RecordOutput {
   std::string last_error() const;
 
  private:
+  // Why queued records leave without being sent (each has its counter).
+  enum class DropReason { kShutdown, kLostInFlight };
+  // What the thread's loop does next.
+  enum class Step {
+    kGo,      // a batch (or a reconnect) is ready to go out
+    kAgain,   // wait or retry: back to the top of the loop
+    kDone,    // stopping with nothing left: leave
+    kGiveUp,  // stopping and out of time (or tries): drop what is left, leave
+  };
+  // The forwarder thread's own state (nothing else touches it).
+  struct Loop {
+    std::vector<FlowRecord> batch;
+    std::vector<std::string> chunks;
+    Clock::time_point next_try, deadline;
+    bool stopping = false, was_down = false, tried_at_stop = false;
+  };
+
+  // The thread: WaitForWork -> Connected (Reconnect) -> SendBatch, until a
+  // Step says leave.
   void Run();
-  void Drop(size_t n, Counter *why);
+  // Waits for records, a stop or a due reconnect; takes a batch.
+  Step WaitForWork(Loop *lp);
+  // kGo when the transport is up (reconnecting it when due).
+  Step Connected(Loop *lp);
+  Step Reconnect(Loop *lp);
+  // While idle: a stream peer that closed marks the target down.
+  void CheckIdlePeer(Loop *lp);
+  void SendBatch(Loop *lp);
+  void MarkDown(Loop *lp, Clock::time_point retry_at);
+  Clock::time_point RetryAt() const;  // now + the reconnect interval (at least 100 ms)
+  Counter *CounterOf(DropReason why) const;
+  void Drop(size_t n, DropReason why);
+  // Shutdown: every queued record and the batch in hand, counted and logged.
+  void DropAll(Loop *lp);
   // Logs `what` ("forward NAME: what") and keeps it as last_error().
   void Report(const std::string &what);
   std::string RetryText() const;

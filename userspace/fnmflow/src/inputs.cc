@@ -9,41 +9,13 @@
 #include <cerrno>
 #include <vector>
 
+#include "byte_stream.h"
+#include "frame_session.h"
 #include "log.h"
 #include "socket_util.h"
 #include "tls.h"
 
 namespace nfr {
-
-InputStats::InputStats(Counters *c)
-    : total(c->Get("total_simple_packets_processed")),
-      udp(c->Get("fastnetmon_flow_udp_packets")),
-      tcp(c->Get("fastnetmon_flow_tcp_packets")),
-      tls(c->Get("fastnetmon_flow_tls_packets")),
-      malformed(c->Get("fastnetmon_flow_malformed_messages")),
-      zero_length(c->Get("fastnetmon_flow_malformed_zero_length")),
-      too_long(c->Get("fastnetmon_flow_malformed_too_long")),
-      unparsable(c->Get("fastnetmon_flow_malformed_unparsable")),
-      wrong_root(c->Get("fastnetmon_flow_malformed_wrong_root")),
-      udp_datagrams(c->Get("fastnetmon_flow_udp_datagrams")),
-      tcp_accepted(c->Get("fastnetmon_flow_tcp_connections_accepted")),
-      tls_accepted(c->Get("fastnetmon_flow_tls_connections_accepted")),
-      active(c->Get("fastnetmon_flow_connections_active")),
-      closed_bad_frame(c->Get("fastnetmon_flow_connections_closed_bad_frame")),
-      refused_limit(c->Get("fastnetmon_flow_connections_refused_limit")),
-      tls_handshake_failures(c->Get("fastnetmon_flow_tls_handshake_failures")),
-      tls_handshake_timeouts(c->Get("fastnetmon_flow_tls_handshake_timeouts")) {}
-
-void InputStats::CountError(DecodeError e) {
-  malformed->Add();
-  switch (e) {
-    case DecodeError::kEmpty: zero_length->Add(); break;
-    case DecodeError::kTooLong: too_long->Add(); break;
-    case DecodeError::kUnparsable: unparsable->Add(); break;
-    case DecodeError::kWrongRoot: wrong_root->Add(); break;
-    case DecodeError::kNone: break;
-  }
-}
 
 // ---- UDP ----
 
@@ -98,26 +70,35 @@ void UdpInput::OnEvents(uint32_t) {
 
 // ---- TCP / TLS ----
 
+// One accepted connection: its ByteStream (plain or TLS) on the loop, its
+// frames decoded by a FrameSession; what the session says decides whether it
+// stays, is called again (Kick) or is closed.
 class StreamConnection : public EventHandler {
  public:
-  StreamConnection(StreamListener *owner, int fd, std::string peer, SSL *ssl, EventLoop *loop,
-                   RecordSink *sink, InputStats *stats)
-      : owner_(owner), fd_(fd), peer_(std::move(peer)), ssl_(ssl), loop_(loop), sink_(sink), stats_(stats),
-        started_(std::chrono::steady_clock::now()) {}
+  StreamConnection(StreamListener *owner, int fd, std::string peer, std::unique_ptr<ByteStream> stream,
+                   EventLoop *loop, RecordSink *sink, InputStats *stats)
+      : owner_(owner), fd_(fd), stream_(std::move(stream)), loop_(loop), stats_(stats),
+        session_(std::move(peer), sink, stats), started_(std::chrono::steady_clock::now()) {}
   ~StreamConnection() override {
+    stream_.reset();  // before the descriptor it uses
     if (fd_ >= 0) {
       loop_->Remove(fd_);
       close(fd_);
     }
   }
   int fd() const { return fd_; }
-  bool handshaking() const { return ssl_ && !handshake_done_; }
+  bool handshaking() const { return !stream_->handshake_done(); }
   std::chrono::steady_clock::time_point started() const { return started_; }
-  const std::string &peer() const { return peer_; }
+  const std::string &peer() const { return session_.peer(); }
 
   void OnEvents(uint32_t) override {
-    if (ssl_ && !handshake_done_ && !Handshake()) return;
-    ReadFrames();
+    if (handshaking() && !Handshake()) return;
+    switch (session_.ReadFrames(stream_.get())) {
+      case FrameSession::Outcome::kWait: break;
+      case FrameSession::Outcome::kKick: loop_->Kick(this); break;
+      case FrameSession::Outcome::kEnd:
+      case FrameSession::Outcome::kBadFrame: owner_->Closed(this); break;
+    }
   }
 
   // Shutting down: tell the peer we are done (FIN, or TLS close_notify +
@@ -125,125 +106,39 @@ class StreamConnection : public EventHandler {
   // before it saw our FIN is lost in our receive buffer.  Returns false when
   // the connection is not worth draining (handshake not done).
   bool HalfClose() {
-    if (ssl_ && !handshake_done_) return false;
-    if (ssl_) {
-      ERR_clear_error();
-      SSL_shutdown(ssl_.get());  // sends close_notify; reading goes on
-    }
-    shutdown(fd_, SHUT_WR);
+    if (handshaking()) return false;
+    stream_->HalfClose();
     return true;
   }
 
  private:
   bool Handshake() {
-    ERR_clear_error();
-    int rc = SSL_accept(ssl_.get());
-    if (rc == 1) {
-      handshake_done_ = true;
-      loop_->Modify(fd_, EPOLLIN, this);
-      return true;
-    }
-    int err = SSL_get_error(ssl_.get(), rc);
-    if (err == SSL_ERROR_WANT_READ) {
-      loop_->Modify(fd_, EPOLLIN, this);
-      return false;
-    }
-    if (err == SSL_ERROR_WANT_WRITE) {
-      loop_->Modify(fd_, EPOLLOUT, this);
-      return false;
+    std::string why;
+    switch (stream_->Accept(&why)) {
+      case ByteStream::Handshake::kDone:
+        loop_->Modify(fd_, EPOLLIN, this);
+        return true;
+      case ByteStream::Handshake::kWantRead:
+        loop_->Modify(fd_, EPOLLIN, this);
+        return false;
+      case ByteStream::Handshake::kWantWrite:
+        loop_->Modify(fd_, EPOLLOUT, this);
+        return false;
+      case ByteStream::Handshake::kFailed:
+        break;
     }
     stats_->tls_handshake_failures->Add();
-    Log("TLS handshake with " + peer_ + " failed: " + HandshakeFailure(ssl_.get(), rc));
+    Log("TLS handshake with " + peer() + " failed: " + why);
     owner_->Closed(this);
     return false;
   }
 
-  // Reads 256 KiB at a time into a buffer shared by the loop thread's
-  // connections and decodes the frames in place there; only a partial frame
-  // at the end is kept per connection (reader_), and is moved back in front
-  // of the next read.  Counters are added once per read, not per record.
-  // With TLS, OpenSSL reads ahead (several records per read(2)), so bytes may
-  // wait inside it with nothing left on the socket: when the round limit
-  // leaves such bytes, the loop is asked to call us again (Kick), as epoll
-  // would not.
-  void ReadFrames() {
-    constexpr size_t kChunk = 256 << 10;
-    constexpr size_t kTail = 8 + kMaxMessageBytes;  // a partial frame is shorter
-    static thread_local std::unique_ptr<uint64_t[]> shared(new uint64_t[(kTail + kChunk) / 8 + 1]);
-    uint8_t *buf = reinterpret_cast<uint8_t *>(shared.get());
-    Counter *proto = ssl_ ? stats_->tls : stats_->tcp;
-    for (int round = 0; round < 16; ++round) {  // bounded per event
-      size_t have = reader_.TakeBuffered(buf);
-      uint8_t *space = buf + have;
-      ssize_t n;
-      if (ssl_) {
-        ERR_clear_error();
-        int rc = SSL_read(ssl_.get(), space, static_cast<int>(kChunk));
-        if (rc <= 0) {
-          reader_.Feed(buf, have);
-          int err = SSL_get_error(ssl_.get(), rc);
-          if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) return;
-          if (err != SSL_ERROR_ZERO_RETURN && err != SSL_ERROR_SYSCALL)
-            Log("TLS read from " + peer_ + " failed: " + SslErrors());
-          Finish();
-          return;
-        }
-        n = rc;
-      } else {
-        n = recv(fd_, space, kChunk, MSG_DONTWAIT);
-        if (n <= 0) {
-          reader_.Feed(buf, have);
-          if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-          Finish();
-          return;
-        }
-      }
-      size_t len = have + static_cast<size_t>(n), pos = 0;
-      FrameReader::Result res;
-      DecodeError err = DecodeError::kNone;
-      uint64_t records = 0;
-      while ((res = ParseFrame(buf, len, &pos, &rec_, &err)) == FrameReader::Result::kRecord) {
-        ++records;
-        sink_->Consume(rec_);
-      }
-      if (records) {
-        proto->Add(records);
-        stats_->total->Add(records);
-      }
-      if (res == FrameReader::Result::kError) {
-        stats_->CountError(err);
-        stats_->closed_bad_frame->Add();
-        Log("closing " + std::string(ssl_ ? "tls" : "tcp") + " connection from " + peer_ +
-            ": bad frame (" + DecodeErrorName(err) + ")");
-        owner_->Closed(this);
-        return;
-      }
-      reader_.Feed(buf + pos, len - pos);
-      bool more = ssl_ ? SSL_has_pending(ssl_.get()) != 0 : static_cast<size_t>(n) == kChunk;
-      if (!more) return;
-    }
-    if (ssl_ && SSL_has_pending(ssl_.get())) loop_->Kick(this);
-  }
-
-  void Finish() {
-    if (reader_.buffered() > 0) {
-      stats_->CountError(DecodeError::kUnparsable);
-      Log("connection from " + peer_ + " ended inside a frame (" + std::to_string(reader_.buffered()) +
-          " bytes dropped)");
-    }
-    owner_->Closed(this);
-  }
-
   StreamListener *owner_;
   int fd_;
-  std::string peer_;
-  SslPtr ssl_;
+  std::unique_ptr<ByteStream> stream_;
   EventLoop *loop_;
-  RecordSink *sink_;
   InputStats *stats_;
-  FrameReader reader_;
-  FlowRecord rec_;
-  bool handshake_done_ = false;
+  FrameSession session_;
   std::chrono::steady_clock::time_point started_;
 };
 
@@ -295,20 +190,22 @@ void StreamListener::OnEvents(uint32_t) {
       close(fd);
       continue;
     }
-    SSL *ssl = nullptr;
+    std::unique_ptr<ByteStream> stream;
     if (tls_) {
-      ssl = SSL_new(tls_);
+      SSL *ssl = SSL_new(tls_);
       if (!ssl || SSL_set_fd(ssl, fd) != 1) {
         Log("SSL_new failed: " + SslErrors());
         if (ssl) SSL_free(ssl);
         close(fd);
         continue;
       }
+      stream = MakeTlsStream(fd, ssl);
       stats_->tls_accepted->Add();
     } else {
+      stream = MakePlainStream(fd);
       stats_->tcp_accepted->Add();
     }
-    auto c = std::make_unique<StreamConnection>(this, fd, peer, ssl, loop_, sink_, stats_);
+    auto c = std::make_unique<StreamConnection>(this, fd, peer, std::move(stream), loop_, sink_, stats_);
     if (!loop_->Add(fd, EPOLLIN, c.get()).ok()) continue;
     stats_->active->Add();
     conns_.emplace(c.get(), std::move(c));

@@ -17,7 +17,7 @@ std::string Errno(const std::string &what) { return what + ": " + std::strerror(
 
 Status SetNonBlocking(int fd) {
   int fl = fcntl(fd, F_GETFL);
-  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return Status::Error(Errno("fcntl"));
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return Status::Io(Errno("fcntl"));
   return Status::Ok();
 }
 
@@ -44,7 +44,7 @@ Status Resolve(const Url &url, int socktype, bool passive, std::vector<SockAddr>
   addrinfo *res = nullptr;
   std::string port = std::to_string(url.port);
   int rc = getaddrinfo(url.host.c_str(), port.c_str(), &hints, &res);
-  if (rc != 0) return Status::Error("cannot resolve '" + url.host + "': " + gai_strerror(rc));
+  if (rc != 0) return Status::Resolve("cannot resolve '" + url.host + "': " + gai_strerror(rc));
   out->clear();
   for (addrinfo *ai = res; ai; ai = ai->ai_next) {
     SockAddr a;
@@ -53,7 +53,7 @@ Status Resolve(const Url &url, int socktype, bool passive, std::vector<SockAddr>
     out->push_back(a);
   }
   freeaddrinfo(res);
-  if (out->empty()) return Status::Error("'" + url.host + "' has no address");
+  if (out->empty()) return Status::Resolve("'" + url.host + "' has no address");
   return Status::Ok();
 }
 
@@ -63,7 +63,7 @@ Status OpenListener(const Url &url, int socktype, int *out_fd, bool reuseport) {
   if (!s.ok()) return s;
   const SockAddr &a = addrs.front();
   int fd = socket(a.ss.ss_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status::Error(Errno("socket"));
+  if (fd < 0) return Status::Io(Errno("socket"));
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (reuseport) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
@@ -80,12 +80,12 @@ Status OpenListener(const Url &url, int socktype, int *out_fd, bool reuseport) {
       setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   }
   if (bind(fd, a.get(), a.len) < 0) {
-    Status e = Status::Error(Errno("cannot bind " + url.text));
+    Status e = Status::Io(Errno("cannot bind " + url.text));
     close(fd);
     return e;
   }
   if (socktype == SOCK_STREAM && listen(fd, 1024) < 0) {
-    Status e = Status::Error(Errno("cannot listen on " + url.text));
+    Status e = Status::Io(Errno("cannot listen on " + url.text));
     close(fd);
     return e;
   }
@@ -106,7 +106,7 @@ Status ConnectTo(const Url &url, int socktype, std::chrono::milliseconds timeout
   std::string last = "no address";
   for (const SockAddr &a : addrs) {
     int fd = socket(a.ss.ss_family, socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return Status::Error(Errno("socket"));
+    if (fd < 0) return Status::Io(Errno("socket"));
     int rc = connect(fd, a.get(), a.len);
     if (rc < 0 && errno == EINPROGRESS) {
       if (!PollFor(fd, POLLOUT, static_cast<int>(timeout.count()))) {
@@ -132,7 +132,7 @@ Status ConnectTo(const Url &url, int socktype, std::chrono::milliseconds timeout
     *out_fd = fd;
     return Status::Ok();
   }
-  return Status::Error("cannot connect to " + url.HostPort() + ": " + last);
+  return Status::Connect("cannot connect to " + url.HostPort() + ": " + last);
 }
 
 uint16_t LocalPort(int fd) {

@@ -44,12 +44,12 @@ std::string HandshakeFailure(SSL *ssl, int ret) {
 
 static Status Base(const SSL_METHOD *m, SSL_CTX **out) {
   SSL_CTX *ctx = SSL_CTX_new(m);
-  if (!ctx) return Status::Error("SSL_CTX_new: " + SslErrors());
+  if (!ctx) return Status::Tls("SSL_CTX_new: " + SslErrors());
   // FastNetMon Flow: TLS 1.3 only, both sides.
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
       SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1) {
     SSL_CTX_free(ctx);
-    return Status::Error("cannot restrict TLS to 1.3: " + SslErrors());
+    return Status::Tls("cannot restrict TLS to 1.3: " + SslErrors());
   }
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   *out = ctx;
@@ -60,21 +60,21 @@ static Status Base(const SSL_METHOD *m, SSL_CTX **out) {
 static Status LoadIdentity(SSL_CTX *ctx, const std::string &cert, const std::string &key, bool chain) {
   int ok = chain ? SSL_CTX_use_certificate_chain_file(ctx, cert.c_str())
                  : SSL_CTX_use_certificate_file(ctx, cert.c_str(), SSL_FILETYPE_PEM);
-  if (ok != 1) return Status::Error("cannot load TLS certificate '" + cert + "': " + SslErrors());
+  if (ok != 1) return Status::Tls("cannot load TLS certificate '" + cert + "': " + SslErrors());
   if (SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM) != 1) {
     std::string why = SslErrors();
     if (why.find("mismatch") != std::string::npos)
-      return Status::Error("TLS private key '" + key + "' does not match certificate '" + cert + "'");
-    return Status::Error("cannot load TLS private key '" + key + "': " + why);
+      return Status::Tls("TLS private key '" + key + "' does not match certificate '" + cert + "'");
+    return Status::Tls("cannot load TLS private key '" + key + "': " + why);
   }
   if (SSL_CTX_check_private_key(ctx) != 1)
-    return Status::Error("TLS private key '" + key + "' does not match certificate '" + cert + "'");
+    return Status::Tls("TLS private key '" + key + "' does not match certificate '" + cert + "'");
   return Status::Ok();
 }
 
 Status UseClientCertificate(SSL_CTX *ctx, const std::string &cert, const std::string &key) {
   if (cert.empty() != key.empty())
-    return Status::Error("a TLS client certificate needs both its certificate and its key file");
+    return Status::Tls("a TLS client certificate needs both its certificate and its key file");
   if (cert.empty()) return Status::Ok();
   return LoadIdentity(ctx, cert, key, true);
 }
@@ -82,7 +82,7 @@ Status UseClientCertificate(SSL_CTX *ctx, const std::string &cert, const std::st
 Status RequireClientCertificate(SSL_CTX *ctx, const std::string &ca_file) {
   if (ca_file.empty()) return Status::Ok();
   if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1)
-    return Status::Error("cannot load the TLS client CA '" + ca_file + "': " + SslErrors());
+    return Status::Tls("cannot load the TLS client CA '" + ca_file + "': " + SslErrors());
   STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(ca_file.c_str());
   if (names) SSL_CTX_set_client_CA_list(ctx, names);  // takes ownership
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
@@ -116,9 +116,9 @@ Status MakeClientContext(const std::string &ca_file, SslCtxPtr *out, const char 
   SslCtxPtr ctx(raw);
   if (!ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(ctx.get(), ca_file.c_str(), nullptr) != 1)
-      return Status::Error(std::string("cannot load ") + ca_what + " '" + ca_file + "': " + SslErrors());
+      return Status::Tls(std::string("cannot load ") + ca_what + " '" + ca_file + "': " + SslErrors());
   } else if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1) {
-    return Status::Error("cannot load the system CA store: " + SslErrors());
+    return Status::Tls("cannot load the system CA store: " + SslErrors());
   }
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
   *out = std::move(ctx);

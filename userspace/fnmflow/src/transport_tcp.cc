@@ -50,12 +50,12 @@ class TcpTransport : public Transport {
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
           if (Clock::now() > deadline) {
             Close();
-            return Status::Error("send to " + url_.HostPort() + " timed out");
+            return Status::Timeout("send to " + url_.HostPort() + " timed out");
           }
           PollFor(fd_, POLLOUT, 100);
           continue;
         }
-        Status s = Status::Error(Errno("send to " + url_.HostPort()));
+        Status s = Status::Io(Errno("send to " + url_.HostPort()));
         Close();
         return s;
       }

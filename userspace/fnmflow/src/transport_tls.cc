@@ -35,7 +35,7 @@ class TlsTransport : public Transport {
     if (!ssl_ || !SetBios() || SSL_set1_host(ssl_.get(), url_.host.c_str()) != 1 ||
         SSL_set_tlsext_host_name(ssl_.get(), url_.host.c_str()) != 1) {
       Close();
-      return Status::Error("TLS setup for " + url_.HostPort() + " failed: " + SslErrors());
+      return Status::Tls("TLS setup for " + url_.HostPort() + " failed: " + SslErrors());
     }
     const Clock::time_point started = Clock::now();
     auto deadline = started + std::chrono::seconds(10);
@@ -52,7 +52,7 @@ class TlsTransport : public Transport {
                             ? std::string("timed out")
                             : HandshakeFailure(ssl_.get(), rc);
       Close();
-      return Status::Error("TLS handshake with " + url_.HostPort() + " failed: " + why);
+      return Status::Tls("TLS handshake with " + url_.HostPort() + " failed: " + why);
     }
   }
   bool connected() const override { return ssl_ != nullptr; }
@@ -113,7 +113,7 @@ class TlsTransport : public Transport {
       }
       std::string why = HandshakeFailure(ssl_.get(), rc);
       Close();
-      return Status::Error("TLS handshake with " + url_.HostPort() + " failed: client certificate refused: " + why);
+      return Status::Tls("TLS handshake with " + url_.HostPort() + " failed: client certificate refused: " + why);
     }
     return Status::Ok();
   }
@@ -158,7 +158,7 @@ class TlsTransport : public Transport {
       std::string why = BIO_should_retry(w) ? std::string("timed out") : SslErrors();
       if (why.empty()) why = "connection lost";
       Close();
-      return Status::Error("TLS write to " + url_.HostPort() + " failed: " + why);
+      return Status::Tls("TLS write to " + url_.HostPort() + " failed: " + why);
     }
   }
 
@@ -180,7 +180,7 @@ class TlsTransport : public Transport {
         std::string why = err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ ? "timed out" : SslErrors();
         if (why.empty()) why = "connection lost";
         Close();
-        return Status::Error("TLS write to " + url_.HostPort() + " failed: " + why);
+        return Status::Tls("TLS write to " + url_.HostPort() + " failed: " + why);
       }
     }
     return Status::Ok();

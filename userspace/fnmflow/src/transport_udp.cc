@@ -44,12 +44,12 @@ class UdpTransport : public Transport {
       int sent = sendmmsg(fd_, mh, static_cast<unsigned>(n), MSG_DONTWAIT);
       if (sent < 0) {
         if (errno == EAGAIN || errno == ENOBUFS) {
-          if (Clock::now() > deadline) return Status::Error("send to " + url_.HostPort() + " timed out");
+          if (Clock::now() > deadline) return Status::Timeout("send to " + url_.HostPort() + " timed out");
           PollFor(fd_, POLLOUT, 100);
           continue;
         }
         // ECONNREFUSED etc. come from an earlier datagram's ICMP error.
-        Status s = Status::Error(Errno("send to " + url_.HostPort()));
+        Status s = Status::Io(Errno("send to " + url_.HostPort()));
         return s;
       }
       i += static_cast<size_t>(sent);

@@ -43,7 +43,7 @@ bool ValidHostname(const std::string &h) {
 
 // HOST[:PORT] into u->host, u->port, u->ip_literal; messages without the URL.
 Status ParseHostPort(const std::string &rest, uint16_t default_port, Url *u) {
-  auto bad = [](const std::string &why) { return Status::Error(why); };
+  auto bad = [](const std::string &why) { return Status::Invalid(why); };
   std::string port_text;
   if (!rest.empty() && rest[0] == '[') {
     size_t close = rest.find(']');
@@ -94,22 +94,22 @@ Status ParseHostPort(const std::string &rest, uint16_t default_port, Url *u) {
 // BROKER[,BROKER...]/TOPIC[?key=value&...] after "kafka://".
 Status ParseKafka(const std::string &rest, Url *u) {
   size_t slash = rest.find('/');
-  if (slash == std::string::npos) return Status::Error("expected kafka://BROKER[,BROKER...]/TOPIC");
+  if (slash == std::string::npos) return Status::Invalid("expected kafka://BROKER[,BROKER...]/TOPIC");
   std::string brokers = rest.substr(0, slash), tail = rest.substr(slash + 1), query;
   size_t q = tail.find('?');
   if (q != std::string::npos) {
     query = tail.substr(q + 1);
     tail.resize(q);
   }
-  if (brokers.empty()) return Status::Error("no broker before '/'");
+  if (brokers.empty()) return Status::Invalid("no broker before '/'");
   size_t start = 0;
   for (int i = 0; start <= brokers.size(); ++i) {
     size_t comma = brokers.find(',', start);
     std::string one = brokers.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (one.empty()) return Status::Error("empty broker in '" + brokers + "'");
+    if (one.empty()) return Status::Invalid("empty broker in '" + brokers + "'");
     Url b;
     Status s = ParseHostPort(one, 9092, &b);
-    if (!s.ok()) return Status::Error("broker '" + one + "': " + s.message());
+    if (!s.ok()) return Status::Invalid("broker '" + one + "': " + s.message());
     if (i == 0) u->host = b.host, u->port = b.port, u->ip_literal = b.ip_literal;
     if (!u->brokers.empty()) u->brokers += ",";
     u->brokers += b.HostPort();
@@ -117,20 +117,20 @@ Status ParseKafka(const std::string &rest, Url *u) {
     start = comma + 1;
   }
   // Kafka's own rule for topic names.
-  if (tail.empty()) return Status::Error("missing topic after '/'");
+  if (tail.empty()) return Status::Invalid("missing topic after '/'");
   if (tail.size() > 249 || tail == "." || tail == ".." ||
       tail.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
-    return Status::Error("topic '" + tail + "' is not a valid Kafka topic name ([a-zA-Z0-9._-], at most 249)");
+    return Status::Invalid("topic '" + tail + "' is not a valid Kafka topic name ([a-zA-Z0-9._-], at most 249)");
   u->topic = tail;
   start = 0;
   while (!query.empty() && start <= query.size()) {
     size_t amp = query.find('&', start);
     std::string kv = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
     size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) return Status::Error("expected KEY=VALUE in the query, not '" + kv + "'");
+    if (eq == std::string::npos || eq == 0) return Status::Invalid("expected KEY=VALUE in the query, not '" + kv + "'");
     std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
     if (k == "format") {
-      if (v != "capnp" && v != "json") return Status::Error("format '" + v + "' is not capnp or json");
+      if (v != "capnp" && v != "json") return Status::Invalid("format '" + v + "' is not capnp or json");
       u->json = v == "json";
     } else {
       u->properties.emplace_back(k, v);
@@ -148,7 +148,7 @@ Status ParseUrl(const std::string &text, Url *out) {
   bool control = false;
   for (char &c : shown)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) control = true, c = '?';
-  auto bad = [&](const std::string &why) { return Status::Error("bad URL '" + shown + "': " + why); };
+  auto bad = [&](const std::string &why) { return Status::Invalid("bad URL '" + shown + "': " + why); };
   // inet_pton() and getaddrinfo() read up to a NUL: "udp://127.0.0.1\0junk"
   // would pass as 127.0.0.1 with junk in the host (found by nfr_fuzz_url).
   if (control) return bad("control character in URL");

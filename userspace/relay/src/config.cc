@@ -16,10 +16,10 @@ namespace {
 
 Status ParseUint(const std::string &what, const std::string &v, uint64_t lo, uint64_t hi, uint64_t *out) {
   if (v.empty() || v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos)
-    return Status::Error(what + ": '" + v + "' is not a non-negative integer");
+    return Status::Invalid(what + ": '" + v + "' is not a non-negative integer");
   uint64_t n = std::stoull(v);
   if (n < lo || n > hi)
-    return Status::Error(what + ": " + v + " is out of range " + std::to_string(lo) + "-" + std::to_string(hi));
+    return Status::Invalid(what + ": " + v + " is out of range " + std::to_string(lo) + "-" + std::to_string(hi));
   *out = n;
   return Status::Ok();
 }
@@ -27,22 +27,22 @@ Status ParseUint(const std::string &what, const std::string &v, uint64_t lo, uin
 Status ParseBool(const std::string &what, const std::string &v, bool *out) {
   if (v == "true" || v == "on" || v == "yes" || v == "1") *out = true;
   else if (v == "false" || v == "off" || v == "no" || v == "0") *out = false;
-  else return Status::Error(what + ": '" + v + "' is not a boolean (true/false)");
+  else return Status::Invalid(what + ": '" + v + "' is not a boolean (true/false)");
   return Status::Ok();
 }
 
 Status AddUrl(const std::string &what, const std::string &text, bool listen, std::vector<Url> *list) {
   Url u;
   Status s = ParseUrl(text, &u);
-  if (!s.ok()) return Status::Error(what + ": " + s.message());
+  if (!s.ok()) return Status::Invalid(what + ": " + s.message());
   if (listen && u.scheme == Scheme::kIpfix)
-    return Status::Error(what + ": ipfix:// is an output; to receive NetFlow/IPFIX use netflow://HOST:PORT");
+    return Status::Invalid(what + ": ipfix:// is an output; to receive NetFlow/IPFIX use netflow://HOST:PORT");
   if (!listen && u.scheme == Scheme::kNetflow)
-    return Status::Error(what + ": netflow:// is an input; to export IPFIX use ipfix://HOST:PORT");
+    return Status::Invalid(what + ": netflow:// is an input; to export IPFIX use ipfix://HOST:PORT");
   if (!listen && u.scheme == Scheme::kSflow)
-    return Status::Error(what + ": sflow:// is an input (an sFlow v5 collector), not an output");
+    return Status::Invalid(what + ": sflow:// is an input (an sFlow v5 collector), not an output");
   if (listen && u.scheme == Scheme::kKafka)
-    return Status::Error(what + ": kafka:// is an output (a Kafka producer), not an input");
+    return Status::Invalid(what + ": kafka:// is an output (a Kafka producer), not an input");
   list->push_back(u);
   return Status::Ok();
 }
@@ -54,24 +54,24 @@ Status AddShard(const std::string &what, const std::string &v, Options *o) {
   while (start <= v.size()) {
     size_t comma = v.find(',', start);
     std::string one = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (one.empty()) return Status::Error(what + ": empty URL in '" + v + "'");
+    if (one.empty()) return Status::Invalid(what + ": empty URL in '" + v + "'");
     Url u;
     Status s = ParseUrl(one, &u);
-    if (!s.ok()) return Status::Error(what + ": " + s.message());
+    if (!s.ok()) return Status::Invalid(what + ": " + s.message());
     if (u.scheme != Scheme::kUdp && u.scheme != Scheme::kTcp && u.scheme != Scheme::kTls)
-      return Status::Error(what + ": " + one + ": shards are FastNetMon Flow targets (udp://, tcp://, tls://)");
+      return Status::Invalid(what + ": " + one + ": shards are FastNetMon Flow targets (udp://, tcp://, tls://)");
     group.push_back(u);
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  if (group.size() > 64) return Status::Error(what + ": at most 64 targets");
+  if (group.size() > 64) return Status::Invalid(what + ": at most 64 targets");
   o->forward_shards.push_back(group);
   return Status::Ok();
 }
 
 Status AddOutput(const std::string &what, const std::string &v, Options *o) {
   if (v.rfind("jsonl:", 0) != 0 || v.size() == 6)
-    return Status::Error(what + ": '" + v + "' is not jsonl:PATH or jsonl:-");
+    return Status::Invalid(what + ": '" + v + "' is not jsonl:PATH or jsonl:-");
   o->jsonl_outputs.push_back(v.substr(6));
   return Status::Ok();
 }
@@ -90,7 +90,7 @@ Status Apply(const std::string &what, const std::string &key, const std::string 
     return s;
   }
   if (key == "shard-down") {
-    if (v != "queue" && v != "rehash") return Status::Error(what + ": '" + v + "' is not queue or rehash");
+    if (v != "queue" && v != "rehash") return Status::Invalid(what + ": '" + v + "' is not queue or rehash");
     o->shard_rehash = v == "rehash";
     return Status::Ok();
   }
@@ -122,18 +122,18 @@ Status Apply(const std::string &what, const std::string &key, const std::string 
     return s;
   }
   if (key == "control") {
-    if (v.empty()) return Status::Error(what + ": empty path");
+    if (v.empty()) return Status::Invalid(what + ": empty path");
     o->control_path = v;
     return Status::Ok();
   }
   if (key == "metrics") {
     nfprom::HttpUrl u;
     std::string err = nfprom::ParseHttpUrl(v, &u);
-    if (!err.empty()) return Status::Error(what + ": " + err);
+    if (!err.empty()) return Status::Invalid(what + ": " + err);
     o->metrics_url = v;
     return Status::Ok();
   }
-  return Status::Error(what + ": unknown setting '" + key + "'");
+  return Status::Invalid(what + ": unknown setting '" + key + "'");
 }
 
 std::string Trim(const std::string &s) {
@@ -198,9 +198,9 @@ const char *UsageText() {
 
 Status LoadConfigFile(const std::string &path, Options *o) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("cannot read config file '" + path + "': " + std::strerror(errno));
+  if (!in) return Status::Invalid("cannot read config file '" + path + "': " + std::strerror(errno));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (text.size() > (1 << 20)) return Status::Error("config file '" + path + "' is over 1 MiB");
+  if (text.size() > (1 << 20)) return Status::Invalid("config file '" + path + "' is over 1 MiB");
   return ParseConfigText(text, path, o);
 }
 
@@ -216,7 +216,7 @@ Status ParseConfigText(const std::string &text, const std::string &name, Options
     line = Trim(line);
     if (line.empty()) continue;
     size_t eq = line.find('=');
-    if (eq == std::string::npos) return Status::Error(what + ": expected 'key = value'");
+    if (eq == std::string::npos) return Status::Invalid(what + ": expected 'key = value'");
     std::string key = Trim(line.substr(0, eq));
     std::string value = Trim(line.substr(eq + 1));
     for (char &c : key)
@@ -249,7 +249,7 @@ Status ParseCommandLine(int argc, const char *const *argv, Command *cmd, Options
       *cmd = Command::kHelp;
       return Status::Ok();
     }
-    if (arg.rfind("--", 0) != 0) return Status::Error("unexpected argument '" + arg + "'");
+    if (arg.rfind("--", 0) != 0) return Status::Invalid("unexpected argument '" + arg + "'");
     std::string name = arg.substr(2), value;
     bool has_value = false;
     size_t eq = name.find('=');
@@ -259,7 +259,7 @@ Status ParseCommandLine(int argc, const char *const *argv, Command *cmd, Options
       has_value = true;
     }
     if (*cmd == Command::kCounters && name != "control")
-      return Status::Error("'counters' takes only --control PATH, not --" + name);
+      return Status::Invalid("'counters' takes only --control PATH, not --" + name);
     if (name == "tls-chain") {
       if (has_value) {
         Status s = ParseBool("--tls-chain", value, &o->tls_chain);
@@ -276,9 +276,9 @@ Status ParseCommandLine(int argc, const char *const *argv, Command *cmd, Options
                                        "shard-prefix-v6", "shard-down", "threads"};
     bool known = false;
     for (const char *k : kWithValue) known = known || name == k;
-    if (!known) return Status::Error("unknown flag '--" + name + "' (see --help)");
+    if (!known) return Status::Invalid("unknown flag '--" + name + "' (see --help)");
     if (!has_value) {
-      if (i + 1 >= argc) return Status::Error("flag '--" + name + "' needs a value");
+      if (i + 1 >= argc) return Status::Invalid("flag '--" + name + "' needs a value");
       value = argv[++i];
     }
     Status s = name == "config" ? LoadConfigFile(value, o) : Apply("--" + name, name, value, o);
@@ -288,44 +288,44 @@ Status ParseCommandLine(int argc, const char *const *argv, Command *cmd, Options
 }
 
 Status ValidateOptions(const Options &o) {
-  if (o.listen.empty()) return Status::Error("nothing to listen on: give at least one --listen URL");
+  if (o.listen.empty()) return Status::Invalid("nothing to listen on: give at least one --listen URL");
   bool tls_in = false;
   for (const Url &u : o.listen) tls_in = tls_in || u.scheme == Scheme::kTls;
   if (tls_in && (o.tls_cert.empty() || o.tls_key.empty()))
-    return Status::Error("--listen tls:// needs --tls-cert and --tls-key");
+    return Status::Invalid("--listen tls:// needs --tls-cert and --tls-key");
   std::vector<Url> all_forward = o.forward;
   for (const auto &g : o.forward_shards) all_forward.insert(all_forward.end(), g.begin(), g.end());
   for (const Url &u : all_forward) {
     if (u.scheme == Scheme::kTls && u.ip_literal)
-      return Status::Error("--forward " + u.text + ": tls:// targets must be a hostname, not the IP literal '" +
+      return Status::Invalid("--forward " + u.text + ": tls:// targets must be a hostname, not the IP literal '" +
                            u.host + "' (the certificate is checked against the name)");
   }
   if (o.tls_client_cert.empty() != o.tls_client_key.empty())
-    return Status::Error("--tls-client-cert and --tls-client-key go together");
+    return Status::Invalid("--tls-client-cert and --tls-client-key go together");
   if (!o.tls_client_ca.empty() && !tls_in)
-    return Status::Error("--tls-client-ca is for tls:// inputs; no --listen tls:// given");
+    return Status::Invalid("--tls-client-ca is for tls:// inputs; no --listen tls:// given");
   for (const std::string *key : {&o.tls_key, &o.tls_client_key}) {
     if (key->empty()) continue;
     struct stat st;
-    if (stat(key->c_str(), &st) != 0) return Status::Error("TLS private key '" + *key + "': " + std::strerror(errno));
+    if (stat(key->c_str(), &st) != 0) return Status::Invalid("TLS private key '" + *key + "': " + std::strerror(errno));
     if (st.st_mode & S_IROTH) {
       char mode[8];
       std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-      return Status::Error("TLS private key '" + *key + "' is world-readable (mode " + mode +
+      return Status::Invalid("TLS private key '" + *key + "' is world-readable (mode " + mode +
                            "); refusing it, run chmod o-r on it");
     }
   }
   if (!o.tls_cert.empty()) {
     struct stat st;
     if (stat(o.tls_cert.c_str(), &st) != 0)
-      return Status::Error("TLS certificate '" + o.tls_cert + "': " + std::strerror(errno));
+      return Status::Invalid("TLS certificate '" + o.tls_cert + "': " + std::strerror(errno));
   }
   for (const auto &[flag, file] : {std::pair<const char *, const std::string *>{"--tls-ca", &o.tls_ca},
                                    {"--tls-client-ca", &o.tls_client_ca},
                                    {"--tls-client-cert", &o.tls_client_cert}}) {
     struct stat st;
     if (!file->empty() && stat(file->c_str(), &st) != 0)
-      return Status::Error(std::string(flag) + " '" + *file + "': " + std::strerror(errno));
+      return Status::Invalid(std::string(flag) + " '" + *file + "': " + std::strerror(errno));
   }
   return Status::Ok();
 }

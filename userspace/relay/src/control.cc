@@ -18,7 +18,7 @@ namespace {
 Status MakeAddr(const std::string &path, sockaddr_un *sun) {
   *sun = {};
   sun->sun_family = AF_UNIX;
-  if (path.size() >= sizeof sun->sun_path) return Status::Error("control socket path too long: " + path);
+  if (path.size() >= sizeof sun->sun_path) return Status::Invalid("control socket path too long: " + path);
   std::memcpy(sun->sun_path, path.c_str(), path.size() + 1);
   return Status::Ok();
 }
@@ -42,19 +42,19 @@ Status ControlServer::Start() {
   if (!s.ok()) return s;
   struct stat st;
   if (lstat(path_.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) return Status::Error("control path " + path_ + " exists and is not a socket");
+    if (!S_ISSOCK(st.st_mode)) return Status::Io("control path " + path_ + " exists and is not a socket");
     std::string probe;
     if (QueryCounters(path_, &probe).ok())
-      return Status::Error("control socket " + path_ + " is in use by another netflow-relay");
+      return Status::Io("control socket " + path_ + " is in use by another netflow-relay");
     unlink(path_.c_str());
   }
   fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd_ < 0) return Status::Error(Errno("socket"));
+  if (fd_ < 0) return Status::Io(Errno("socket"));
   mode_t old = umask(0117);  // owner and group only
   int rc = bind(fd_, reinterpret_cast<sockaddr *>(&sun), sizeof sun);
   umask(old);
   if (rc < 0 || listen(fd_, 16) < 0) {
-    Status e = Status::Error(Errno("control socket " + path_));
+    Status e = Status::Io(Errno("control socket " + path_));
     close(fd_);
     fd_ = -1;
     return e;
@@ -84,11 +84,11 @@ Status QueryCounters(const std::string &path, std::string *out) {
   Status s = MakeAddr(path, &sun);
   if (!s.ok()) return s;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status::Error(Errno("socket"));
+  if (fd < 0) return Status::Io(Errno("socket"));
   timeval tv{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (connect(fd, reinterpret_cast<sockaddr *>(&sun), sizeof sun) < 0) {
-    Status e = Status::Error(Errno("cannot reach netflow-relay at " + path));
+    Status e = Status::Connect(Errno("cannot reach netflow-relay at " + path));
     close(fd);
     return e;
   }
@@ -97,7 +97,7 @@ Status QueryCounters(const std::string &path, std::string *out) {
   out->clear();
   while ((n = recv(fd, buf, sizeof buf, 0)) > 0 && out->size() < (1 << 20)) out->append(buf, static_cast<size_t>(n));
   close(fd);
-  if (n < 0) return Status::Error(Errno("reading counters from " + path));
+  if (n < 0) return Status::Io(Errno("reading counters from " + path));
   return Status::Ok();
 }
 

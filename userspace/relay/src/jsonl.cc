@@ -109,7 +109,7 @@ Status JsonlWriter::Open(const std::string &path) {
     return Status::Ok();
   }
   f_ = std::fopen(path.c_str(), "a");
-  if (!f_) return Status::Error("cannot open jsonl output '" + path + "': " + std::strerror(errno));
+  if (!f_) return Status::Invalid("cannot open jsonl output '" + path + "': " + std::strerror(errno));
   owned_ = true;
   return Status::Ok();
 }

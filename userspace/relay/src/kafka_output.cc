@@ -75,7 +75,7 @@ class KafkaOutput : public RecordOutput {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     auto set = [&](const std::string &k, const std::string &v) -> Status {
       if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK)
-        return Status::Error("--forward " + url.text + ": Kafka property " + k + "=" + v + ": " + err);
+        return Status::Invalid("--forward " + url.text + ": Kafka property " + k + "=" + v + ": " + err);
       return Status::Ok();
     };
     Status s = set("bootstrap.servers", url.brokers);
@@ -84,7 +84,7 @@ class KafkaOutput : public RecordOutput {
     for (const auto &[k, v] : url.properties) {
       if (!s.ok()) break;
       if (k == "bootstrap.servers" || k == "metadata.broker.list")
-        s = Status::Error("--forward " + url.text + ": give the brokers before the topic, not as " + k);
+        s = Status::Invalid("--forward " + url.text + ": give the brokers before the topic, not as " + k);
       else
         s = set(k, v);
     }
@@ -99,10 +99,10 @@ class KafkaOutput : public RecordOutput {
     rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);  // owns conf on success
     if (!rk_) {
       rd_kafka_conf_destroy(conf);
-      return Status::Error("--forward " + url.text + ": " + err);
+      return Status::Invalid("--forward " + url.text + ": " + err);
     }
     rkt_ = rd_kafka_topic_new(rk_, url.topic.c_str(), nullptr);
-    if (!rkt_) return Status::Error("--forward " + url.text + ": topic: " + rd_kafka_err2str(rd_kafka_last_error()));
+    if (!rkt_) return Status::Invalid("--forward " + url.text + ": topic: " + rd_kafka_err2str(rd_kafka_last_error()));
     poller_ = std::thread([this] {
       while (!stop_.load(std::memory_order_relaxed)) rd_kafka_poll(rk_, 100);
     });

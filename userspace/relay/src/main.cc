@@ -48,11 +48,10 @@ int main(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   nfr::Relay relay(std::move(opts));
-  int code = 0;
-  s = relay.Setup(&code);
+  s = relay.Setup();
   if (!s.ok()) {
     std::fprintf(stderr, "netflow-relay: %s\n", s.message().c_str());
-    return code;
+    return nfr::ExitCodeOf(s);
   }
   return relay.Run();
 }

@@ -42,9 +42,9 @@ MetricsServer::~MetricsServer() {
 
 Status MetricsServer::Start() {
   std::string err = nfprom::ParseHttpUrl(text_, &url_);
-  if (!err.empty()) return Status::Error("--metrics " + text_ + ": " + err);
+  if (!err.empty()) return Status::Invalid("--metrics " + text_ + ": " + err);
   fd_ = nfprom::ListenTcp(url_, &err);
-  if (fd_ < 0) return Status::Error("--metrics: " + err);
+  if (fd_ < 0) return Status::Io("--metrics: " + err);
   fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
   return loop_->Add(fd_, EPOLLIN, this);
 }

@@ -32,7 +32,7 @@ class SignalHandler : public EventHandler {
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (fd_ < 0) return Status::Error(Errno("signalfd"));
+    if (fd_ < 0) return Status::Io(Errno("signalfd"));
     return loop_->Add(fd_, EPOLLIN, this);
   }
   void OnEvents(uint32_t) override {
@@ -72,18 +72,22 @@ Relay::~Relay() {
   for (auto &o : outputs_) o->Stop(std::chrono::milliseconds(0));
 }
 
-Status Relay::Setup(int *exit_code) {
-  *exit_code = 2;
+int ExitCodeOf(const Status &s) {
+  if (s.ok()) return 0;
+  return s.code() == Code::kInvalid || s.code() == Code::kTls ? 2 : 1;
+}
+
+Status Relay::Setup() {
   bool tls_in = false, tls_out = false;
   for (const Url &u : opts_.listen) {
     tls_in = tls_in || u.scheme == Scheme::kTls;
     if ((u.scheme == Scheme::kNetflow || u.scheme == Scheme::kSflow) && !NetflowSupported())
-      return Status::Error("--listen " + u.text + ": this netflow-relay was built without NetFlow/IPFIX/sFlow support");
+      return Status::Invalid("--listen " + u.text + ": this netflow-relay was built without NetFlow/IPFIX/sFlow support");
   }
   for (const Url &u : opts_.forward) {
     tls_out = tls_out || u.scheme == Scheme::kTls;
     if (u.scheme == Scheme::kIpfix && !NetflowSupported())
-      return Status::Error("--forward " + u.text + ": this netflow-relay was built without NetFlow/IPFIX support");
+      return Status::Invalid("--forward " + u.text + ": this netflow-relay was built without NetFlow/IPFIX support");
   }
   for (const auto &group : opts_.forward_shards)
     for (const Url &u : group) tls_out = tls_out || u.scheme == Scheme::kTls;
@@ -114,7 +118,6 @@ Status Relay::Setup(int *exit_code) {
     Log("producing to " + u.text);
   }
 
-  *exit_code = 1;
   unsigned threads = opts_.threads ? opts_.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>(this);
@@ -183,7 +186,6 @@ Status Relay::Setup(int *exit_code) {
     if (!s.ok()) return s;
     Log("metrics on " + opts_.metrics_url);
   }
-  *exit_code = 0;
   return Status::Ok();
 }
 
@@ -231,7 +233,7 @@ Status Worker::Open(const Options &opts, SSL_CTX *server_ctx, bool reuseport) {
       }
       case Scheme::kIpfix:
       case Scheme::kKafka:
-        s = Status::Error(std::string(SchemeName(u.scheme)) + ":// is not an input");
+        s = Status::Invalid(std::string(SchemeName(u.scheme)) + ":// is not an input");
         break;
     }
     if (!s.ok()) return s;

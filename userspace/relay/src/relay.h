@@ -73,15 +73,20 @@ class Worker : public RecordSink {
   std::vector<FlowRecord> pending_all_, pending_forward_;
 };
 
+// The process exit status for a failed Setup: 2 for bad configuration
+// (Code::kInvalid, and Code::kTls: TLS contexts fail only on certificates
+// and keys), 1 for anything the system refused.
+int ExitCodeOf(const Status &s);
+
 class Relay {
  public:
   explicit Relay(Options opts);
   ~Relay();
 
-  // Loads TLS material, opens every socket and starts forwarders.  On error
-  // *exit_code is 2 for bad configuration (certificates, keys, unsupported
-  // scheme) and 1 for run-time trouble (address in use...).
-  Status Setup(int *exit_code);
+  // Loads TLS material, opens every socket and starts forwarders.  The
+  // error's code tells configuration (certificates, keys, unsupported scheme)
+  // from run-time trouble (address in use...): see ExitCodeOf.
+  Status Setup();
   // Runs until SIGTERM or SIGINT (which the caller has blocked in all
   // threads before Setup); returns the process exit code.
   int Run();

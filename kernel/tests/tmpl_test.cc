@@ -414,6 +414,14 @@ TEST_CASE("template refresh: first PDU, every N PDUs, every M minutes") {
     CHECK(nf_tmpl_due(&c, 5001, 20, 30));
 }
 
+// The reference: a shape's fields by walking its field table (what the template
+// announces), one nf_put_flow_field each.
+static uint8_t *nf_put_head_walk(uint8_t *b, const nf_exp_rec *r, int version, unsigned shape) {
+    const nf_tmpl *t = nf_tmpl_get(version, shape);
+    for (unsigned i = 0; i < t->nfields; b += t->f[i++].len) nf_put_flow_field(b, &t->f[i], r);
+    return b;
+}
+
 // nf_put_head writes each shape's fields straight; it must equal the walk over the
 // field tables (what the templates announce) for every version and shape, whatever
 // the values: random records, every byte compared.

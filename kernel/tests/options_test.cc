@@ -107,6 +107,16 @@ TEST_CASE("sampler") {
     }
 }
 
+// The one sampler → wire mapping both encoders use (v5's header mode, v9/IPFIX
+// samplingAlgorithm): hash shows as random, as the classic module's does.
+TEST_CASE("sampler algorithm on the wire") {
+    CHECK(nf_sampler_algorithm(NF_SAMPLER_OFF) == 0);
+    CHECK(nf_sampler_algorithm(NF_SAMPLER_DETERMINISTIC) == 1);
+    CHECK(nf_sampler_algorithm(NF_SAMPLER_RANDOM) == 2);
+    CHECK(nf_sampler_algorithm(NF_SAMPLER_HASH) == 2);
+    CHECK(nf_sampler_algorithm(-1) == 0);
+}
+
 // hooks= and hook_mark= (hook mode): what modprobe, sysctl and netflowctl accept.
 static int hooks(const char *s, nf_hook_set *set, const char **err) {
     return nf_parse_hooks(s, set, err);

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What export makes of a flow: the general record every encoder takes
+ * (nf_flow_fill_rec), and NetFlow v5's straight view of an IPv4 flow
+ * (nf_v5_of_flow), the fast path that skips the general record.  Both are
+ * pure; kernel/tests/flow_rec_test.cc checks on random flows that the fast
+ * path writes the very bytes the general record + nf_v5_of_rec would.
+ */
+#ifndef NF_FLOW_REC_H
+#define NF_FLOW_REC_H
+
+#include "flow.h"
+#include "export_rec.h"
+#include "pdu_v5.h"
+
+/*
+ * The record of a flow, every field set (no memset of the whole) but the
+ * two that need the kernel's tables: vrf_in/vrf_out and the NAT
+ * translation (nat, post), which the exporter adds (expiry.c).
+ */
+static __always_inline void nf_flow_fill_rec(struct nf_exp_rec *r,
+					     const struct nf_flow *f,
+					     const struct nf_export_clock *c)
+{
+	int st = atomic_read(&f->state);
+	u32 first_age = nf_age_ms(c, f->ts_first);
+	u32 last_age = nf_age_ms(c, READ_ONCE(f->ts_last));
+
+	if (f->key.family == NF_FAM_V6) {
+		memcpy(&r->key, &f->key, NF_KEY_V6_LEN);
+		r->label = *nf_flow_label((struct nf_flow *)f);
+	} else {
+		memcpy(&r->key, &f->key, NF_KEY_V4_LEN);
+		memset(&r->key.a.words[2], 0, sizeof(r->key.a) - 8);
+		r->label = 0;
+	}
+	r->packets = (u32)atomic_read(&f->packets);
+	r->bytes = atomic64_read(&f->bytes);
+	r->first_ms = c->uptime - first_age;
+	r->last_ms = c->uptime - last_age;
+	r->start_abs_ms = c->real_ms - first_age;
+	r->end_abs_ms = c->real_ms - last_age;
+	r->oif = f->oif;
+	r->ip_opts = (u32)atomic_read(&f->ip_opts);
+	r->tcp_opts = (u32)atomic_read(&f->tcp_opts) |
+		      (u64)((u32)st >> NF_FLOW_OPT_SHIFT) << 32;
+#ifdef ENABLE_PHYSDEV
+	r->physin = f->physin;
+	r->physout = f->physout;
+#else
+	r->physin = 0;
+	r->physout = 0;
+#endif
+	r->tcp_flags = st & 0xff;
+	r->end_reason = (st >> 16) & 0xff;
+	if (!r->end_reason)
+		r->end_reason = NF_END_EOF;
+	memset(r->nexthop, 0, sizeof(r->nexthop));
+	r->src_as = 0;
+	r->dst_as = 0;
+}
+
+/*
+ * The v5 record of an IPv4 flow, straight from the flow: what
+ * nf_flow_fill_rec() + nf_v5_of_rec() make of it (nexthop and AS numbers are
+ * for NAT events only), without the general record in between.  One
+ * initializer, every field in order: the value stays in registers (a
+ * declared-then-assigned local would be zeroed in memory first on kernels
+ * built with INIT_STACK_ALL_ZERO, as Debian's are).
+ */
+static __always_inline struct nf_v5_rec
+nf_v5_of_flow(const struct nf_flow *f, const struct nf_export_clock *c,
+	      u32 pkts, u32 bytes)
+{
+	const struct nf_flow_key *k = &f->key;
+	struct nf_v5_rec v = {
+		.src = k->a.v4.src,
+		.dst = k->a.v4.dst,
+		.nexthop = 0,
+		.iif = k->iif,
+		.oif = f->oif,
+		.pkts = pkts,
+		.bytes = bytes,
+		.first_ms = c->uptime - nf_age_ms(c, f->ts_first),
+		.last_ms = c->uptime - nf_age_ms(c, READ_ONCE(f->ts_last)),
+		.sport = k->sport,
+		.dport = k->dport,
+		.tcp_flags = (u8)atomic_read(&f->state),
+		.proto = k->proto,
+		.tos = k->tos,
+		.src_as = 0,
+		.dst_as = 0,
+	};
+
+	return v;
+}
+
+#endif /* NF_FLOW_REC_H */
