@@ -21,9 +21,21 @@ nf_sysctl nfdst net.netfilter.nf_conntrack_events=1 \
 	net.netfilter.nf_conntrack_udp_timeout=2 net.netfilter.nf_conntrack_tcp_timeout_time_wait=1 \
 	net.netfilter.nf_conntrack_tcp_timeout_close=1 net.netfilter.nf_conntrack_tcp_timeout_fin_wait=2 \
 	net.netfilter.nf_conntrack_tcp_timeout_close_wait=2 net.netfilter.nf_conntrack_tcp_timeout_last_ack=2
-nf_ns nfdst iptables -t nat -A POSTROUTING -o veth1 -p udp -j SNAT --to-source 10.5.0.1:20000-20999
-nf_ns nfdst iptables -t nat -A PREROUTING -i veth0 -d 10.0.0.2 -p tcp --dport 8080 \
-	-j DNAT --to-destination 10.5.0.2:80
+# The NAT through the xtables SNAT/DNAT targets where the kernel has them, else through nft
+# (PREEMPT_RT kernels from 6.17 on have no legacy tables and no xt_nat).
+if modprobe -q xt_nat 2>/dev/null; then
+	nf_ns nfdst iptables -t nat -A POSTROUTING -o veth1 -p udp -j SNAT --to-source 10.5.0.1:20000-20999
+	nf_ns nfdst iptables -t nat -A PREROUTING -i veth0 -d 10.0.0.2 -p tcp --dport 8080 \
+		-j DNAT --to-destination 10.5.0.2:80
+else
+	echo "no xt_nat in $(uname -r): NAT through nft"
+	nf_ns nfdst nft -f - <<'NFT'
+table ip nat {
+	chain post { type nat hook postrouting priority srcnat; oifname "veth1" meta l4proto udp snat to 10.5.0.1:20000-20999; }
+	chain pre { type nat hook prerouting priority dstnat; iifname "veth0" ip daddr 10.0.0.2 tcp dport 8080 dnat to 10.5.0.2:80; }
+}
+NFT
+fi
 nf_bg nfsrv /tmp/tcp-server.log python3 "$NF_TOOLS/tcp_session.py" server 80
 nf_wait_tcp nfsrv 80 20 || nf_die "TCP server did not start"
 
