@@ -11,7 +11,7 @@ nf_topo
 ulimit -n 8192
 ko=$(nf_local_kmod)
 nf_install_xtables
-modprobe x_tables
+modprobe -a x_tables nf_conntrack # insmod resolves no dependencies: what the module links against
 # a flood of many flows for the whole scenario
 nf_ns nfsrc python3 "$NF_TOOLS/send_flows.py" 10.0.0.2 7000 20000 500 1 20 600 >/dev/null &
 flood=$!

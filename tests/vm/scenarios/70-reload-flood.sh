@@ -12,7 +12,7 @@ set -euo pipefail
 nf_pg_topo
 ko=$(nf_local_kmod)
 nf_install_xtables
-modprobe x_tables
+modprobe -a x_tables nf_conntrack # insmod resolves no dependencies: what the module links against
 # the flood ends in dut's filter table (after the raw hooks), not in ICMP replies
 legacy=iptables-legacy # the legacy backend where the kernel has it (not RT from 6.17 on)
 nf_legacy_tables || legacy=iptables-nft
