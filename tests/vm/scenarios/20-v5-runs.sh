@@ -48,8 +48,8 @@ seq_now() { # the sequence number of the next PDU: records sent so far (no loss,
 # --- A. lo with UDP segmentation: the runs reach nfcapd's socket whole --------------------
 # uso DEV: the state of its UDP segmentation offload ("on", "off", "off [fixed]").
 uso() { ethtool -k "$1" | awk '$1 == "tx-udp-segmentation:" { $1 = ""; sub(/^ /, ""); print }'; }
-# Before 5.11 (bullseye's 5.10) loopback and dummy offer no UDP segmentation at all
-# (NETIF_F_GSO_UDP_L4 was not yet in NETIF_F_GSO_SOFTWARE): every run is cut by the stack in
+# On bullseye's 5.10 loopback and dummy offer no UDP segmentation at all ("off [fixed]"
+# there: NETIF_F_GSO_UDP_L4 was not yet in NETIF_F_GSO_SOFTWARE): every run is cut by the stack in
 # software before the device, as in B; the module sends the same runs either way.
 old_stack=0
 [ "$(uso lo)" != "off [fixed]" ] || old_stack=1
