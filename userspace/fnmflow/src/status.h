@@ -22,9 +22,6 @@ enum class Code : uint8_t {
   kClosed,   // the peer closed the connection
 };
 
-// "invalid", "resolve", ...: for logs and tests.
-const char *CodeName(Code c);
-
 class Status {
  public:
   Status() = default;
@@ -40,8 +37,6 @@ class Status {
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string &message() const { return msg_; }
-  // The same kind of error with `prefix` in front of the message.
-  Status Prefixed(const std::string &prefix) const { return ok() ? *this : Status(code_, prefix + msg_); }
 
  private:
   Status(Code c, std::string msg) : code_(c), msg_(std::move(msg)) {}

@@ -20,11 +20,7 @@ TEST_CASE("status: ok and typed errors", "[status]") {
   Status s = Status::Timeout("send to x timed out");
   CHECK(!s.ok());
   CHECK(s.code() == Code::kTimeout);
-  CHECK(std::string(CodeName(s.code())) == "timeout");
-  Status p = s.Prefixed("forward x: ");
-  CHECK(p.code() == Code::kTimeout);
-  CHECK(p.message() == "forward x: send to x timed out");
-  CHECK(Status::Ok().Prefixed("x").ok());
+  CHECK(s.message() == "send to x timed out");
 }
 
 TEST_CASE("status: each layer says what kind of failure it is", "[status]") {
