@@ -88,11 +88,17 @@ print-artifacts:
 	@if [ -f $(KMOD_FULL) ]; then echo kmod_full=$(KMOD_FULL); fi
 
 # ---- tests ----
-check: all check-unit check-fuzz-short check-man check-snmp check-prometheus check-deb check-vm-selftest check-vm
+check: all check-unit check-layers check-fuzz-short check-man check-snmp check-prometheus check-deb check-vm-selftest check-vm
 	@echo "make check: all test suites passed"
 
 check-unit: userspace
 	ctest --test-dir $(BUILD)/userspace --output-on-failure -j$(JOBS)
+
+# The module's layering (kernel/tests/layers.py), on the default and the full build's
+# objects: calls go one way down README's layers, one header per unit, no include loop.
+.PHONY: check-layers
+check-layers: kmod kmod-full
+	python3 kernel/tests/layers.py kernel $(BUILD)/kfull
 
 # The relay's threaded parts under ThreadSanitizer (issue 23; not part of check): loop
 # threads, forward lanes, shards, and libfnmflow's sender and receiver threads

@@ -14,13 +14,22 @@
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/cpumask.h>
-#include "netflow.h"
+#include "cfg.h"
+#include "locks.h"
+#include "stats.h"
+#include "flowtable.h"
+#include "flowpool.h"
+#include "expiry.h"
+#include "export.h"
+#include "export_sink.h"
+#include "export_v5.h"
+#include "ifaces.h"
+#include "natevents.h"
 #include "natflows.h"
 #include "flow_rec.h"
 
 #define NF_FIN_LINGER (HZ / 2)
 
-DEFINE_MUTEX(nf_export_mutex);
 struct nf_worker_stats nf_worker;
 
 static struct delayed_work nf_work;
@@ -49,7 +58,7 @@ static unsigned int nf_export_list(struct llist_node *n)
 		.uptime = nf_uptime_ms(),
 		.real_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC),
 	};
-	bool v5 = nf_export_v5_straight();
+	struct nf_export_sink *v5 = nf_export_v5_sink();
 	u64 pkts = 0, bytes = 0;
 	struct nf_flow *f, *t;
 	struct nf_exp_rec r;
@@ -62,7 +71,7 @@ static unsigned int nf_export_list(struct llist_node *n)
 		pkts += fp;
 		bytes += fb;
 		if (v5 && f->key.family == NF_FAM_V4 && !(fb >> 32)) {
-			nf_v5_add_flow(f, &c, fp, (u32)fb);
+			nf_v5_add_flow(v5, f, &c, fp, (u32)fb);
 		} else {
 			nf_flow_rec(f, &r, &c);
 			nf_export_flow(&r);
@@ -161,7 +170,7 @@ static void nf_run(bool flush)
 
 	if (time_after_eq(jiffies, nf_last_tick + HZ)) {
 		nf_last_tick = jiffies;
-		nf_stats_tick();
+		nf_stats_tick(nf_export_bytes());
 	}
 	n = atomic_read(&nf_flows_active);
 	if (n > nf_worker.peak_flows) {

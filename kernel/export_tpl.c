@@ -11,12 +11,18 @@
  * in balance mode, so whichever collector gets the data knows its template.
  * Sequence numbers: v9 counts PDUs, IPFIX counts data records (options
  * records included).  Everything runs under
- * nf_export_mutex.
+ * nf_export_mutex; PDUs go out through the exporter's sink (export_sink.h).
  */
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
-#include "netflow.h"
+#include "cfg.h"
+#include "locks.h"
+#include "options.h"
+#include "export_tpl.h"
+#include "ifaces.h"
+#include "tmpl.h"
+#include "export_sink.h"
 
 static u8 nf_tpl_buf[NF_PDU_MAX];
 static struct nf_pdu nf_tpl_pdu;
@@ -25,27 +31,24 @@ static unsigned long nf_tpl_started;
 static struct nf_tmpl_clock nf_tpl_clock;
 static struct nf_tmpl_cache nf_tpl_cache;	/* templates with blocks */
 static unsigned long nf_tpl_used;	/* bit per fixed data template used */
-static u64 nf_init_ms;			/* wall clock ms at module start */
 
 bool nf_tpl_pending(void)
 {
+	lockdep_assert_held(&nf_export_mutex);
 	return nf_tpl_version && !nf_pdu_empty(&nf_tpl_pdu);
 }
 
 unsigned long nf_tpl_age(void)
 {
+	lockdep_assert_held(&nf_export_mutex);
 	return jiffies - nf_tpl_started;
 }
 
 void nf_tpl_counts(unsigned int *templates, unsigned int *active)
 {
+	lockdep_assert_held(&nf_export_mutex);
 	*templates = nf_tpl_version ? NF_T_COUNT + nf_tpl_cache.n : 0;
 	*active = nf_tpl_version ? hweight_long(nf_tpl_used) + nf_tpl_cache.n : 0;
-}
-
-static u64 nf_real_ms(void)
-{
-	return div_u64(ktime_get_real_ns(), NSEC_PER_MSEC);
 }
 
 static u64 nf_mono_ms(void)
@@ -54,49 +57,33 @@ static u64 nf_mono_ms(void)
 }
 
 /* Finish p, stamp the header, send; template PDUs go to all destinations. */
-static void nf_tpl_send(struct nf_pdu *p, bool tmpl)
+static void nf_tpl_send(struct nf_export_sink *s, struct nf_pdu *p, bool tmpl)
 {
 	struct nf_pdu_hdr h = {};
-	unsigned int len;
+	struct nf_pdu_acct a = {};
 
 	h.uptime_ms = nf_uptime_ms();
 	h.unix_secs = (u32)ktime_get_real_seconds();
-	h.sequence = nf_export_seq;
+	h.sequence = s->seq;
 	h.domain = (u32)READ_ONCE(nf_cfg.engine_id);
-	len = nf_pdu_finish(p, &h);
-	if (tmpl)
-		nf_export_send_tmpl(p->buf, len);
-	else
-		nf_export_send(p->buf, len, p->flows, p->pkts, p->bytes);
+	a.len = nf_pdu_finish(p, &h);
+	if (tmpl) {
+		s->send_all(p->buf, a.len);
+	} else {
+		a.flows = p->flows;
+		a.pkts = p->pkts;
+		a.bytes = p->bytes;
+		s->send(p->buf, &a);
+	}
 	if (p->version == 9)
-		nf_export_seq++;
+		s->seq++;
 	else
-		nf_export_seq += p->data_records;
+		s->seq += p->data_records;
 	nf_tpl_clock.pdus++;
 }
 
-static void nf_fill_stats(struct nf_opt_stats *s)
-{
-	struct nf_cpu_stats t;
-
-	nf_stats_sum(&t);
-	memset(s, 0, sizeof(*s));
-	s->domain = (u32)READ_ONCE(nf_cfg.engine_id);
-	s->exp_octets = nf_xstats.bytes;
-	s->exp_msgs = nf_xstats.pdus;
-	s->exp_flows = nf_xstats.flows;
-	s->pkts = t.pkts;
-	s->octets = t.bytes;
-	s->ign_pkts = t.drop_pkts;
-	s->ign_octets = t.drop_bytes;
-	s->notsent_flows = nf_xstats.lost_flows;
-	s->notsent_pkts = nf_xstats.lost_pkts;
-	s->notsent_octets = nf_xstats.lost_bytes;
-	s->init_ms = nf_init_ms;
-}
-
 /* Templates and options records, in as many PDUs as they need. */
-static void nf_tpl_send_templates(void)
+static void nf_tpl_send_templates(struct nf_export_sink *s)
 {
 	struct nf_opt_iface *ifs;
 	struct nf_opt_stats st;
@@ -116,12 +103,12 @@ static void nf_tpl_send_templates(void)
 	while (nf_pdu_add_tmpls(&p, &next)) {
 		if (nf_pdu_empty(&p))
 			goto out;	/* cannot happen: one fits a PDU */
-		nf_tpl_send(&p, true);
+		nf_tpl_send(s, &p, true);
 		nf_pdu_begin(&p, nf_tpl_version, buf, NF_PDU_MAX);
 		p.tc = &nf_tpl_cache;
 	}
 	nf_tpl_cache.sent = nf_tpl_cache.n;
-	nf_fill_stats(&st);
+	s->opt_stats(&st);
 	nf_pdu_add_opt_stats(&p, &st);
 	if (kind != NF_SAMPLER_OFF) {
 		struct nf_opt_sampler sa = {
@@ -131,7 +118,7 @@ static void nf_tpl_send_templates(void)
 		};
 
 		if (nf_pdu_add_opt_sampler(&p, &sa)) {
-			nf_tpl_send(&p, true);
+			nf_tpl_send(s, &p, true);
 			nf_pdu_begin(&p, nf_tpl_version, buf, NF_PDU_MAX);
 			nf_pdu_add_opt_sampler(&p, &sa);
 		}
@@ -140,11 +127,11 @@ static void nf_tpl_send_templates(void)
 	for (i = 0; i < n; i++) {
 		if (!nf_pdu_add_opt_iface(&p, domain, &ifs[i]))
 			continue;
-		nf_tpl_send(&p, true);
+		nf_tpl_send(s, &p, true);
 		nf_pdu_begin(&p, nf_tpl_version, buf, NF_PDU_MAX);
 		nf_pdu_add_opt_iface(&p, domain, &ifs[i]);
 	}
-	nf_tpl_send(&p, true);
+	nf_tpl_send(s, &p, true);
 	nf_tmpl_sent(&nf_tpl_clock, nf_mono_ms());
 out:
 	kfree(ifs);
@@ -158,8 +145,9 @@ static void nf_tpl_begin(void)
 	nf_tpl_pdu.tc = &nf_tpl_cache;
 }
 
-void nf_tpl_flush(void)
+void nf_tpl_flush(struct nf_export_sink *s)
 {
+	lockdep_assert_held(&nf_export_mutex);
 	if (!nf_tpl_pending())
 		return;
 	/* templates due, or new ones its records use, go out before it */
@@ -167,19 +155,25 @@ void nf_tpl_flush(void)
 	    nf_tmpl_due(&nf_tpl_clock, nf_mono_ms(),
 			READ_ONCE(nf_cfg.refresh_rate),
 			READ_ONCE(nf_cfg.timeout_rate)))
-		nf_tpl_send_templates();
-	nf_tpl_send(&nf_tpl_pdu, false);
+		nf_tpl_send_templates(s);
+	nf_tpl_send(s, &nf_tpl_pdu, false);
 	nf_tpl_begin();
-	nf_xstats.pdu_pkts = 0;
-	nf_xstats.pdu_bytes = 0;
 }
 
-void nf_tpl_add(const struct nf_exp_rec *r)
+void nf_tpl_open_counts(u64 *pkts, u64 *bytes)
 {
+	lockdep_assert_held(&nf_export_mutex);
+	*pkts = nf_tpl_version ? nf_tpl_pdu.pkts : 0;
+	*bytes = nf_tpl_version ? nf_tpl_pdu.bytes : 0;
+}
+
+void nf_tpl_add(struct nf_export_sink *s, const struct nf_exp_rec *r)
+{
+	lockdep_assert_held(&nf_export_mutex);
 	if (!nf_tpl_version)
 		return;
 	if (nf_pdu_add_flow(&nf_tpl_pdu, r)) {
-		nf_tpl_flush();
+		nf_tpl_flush(s);
 		if (nf_pdu_add_flow(&nf_tpl_pdu, r))
 			return;		/* cannot happen: a record fits a PDU */
 	}
@@ -187,16 +181,15 @@ void nf_tpl_add(const struct nf_exp_rec *r)
 		nf_tpl_started = jiffies;
 	if (!nf_tpl_pdu.last_mask)
 		__set_bit(nf_tpl_pdu.last_shape - NF_T_FIRST, &nf_tpl_used);
-	nf_xstats.pdu_pkts = nf_tpl_pdu.pkts;
-	nf_xstats.pdu_bytes = nf_tpl_pdu.bytes;
 }
 
-void nf_tpl_add_nat(const struct nf_nat_rec *n)
+void nf_tpl_add_nat(struct nf_export_sink *s, const struct nf_nat_rec *n)
 {
+	lockdep_assert_held(&nf_export_mutex);
 	if (!nf_tpl_version)
 		return;
 	if (nf_pdu_add_nat(&nf_tpl_pdu, n)) {
-		nf_tpl_flush();
+		nf_tpl_flush(s);
 		if (nf_pdu_add_nat(&nf_tpl_pdu, n))
 			return;		/* cannot happen: a record fits a PDU */
 	}
@@ -208,8 +201,7 @@ void nf_tpl_add_nat(const struct nf_nat_rec *n)
 /* The previous version's PDU has been flushed by the caller. */
 void nf_tpl_set_version(int version)
 {
-	if (!nf_init_ms)
-		nf_init_ms = nf_real_ms() - nf_uptime_ms();
+	lockdep_assert_held(&nf_export_mutex);
 	nf_tpl_version = version == 9 || version == 10 ? version : 0;
 	nf_tmpl_cache_init(&nf_tpl_cache, nf_tpl_version);
 	nf_tpl_begin();
@@ -217,7 +209,8 @@ void nf_tpl_set_version(int version)
 	nf_tpl_used = 0;
 }
 
-void nf_tpl_dests_changed(void)
+void nf_tpl_resend(void)
 {
+	lockdep_assert_held(&nf_export_mutex);
 	nf_tmpl_reset(&nf_tpl_clock);
 }

@@ -8,6 +8,7 @@
  * reassembled; a fragment without transport header gives ports 0.
  */
 #include "flow_key.h"
+#include "flow_parse.h"
 
 #define NF_MAX_EXTHDRS 16	/* IPv6 extension headers walked at most */
 

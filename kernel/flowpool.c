@@ -30,7 +30,8 @@
 #include <linux/spinlock.h>
 #include <linux/percpu.h>
 #include <linux/jiffies.h>
-#include "netflow.h"
+#include "locks.h"
+#include "flowpool.h"
 
 #define NF_POOL_CHUNK 64
 #define NF_POOL_TRIM_CHUNKS 64	/* chunks freed to the slab per worker run */

@@ -19,7 +19,11 @@
 #include <linux/jiffies.h>
 #include <linux/spinlock.h>
 #include <linux/rculist_nulls.h>
-#include "netflow.h"
+#include "cfg.h"
+#include "locks.h"
+#include "stats.h"
+#include "flowtable.h"
+#include "flowpool.h"
 
 #define NF_LOCKS 1024
 

@@ -10,7 +10,18 @@
 #include <linux/jiffies.h>
 #include <linux/cpumask.h>
 #include <net/genetlink.h>
-#include "netflow.h"
+#include <linux/notifier.h>
+#include "cfg.h"
+#include "locks.h"
+#include "params.h"
+#include "genl.h"
+#include "stats.h"
+#include "flowtable.h"
+#include "expiry.h"
+#include "export.h"
+#include "sock.h"
+#include "ruleset.h"
+#include "natevents.h"
 #include "snapshot.h"
 #include "netflow_genl.h"
 #include "hooks.h"
@@ -20,7 +31,6 @@
 #define NF_GENL_VALLEN 1024	/* longest parameter value, as sysctl.c */
 
 static struct genl_family nf_genl_family;
-static bool nf_genl_up;		/* under nf_cfg_mutex: notifications allowed */
 
 static const struct nla_policy nf_genl_policy[NETFLOW_A_MAX + 1] = {
 	[NETFLOW_A_PARAM_NAME] = { .type = NLA_NUL_STRING, .len = 63 },
@@ -444,19 +454,21 @@ static int nf_genl_set_param(struct sk_buff *skb, struct genl_info *info)
 	return nf_param_set(p, nla_data(info->attrs[NETFLOW_A_PARAM_VALUE]));
 }
 
-/* Called by nf_param_set() with nf_cfg_mutex held, after a change. */
-void nf_genl_notify_param(const struct nf_param *p)
+/* From nf_param_set()'s notifier (params.h), nf_cfg_mutex held: multicast it. */
+static int nf_genl_param_changed(struct notifier_block *nb, unsigned long ev,
+				 void *data)
 {
+	const struct nf_param *p = data;
 	struct sk_buff *msg;
 	char *buf;
 	void *hdr;
 
 	lockdep_assert_held(&nf_cfg_mutex);
-	if (!nf_genl_up || !genl_has_listeners(&nf_genl_family, &init_net, 0))
-		return;
+	if (!genl_has_listeners(&nf_genl_family, &init_net, 0))
+		return NOTIFY_DONE;
 	buf = kzalloc(NF_GENL_VALLEN, GFP_KERNEL);
 	if (!buf)
-		return;
+		return NOTIFY_DONE;
 	msg = genlmsg_new(2 * NF_GENL_VALLEN, GFP_KERNEL);
 	if (!msg)
 		goto out;
@@ -470,7 +482,12 @@ void nf_genl_notify_param(const struct nf_param *p)
 	genlmsg_multicast(&nf_genl_family, msg, 0, 0, GFP_KERNEL);
 out:
 	kfree(buf);
+	return NOTIFY_DONE;
 }
+
+static struct notifier_block nf_genl_param_nb = {
+	.notifier_call = nf_genl_param_changed,
+};
 
 /* ---- the flow dump: cb->args[0] bucket, cb->args[1] flows of it sent ---- */
 
@@ -617,7 +634,7 @@ int nf_genl_init(void)
 	if (err)
 		return err;
 	mutex_lock(&nf_cfg_mutex);
-	nf_genl_up = true;
+	nf_param_notifier_register(&nf_genl_param_nb);
 	mutex_unlock(&nf_cfg_mutex);
 	return 0;
 }
@@ -625,7 +642,7 @@ int nf_genl_init(void)
 void nf_genl_exit(void)
 {
 	mutex_lock(&nf_cfg_mutex);
-	nf_genl_up = false;
+	nf_param_notifier_unregister(&nf_genl_param_nb);
 	mutex_unlock(&nf_cfg_mutex);
 	genl_unregister_family(&nf_genl_family);
 }

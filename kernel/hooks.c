@@ -23,6 +23,9 @@
 #include <net/netns/generic.h>
 #include "meter.h"
 #include "hooks.h"
+#include "cfg.h"
+#include "locks.h"
+#include "netns.h"
 
 DEFINE_PER_CPU(struct nf_hooks_cpu, nf_hooks_cpu);
 DEFINE_STATIC_KEY_FALSE(nf_hooks_key);
@@ -233,6 +236,7 @@ int nf_hooks_set(const struct nf_hook_set *set)
 
 void nf_hooks_set_mark(u32 value, u32 mask)
 {
+	lockdep_assert_held(&nf_cfg_mutex);
 	WRITE_ONCE(nf_hooks_mark, (u64)mask << 32 | value);
 }
 

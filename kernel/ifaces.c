@@ -17,7 +17,7 @@
 #include <linux/bitmap.h>
 #include <linux/netdevice.h>
 #include <net/l3mdev.h>
-#include "netflow.h"
+#include "ifaces.h"
 
 #define NF_IF_MAX 64
 

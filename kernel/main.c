@@ -5,7 +5,19 @@
  */
 #include <linux/module.h>
 #include <linux/init.h>
-#include "netflow.h"
+#include "cfg.h"
+#include "locks.h"
+#include "sysctl.h"
+#include "target.h"
+#include "proc.h"
+#include "genl.h"
+#include "flowtable.h"
+#include "expiry.h"
+#include "export.h"
+#include "ifaces.h"
+#include "ruleset.h"
+#include "natevents.h"
+#include "promisc.h"
 #include "hooks.h"
 #include "offload.h"
 #include "natflows.h"
@@ -17,7 +29,7 @@ static int __init nf_init(void)
 	err = nf_table_init(nf_cfg.hashsize);
 	if (err)
 		return err;
-	err = nf_export_init();
+	err = nf_export_init(nf_cfg.dests, nf_cfg.ndests);
 	if (err)
 		goto err_table;
 	err = nf_expiry_init();

@@ -26,7 +26,12 @@
 #include <net/net_namespace.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_ecache.h>
-#include "netflow.h"
+#include "cfg.h"
+#include "locks.h"
+#include "export.h"
+#include "export_sink.h"
+#include "natevents.h"
+#include "netns.h"
 
 #ifdef ENABLE_NAT
 

@@ -44,8 +44,10 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_zones.h>
-#include "netflow.h"
-#include "meter.h"
+#include "cfg.h"
+#include "locks.h"
+#include "flowtable.h"
+#include "meter_prep.h"
 #include "natflows.h"
 
 #ifdef NF_NATFLOWS_BUILT

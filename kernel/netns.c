@@ -11,7 +11,7 @@
  */
 #include <linux/mutex.h>
 #include <net/net_namespace.h>
-#include "netflow.h"
+#include "netns.h"
 
 static DEFINE_MUTEX(nf_netns_mutex);
 static void (*nf_netns_fn)(struct net *net);

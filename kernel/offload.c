@@ -43,6 +43,11 @@
 #include "compat.h"
 #include "meter.h"
 #include "offload.h"
+#include "locks.h"
+#include "flowtable.h"
+#include "ifaces.h"
+#include "ruleset.h"
+#include "flow_parse.h"
 
 #ifdef NF_OFFLOAD_BUILT
 

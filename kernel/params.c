@@ -11,25 +11,20 @@
 #include <linux/slab.h>
 #include <linux/cpumask.h>
 #include <linux/capability.h>
-#include "netflow.h"
+#include <linux/notifier.h>
+#include "cfg.h"
+#include "locks.h"
+#include "params.h"
+#include "flowtable.h"
+#include "expiry.h"
+#include "export.h"
+#include "sock.h"
+#include "ruleset.h"
+#include "natevents.h"
+#include "promisc.h"
 #include "natflows.h"
 #include "hooks.h"
 #include "offload.h"
-
-struct nf_config nf_cfg = {
-	.protocol = 5,
-	.inactive_timeout = 15,
-	.active_timeout = 1800,
-	.refresh_rate = 20,
-	.timeout_rate = 30,
-	.maxflows = 2000000,
-	.scan_min = 1,
-	.exportcpu = -1,
-	.destination = "127.0.0.1:2055",
-	.dest_mode = NF_DEST_MIRROR,
-};
-DEFINE_MUTEX(nf_cfg_mutex);
-bool nf_running;
 
 static char nf_dest_mode_str[16] = "mirror";
 static char nf_aggregation[1024];
@@ -53,12 +48,9 @@ static int nf_check_protocol(const struct nf_param *p, int v)
 
 static int nf_apply_protocol(int v)
 {
-	int err;
+	struct nf_export_change c = { .what = NF_XCH_PROTOCOL, .protocol = v };
 
-	mutex_lock(&nf_export_mutex);
-	err = nf_export_set_protocol(v);
-	mutex_unlock(&nf_export_mutex);
-	return err;
+	return nf_export_change(&c);
 }
 
 static int nf_apply_hashsize(int v)
@@ -75,11 +67,9 @@ static int nf_apply_hashsize(int v)
 
 static int nf_apply_sndbuf(int v)
 {
-	mutex_lock(&nf_export_mutex);
-	nf_cfg.sndbuf = v;
-	nf_socks_set_sndbuf(v);
-	mutex_unlock(&nf_export_mutex);
-	return 0;
+	struct nf_export_change c = { .what = NF_XCH_SNDBUF, .sndbuf = v };
+
+	return nf_export_change(&c);
 }
 
 static int nf_check_sndbuf(const struct nf_param *p, int v)
@@ -114,31 +104,30 @@ static int nf_apply_flush(int v)
 
 /* ---- string parameters ---- */
 
+/* Parsed here, once: the exporter and the sockets take the parsed list. */
 static int nf_set_destination(const struct nf_param *p, const char *val)
 {
 	struct nf_dest *d = kcalloc(NF_MAX_DESTS, sizeof(*d), GFP_KERNEL);
+	struct nf_export_change c = { .what = NF_XCH_DESTINATION, .dests = d };
 	const char *err;
-	int n, ret = 0;
+	int ret = 0;
 
 	if (!d)
 		return -ENOMEM;
 	if (strlen(val) >= sizeof(nf_cfg.destination))
 		ret = nf_bad(p, "too long");
-	else if ((n = nf_parse_destinations(val, d, NF_MAX_DESTS, &err)) < 0)
+	else if ((c.ndests = nf_parse_destinations(val, d, NF_MAX_DESTS, &err)) < 0)
 		ret = nf_bad(p, err);
-	kfree(d);
-	if (ret)
-		return ret;
-	if (nf_running) {
-		mutex_lock(&nf_export_mutex);
-		ret = nf_socks_set(val);
-		mutex_unlock(&nf_export_mutex);
-		if (ret)
-			return ret;
+	if (!ret && nf_running)
+		ret = nf_export_change(&c);
+	if (!ret) {
+		memcpy(nf_cfg.dests, d, c.ndests * sizeof(*d));
+		nf_cfg.ndests = c.ndests;
+		strscpy(nf_cfg.destination, val, sizeof(nf_cfg.destination));
+		strim(nf_cfg.destination);
 	}
-	strscpy(nf_cfg.destination, val, sizeof(nf_cfg.destination));
-	strim(nf_cfg.destination);
-	return 0;
+	kfree(d);
+	return ret;
 }
 
 static int nf_set_sampler(const struct nf_param *p, const char *val)
@@ -151,17 +140,17 @@ static int nf_set_sampler(const struct nf_param *p, const char *val)
 		return nf_bad(p, "too long");
 	if (nf_parse_sampler(val, &kind, &interval, &err))
 		return nf_bad(p, err);
-	/* The PDU being built carries the old sampling signal: send it first. */
-	if (nf_running)
-		mutex_lock(&nf_export_mutex);
-	if (nf_running)
-		nf_export_flush(true);
-	WRITE_ONCE(nf_cfg.sampler_interval, interval);
-	WRITE_ONCE(nf_cfg.sampler_kind, kind);
 	if (nf_running) {
-		/* v9/IPFIX: the new sampling options record goes out at once */
-		nf_tpl_dests_changed();
-		mutex_unlock(&nf_export_mutex);
+		struct nf_export_change c = {
+			.what = NF_XCH_SAMPLER,
+			.sampler_kind = kind,
+			.sampler_interval = interval,
+		};
+
+		nf_export_change(&c);
+	} else {
+		WRITE_ONCE(nf_cfg.sampler_interval, interval);
+		WRITE_ONCE(nf_cfg.sampler_kind, kind);
 	}
 	strscpy(nf_cfg.sampler, kind ? val : "", sizeof(nf_cfg.sampler));
 	strim(nf_cfg.sampler);
@@ -379,6 +368,21 @@ const struct nf_param nf_params[NF_P_COUNT] = {
 };
 const unsigned int nf_nparams = NF_P_COUNT;
 
+/* Who hears of changes (genl.c); the chain is nf_cfg_mutex's to guard. */
+static RAW_NOTIFIER_HEAD(nf_param_chain);
+
+void nf_param_notifier_register(struct notifier_block *nb)
+{
+	lockdep_assert_held(&nf_cfg_mutex);
+	raw_notifier_chain_register(&nf_param_chain, nb);
+}
+
+void nf_param_notifier_unregister(struct notifier_block *nb)
+{
+	lockdep_assert_held(&nf_cfg_mutex);
+	raw_notifier_chain_unregister(&nf_param_chain, nb);
+}
+
 int nf_param_set(const struct nf_param *p, const char *val)
 {
 	int err;
@@ -386,7 +390,7 @@ int nf_param_set(const struct nf_param *p, const char *val)
 	mutex_lock(&nf_cfg_mutex);
 	err = p->set(p, val);
 	if (!err)
-		nf_genl_notify_param(p);
+		raw_notifier_call_chain(&nf_param_chain, 0, (void *)p);
 	mutex_unlock(&nf_cfg_mutex);
 	return err;
 }

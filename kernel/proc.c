@@ -12,7 +12,15 @@
 #include <linux/jiffies.h>
 #include <linux/cpumask.h>
 #include <net/net_namespace.h>
-#include "netflow.h"
+#include "cfg.h"
+#include "proc.h"
+#include "stats.h"
+#include "flowtable.h"
+#include "expiry.h"
+#include "sock.h"
+#include "ruleset.h"
+#include "natevents.h"
+#include "promisc.h"
 #include "snapshot.h"
 #include "hooks.h"
 #include "offload.h"

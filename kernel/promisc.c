@@ -17,7 +17,8 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
-#include "netflow.h"
+#include "locks.h"
+#include "promisc.h"
 
 #ifdef ENABLE_PROMISC
 

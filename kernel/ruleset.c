@@ -9,7 +9,10 @@
 #include <linux/slab.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
-#include "netflow.h"
+#include <linux/netdevice.h>
+#include "locks.h"
+#include "ruleset.h"
+#include "rules.h"
 
 struct nf_aggr_set {
 	struct rcu_head rcu;

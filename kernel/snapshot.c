@@ -2,6 +2,11 @@
 /* The statistics snapshot /proc and netlink share (snapshot.h). */
 #include <linux/slab.h>
 #include "snapshot.h"
+#include "locks.h"
+#include "export_tpl.h"
+#include "stats.h"
+#include "export.h"
+#include "sock.h"
 
 struct nf_snap *nf_snap_take(void)
 {
@@ -10,7 +15,7 @@ struct nf_snap *nf_snap_take(void)
 	if (!s)
 		return NULL;
 	mutex_lock(&nf_export_mutex);
-	s->x = nf_xstats;
+	nf_export_stats_read(&s->x);
 	s->nsocks = nf_socks_stats(s->socks, NF_MAX_DESTS);
 	nf_tpl_counts(&s->ntmpl, &s->nactive);
 	mutex_unlock(&nf_export_mutex);

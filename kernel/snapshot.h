@@ -8,7 +8,9 @@
 #ifndef NF_SNAPSHOT_H
 #define NF_SNAPSHOT_H
 
-#include "netflow.h"
+#include "stats.h"
+#include "export.h"
+#include "sock.h"
 #include "hooks.h"
 #include "offload.h"
 #include "natflows.h"

@@ -29,7 +29,9 @@
 #include <linux/jiffies.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
-#include "netflow.h"
+#include "cfg.h"
+#include "locks.h"
+#include "sock.h"
 
 #define NF_RETRY (2 * HZ)
 #define NF_PROBE (HZ / 4)
@@ -357,6 +359,7 @@ static int nf_send_balance(const void *buf, unsigned int len)
 
 void nf_socks_tick(void)
 {
+	lockdep_assert_held(&nf_export_mutex);
 	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE)
 		nf_balance_recheck();
 }
@@ -381,6 +384,8 @@ int nf_socks_send(const void *buf, unsigned int len)
 	struct nf_sock *ns;
 	int delivered = 0;
 
+	lockdep_assert_held(&nf_export_mutex);
+
 	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE)
 		return nf_send_balance(buf, len);
 	list_for_each_entry(ns, &nf_socks, list)
@@ -395,6 +400,8 @@ int nf_socks_send_all(const void *buf, unsigned int len)
 	bool balance = READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE;
 	struct nf_sock *ns;
 	int delivered = 0;
+
+	lockdep_assert_held(&nf_export_mutex);
 
 	list_for_each_entry(ns, &nf_socks, list) {
 		if (balance && READ_ONCE(ns->failed_at))
@@ -415,6 +422,8 @@ u64 nf_socks_send_run(const void *buf, unsigned int len, unsigned int seg)
 	unsigned int i, n = DIV_ROUND_UP(len, seg);
 	u64 all = n >= 64 ? ~0ULL : BIT_ULL(n) - 1, delivered = 0;
 	struct nf_sock *ns;
+
+	lockdep_assert_held(&nf_export_mutex);
 
 	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE) {
 		for (i = 0; i < n; i++)
@@ -454,30 +463,18 @@ static void nf_socks_free(struct list_head *head)
  * Replace the destinations (export mutex held).  The pending PDU stays in
  * the exporter and goes to the new destinations: no flow is lost.
  */
-int nf_socks_set(const char *destinations)
+int nf_socks_set(const struct nf_dest *d, int n)
 {
-	struct nf_dest *d;
-	const char *err;
 	LIST_HEAD(fresh);
-	int n, i;
+	int i;
 
 	lockdep_assert_held(&nf_export_mutex);
 
-	d = kcalloc(NF_MAX_DESTS, sizeof(*d), GFP_KERNEL);
-	if (!d)
-		return -ENOMEM;
-	n = nf_parse_destinations(destinations, d, NF_MAX_DESTS, &err);
-	if (n < 0) {
-		pr_err("destination: %s\n", err);
-		kfree(d);
-		return -EINVAL;
-	}
 	for (i = 0; i < n; i++) {
 		struct nf_sock *ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 
 		if (!ns) {
 			nf_socks_free(&fresh);
-			kfree(d);
 			return -ENOMEM;
 		}
 		ns->dest = d[i];
@@ -487,17 +484,17 @@ int nf_socks_set(const char *destinations)
 		nf_sock_connect(ns);
 		list_add_tail(&ns->list, &fresh);
 	}
-	kfree(d);
 	nf_socks_free(&nf_socks);
 	list_splice(&fresh, &nf_socks);
 	nf_rr_next = NULL;
-	nf_tpl_dests_changed();	/* new collectors need the templates */
 	return 0;
 }
 
 void nf_socks_set_sndbuf(int sndbuf)
 {
 	struct nf_sock *ns;
+
+	lockdep_assert_held(&nf_export_mutex);
 
 	list_for_each_entry(ns, &nf_socks, list) {
 		struct sock *sk;
@@ -520,6 +517,8 @@ int nf_socks_stats(struct nf_sock_stats *out, int max)
 {
 	struct nf_sock *ns;
 	int n = 0;
+
+	lockdep_assert_held(&nf_export_mutex);
 
 	list_for_each_entry(ns, &nf_socks, list) {
 		struct nf_sock_stats *s = &out[n];
@@ -550,7 +549,6 @@ int nf_socks_stats(struct nf_sock_stats *out, int max)
 
 void nf_socks_exit(void)
 {
-	mutex_lock(&nf_export_mutex);
+	lockdep_assert_held(&nf_export_mutex);
 	nf_socks_free(&nf_socks);
-	mutex_unlock(&nf_export_mutex);
 }

@@ -6,7 +6,7 @@
  */
 #include <linux/percpu.h>
 #include <linux/cpumask.h>
-#include "netflow.h"
+#include "stats.h"
 
 #define NF_FP 1024
 
@@ -54,7 +54,7 @@ static u64 nf_metric(u64 searched, u64 lookups)
 	return lookups ? div64_u64(searched * 100, lookups) : 100;
 }
 
-void nf_stats_tick(void)
+void nf_stats_tick(u64 exported)
 {
 	static u64 prev_pkts, prev_bytes, prev_searched, prev_lookups, prev_xbytes;
 	static s64 bps1, pps1, bps5, pps5, m4, m1, m5, m15;
@@ -91,8 +91,8 @@ void nf_stats_tick(void)
 	nf_rates.metric_1m = nf_fp_out(m1);
 	nf_rates.metric_5m = nf_fp_out(m5);
 	nf_rates.metric_15m = nf_fp_out(m15);
-	nf_rates.export_Bps = nf_xstats.bytes - prev_xbytes;
-	prev_xbytes = nf_xstats.bytes;
+	nf_rates.export_Bps = exported - prev_xbytes;
+	prev_xbytes = exported;
 	prev_pkts = sum.pkts;
 	prev_bytes = sum.bytes;
 	prev_searched = sum.searched;

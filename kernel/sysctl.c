@@ -7,7 +7,9 @@
 #include <linux/sysctl.h>
 #include <linux/slab.h>
 #include <linux/capability.h>
-#include "netflow.h"
+#include "params.h"
+#include "compat.h"
+#include "sysctl.h"
 
 #define NF_SYSCTL_BUF 1024
 

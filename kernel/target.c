@@ -8,6 +8,7 @@
 #include <linux/netfilter/x_tables.h>
 #include "meter.h"
 #include "hooks.h"
+#include "target.h"
 
 static unsigned int nf_target_v4(struct sk_buff *skb,
 				 const struct xt_action_param *par)

@@ -4,7 +4,7 @@
 #include <vector>
 
 extern "C" {
-#include "flow_key.h"
+#include "flow_parse.h"
 }
 
 namespace pkt {

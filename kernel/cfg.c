@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The configuration (cfg.h), with its defaults. */
+#include "cfg.h"
+#include "flow_key.h"
+
+struct nf_config nf_cfg = {
+	.protocol = 5,
+	.inactive_timeout = 15,
+	.active_timeout = 1800,
+	.refresh_rate = 20,
+	.timeout_rate = 30,
+	.maxflows = 2000000,
+	.scan_min = 1,
+	.exportcpu = -1,
+	.destination = "127.0.0.1:2055",
+	.dests = { { .family = NF_FAM_V4, .port = 2055, .addr = { 127, 0, 0, 1 } } },
+	.ndests = 1,
+	.dest_mode = NF_DEST_MIRROR,
+};
+bool nf_running;

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The configuration every part reads: module parameters and sysctl
+ * net.netflow.* write it (params.c, under nf_cfg_mutex: locks.h), the rest
+ * of the module reads it, on the packet path with READ_ONCE().
+ */
+#ifndef NF_CFG_H
+#define NF_CFG_H
+
+#include <linux/types.h>
+#include "options.h"
+
+#define NF_VERSION "3.0"
+
+struct nf_config {
+	int protocol;
+	int inactive_timeout;	/* seconds */
+	int active_timeout;	/* seconds */
+	int refresh_rate;	/* packets */
+	int timeout_rate;	/* minutes */
+	int debug;
+	int sndbuf;		/* bytes, 0 = system default */
+	int hashsize;		/* buckets, 0 = automatic at load */
+	int maxflows;		/* 0 = unlimited */
+	int scan_min;		/* jiffies */
+	int exportcpu;		/* -1 = any */
+	int engine_id;
+	int natevents;
+	int promisc;
+	int dest_mode;		/* enum nf_dest_mode */
+	int sampler_kind;	/* enum nf_sampler_kind */
+	unsigned int sampler_interval;
+	char destination[512];	/* as written */
+	struct nf_dest dests[NF_MAX_DESTS];	/* destination, parsed once */
+	int ndests;
+	char sampler[32];
+	char hooks[256];	/* hook mode (hooks.c); "" = off */
+	char hook_mark[32];
+	int flowtable;		/* offload.c: meter flowtable fast paths */
+	int natflows;		/* natflows.c: NAT translation in flow records */
+};
+
+extern struct nf_config nf_cfg;
+extern bool nf_running;		/* init done: parameter changes apply at once */
+
+#endif /* NF_CFG_H */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The worker (expiry.c): sweeps the flow table for flows that are due and
+ * hands them to the exporter (export.h).
+ */
+#ifndef NF_EXPIRY_H
+#define NF_EXPIRY_H
+
+int nf_expiry_init(void);
+void nf_expiry_exit(void);
+void nf_expiry_flush(void);		/* export everything now, wait */
+void nf_expiry_reschedule(void);	/* exportcpu/scan_min changed */
+
+struct nf_worker_stats {
+	unsigned int delay;		/* jiffies between runs */
+	unsigned int last_run_us;
+	unsigned int last_exported;
+	unsigned int last_scanned;
+	unsigned long peak_time;	/* jiffies of peak flows */
+	unsigned int peak_flows;
+};
+extern struct nf_worker_stats nf_worker;
+
+#endif /* NF_EXPIRY_H */

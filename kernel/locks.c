@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The module's two mutexes (locks.h: what each guards, and their order). */
+#include "locks.h"
+
+DEFINE_MUTEX(nf_cfg_mutex);
+DEFINE_MUTEX(nf_export_mutex);

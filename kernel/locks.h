@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The module's locks, outer first:
+ *   nf_cfg_mutex     serialises parameter changes (params.c, sysctl.c)
+ *   nf_export_mutex  the exporter (export.c): PDUs being built, sockets;
+ *                    and the worker's sweep (expiry.c), so no table resize
+ *                    runs during one; held by each worker run
+ *   nf_locks_all     stop-the-world for table resize (flowtable.c)
+ *   stripe lock      one of NF_LOCKS, taken with BH disabled, protects the
+ *                    chains of a run of consecutive buckets
+ *   pool lock        flowpool.c's chunk stack (BH disabled); never held
+ *                    together with a stripe lock (allocation comes first)
+ * The packet path takes at most one stripe lock, and only to insert a flow;
+ * updates of existing flows are lock-free (RCU lookup + atomics), and flows
+ * are read for export only after an RCU grace period following their unlink.
+ *
+ * The two mutexes are defined at the bottom of the module (locks.c), so
+ * that every part can state its rule with lockdep_assert_held() without
+ * naming a part above it.
+ */
+#ifndef NF_LOCKS_H
+#define NF_LOCKS_H
+
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+
+extern struct mutex nf_cfg_mutex;
+extern struct mutex nf_export_mutex;
+
+/*
+ * Configuration and unload paths wait for RCU readers (packets in a hook,
+ * walkers of a table or rule set) with this: an expedited grace period.  A
+ * normal synchronize_rcu() returns when its callback runs, behind every
+ * callback queued on this CPU before it; under a flood of frees (kmemleak
+ * frees each object through call_rcu()) that took minutes, with the
+ * module's mutexes held.
+ */
+static inline void nf_wait_readers(void)
+{
+	synchronize_rcu_expedited();
+}
+
+#endif /* NF_LOCKS_H */

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Export destinations (sock.c): UDP (and SCTP) kernel sockets, mirror or
+ * balance mode, reconnects and re-sends.  Used by the exporter (export.c)
+ * alone: all of it is called with nf_export_mutex held.
+ */
+#ifndef NF_SOCK_H
+#define NF_SOCK_H
+
+#include <linux/types.h>
+#include "options.h"
+#include "flow_key.h"
+
+struct nf_sock_stats {
+	char name[64];
+	int connected;
+	int connect_attempts;
+	int sndbuf, filled, peak;
+	u64 err_sndbuf, err_connect, err_cberr, err_other;
+	u64 pkts, bytes;
+	u64 resent;
+	int down;
+};
+/* Replace the destinations by d[0..n) (parsed by params.c). */
+int nf_socks_set(const struct nf_dest *d, int n);
+void nf_socks_exit(void);
+int nf_socks_send(const void *buf, unsigned int len);	/* 0 if delivered */
+int nf_socks_send_all(const void *buf, unsigned int len);	/* templates */
+/* PDUs of seg bytes (the last may be shorter): bit i set if PDU i delivered */
+u64 nf_socks_send_run(const void *buf, unsigned int len, unsigned int seg);
+void nf_socks_set_sndbuf(int sndbuf);
+void nf_socks_tick(void);	/* each worker run: balance re-sends */
+int nf_socks_stats(struct nf_sock_stats *out, int max);
+
+#endif /* NF_SOCK_H */
