@@ -3,7 +3,7 @@
 #include "cfg.h"
 #include "flow_key.h"
 
-struct nf_config nf_cfg = {
+struct ipnf_config ipnf_cfg = {
 	.protocol = 5,
 	.inactive_timeout = 15,
 	.active_timeout = 1800,
@@ -13,8 +13,8 @@ struct nf_config nf_cfg = {
 	.scan_min = 1,
 	.exportcpu = -1,
 	.destination = "127.0.0.1:2055",
-	.dests = { { .family = NF_FAM_V4, .port = 2055, .addr = { 127, 0, 0, 1 } } },
+	.dests = { { .family = IPNF_FAM_V4, .port = 2055, .addr = { 127, 0, 0, 1 } } },
 	.ndests = 1,
-	.dest_mode = NF_DEST_MIRROR,
+	.dest_mode = IPNF_DEST_MIRROR,
 };
-bool nf_running;
+bool ipnf_running;

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The configuration every part reads: module parameters and sysctl
- * net.netflow.* write it (params.c, under nf_cfg_mutex: locks.h), the rest
+ * net.netflow.* write it (params.c, under ipnf_cfg_mutex: locks.h), the rest
  * of the module reads it, on the packet path with READ_ONCE().
  */
-#ifndef NF_CFG_H
-#define NF_CFG_H
+#ifndef IPNF_CFG_H
+#define IPNF_CFG_H
 
 #include <linux/types.h>
 #include "options.h"
 
-#define NF_VERSION "3.0"
+#define IPNF_VERSION "3.0"
 
-struct nf_config {
+struct ipnf_config {
 	int protocol;
 	int inactive_timeout;	/* seconds */
 	int active_timeout;	/* seconds */
@@ -27,11 +27,11 @@ struct nf_config {
 	int engine_id;
 	int natevents;
 	int promisc;
-	int dest_mode;		/* enum nf_dest_mode */
-	int sampler_kind;	/* enum nf_sampler_kind */
+	int dest_mode;		/* enum ipnf_dest_mode */
+	int sampler_kind;	/* enum ipnf_sampler_kind */
 	unsigned int sampler_interval;
 	char destination[512];	/* as written */
-	struct nf_dest dests[NF_MAX_DESTS];	/* destination, parsed once */
+	struct ipnf_dest dests[IPNF_MAX_DESTS];	/* destination, parsed once */
 	int ndests;
 	char sampler[32];
 	char hooks[256];	/* hook mode (hooks.c); "" = off */
@@ -40,7 +40,7 @@ struct nf_config {
 	int natflows;		/* natflows.c: NAT translation in flow records */
 };
 
-extern struct nf_config nf_cfg;
-extern bool nf_running;		/* init done: parameter changes apply at once */
+extern struct ipnf_config ipnf_cfg;
+extern bool ipnf_running;		/* init done: parameter changes apply at once */
 
-#endif /* NF_CFG_H */
+#endif /* IPNF_CFG_H */

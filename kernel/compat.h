@@ -7,33 +7,33 @@
  * tests/vm/kernels.md) that compile it: 5.10 (bullseye), 6.1 (bookworm),
  * 6.12 (trixie), 7.3 (trixie-backports), 7.2 (sid), 7.3-rc (experimental).
  */
-#ifndef NF_COMPAT_H
-#define NF_COMPAT_H
+#ifndef IPNF_COMPAT_H
+#define IPNF_COMPAT_H
 
 #include <linux/version.h>
 #include <linux/sysctl.h>
 
 /* 6.11 made ctl_table handlers take a const table: 6.12, 7.x; else 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
-#define NF_CTL_CONST const
+#define IPNF_CTL_CONST const
 #else
-#define NF_CTL_CONST
+#define IPNF_CTL_CONST
 #endif
 
 /* 6.6 dropped the empty sentinel at the end of ctl_table arrays: 6.12, 7.x;
  * else 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-#define NF_CTL_SENTINEL 0
+#define IPNF_CTL_SENTINEL 0
 #else
-#define NF_CTL_SENTINEL 1
+#define IPNF_CTL_SENTINEL 1
 #endif
 
 /* 6.6 takes the table size (register_sysctl_sz) instead of a sentinel:
  * 6.12, 7.x; else 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-#define nf_register_sysctl(path, table, n) register_sysctl_sz(path, table, n)
+#define ipnf_register_sysctl(path, table, n) register_sysctl_sz(path, table, n)
 #else
-#define nf_register_sysctl(path, table, n) register_sysctl(path, table)
+#define ipnf_register_sysctl(path, table, n) register_sysctl(path, table)
 #endif
 
 /* 6.12 moved the unaligned helpers to <linux/unaligned.h>: 6.12, 7.x;
@@ -47,9 +47,9 @@
 #include <linux/random.h>
 /* 6.2 added get_random_u32_below(): 6.12, 7.x; prandom_u32_max(): 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#define nf_random_below(n) get_random_u32_below(n)
+#define ipnf_random_below(n) get_random_u32_below(n)
 #else
-#define nf_random_below(n) prandom_u32_max(n)
+#define ipnf_random_below(n) prandom_u32_max(n)
 #endif
 
 /*
@@ -72,9 +72,9 @@ static inline bool __llist_add(struct llist_node *new, struct llist_head *head)
  * with the family's policy.  The empty branch: 5.10 (bullseye).
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
-#define NF_GENL_RESV_START_OP(op) .resv_start_op = (op),
+#define IPNF_GENL_RESV_START_OP(op) .resv_start_op = (op),
 #else
-#define NF_GENL_RESV_START_OP(op)
+#define IPNF_GENL_RESV_START_OP(op)
 #endif
 
 /*
@@ -83,9 +83,9 @@ static inline bool __llist_add(struct llist_node *new, struct llist_head *head)
  * 6.12).
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
-#define nf_sockaddr sockaddr_unsized
+#define ipnf_sockaddr sockaddr_unsized
 #else
-#define nf_sockaddr sockaddr
+#define ipnf_sockaddr sockaddr
 #endif
 
 /*
@@ -95,11 +95,11 @@ static inline bool __llist_add(struct llist_node *new, struct llist_head *head)
  */
 #include <linux/workqueue.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
-#define nf_percpu_wq system_percpu_wq
-#define nf_dfl_wq system_dfl_wq
+#define ipnf_percpu_wq system_percpu_wq
+#define ipnf_dfl_wq system_dfl_wq
 #else
-#define nf_percpu_wq system_wq
-#define nf_dfl_wq system_unbound_wq
+#define ipnf_percpu_wq system_wq
+#define ipnf_dfl_wq system_unbound_wq
 #endif
 
 /*
@@ -108,13 +108,13 @@ static inline bool __llist_add(struct llist_node *new, struct llist_head *head)
  * namespace (6.1 (bookworm) to 7.3).  Before: .fcn, 5.10 (bullseye).
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 16, 0)
-#define NF_CT_EVENT_CONST const
-#define NF_CT_EVENT_FN ct_event
-#define nf_ct_unregister_notifier(net, nb) nf_conntrack_unregister_notifier(net)
+#define IPNF_CT_EVENT_CONST const
+#define IPNF_CT_EVENT_FN ct_event
+#define ipnf_ct_unregister_notifier(net, nb) nf_conntrack_unregister_notifier(net)
 #else
-#define NF_CT_EVENT_CONST
-#define NF_CT_EVENT_FN fcn
-#define nf_ct_unregister_notifier(net, nb) nf_conntrack_unregister_notifier(net, nb)
+#define IPNF_CT_EVENT_CONST
+#define IPNF_CT_EVENT_FN fcn
+#define ipnf_ct_unregister_notifier(net, nb) nf_conntrack_unregister_notifier(net, nb)
 #endif
 
 /* 5.19 added __uninitialized (stack variables exempt from auto-init); the
@@ -134,7 +134,7 @@ static inline bool __llist_add(struct llist_node *new, struct llist_head *head)
  * Else the bulk call: 5.10, 6.1, 6.12.  Returns how many were allocated.
  */
 #include <linux/slab.h>
-static inline int nf_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp,
+static inline int ipnf_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp,
 				      size_t nr, void **p)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
@@ -156,15 +156,15 @@ static inline int nf_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp,
  * (NF_FLOW_CLOSING) and keep forwarding it on the fast path, instead of
  * tearing it down: 7.2 (sid), 7.3 (trixie-backports), 7.3-rc; else 5.10,
  * 6.1, 6.12.  A feature of nf_flow_table.h that Kbuild probes
- * (NF_HAVE_FLOW_CLOSING), not the version, so a stable backport is found too.
+ * (IPNF_HAVE_FLOW_CLOSING), not the version, so a stable backport is found too.
  */
-static inline bool nf_flowtable_keeps_fin(void)
+static inline bool ipnf_flowtable_keeps_fin(void)
 {
-#ifdef NF_HAVE_FLOW_CLOSING
+#ifdef IPNF_HAVE_FLOW_CLOSING
 	return true;
 #else
 	return false;
 #endif
 }
 
-#endif /* NF_COMPAT_H */
+#endif /* IPNF_COMPAT_H */

@@ -7,7 +7,7 @@
  * Idle and active flows are found by sweeping a slice of the table each run,
  * so that the whole table is covered every sweep period (a quarter of the
  * shorter timeout, between 1 and 4 seconds).  Ended flows come from a
- * lock-free list the packet path fills; a FIN flow lingers NF_FIN_LINGER for
+ * lock-free list the packet path fills; a FIN flow lingers IPNF_FIN_LINGER for
  * the trailing ACK, an RST flow goes at once.
  */
 #include <linux/workqueue.h>
@@ -28,40 +28,40 @@
 #include "natflows.h"
 #include "flow_rec.h"
 
-#define NF_FIN_LINGER (HZ / 2)
+#define IPNF_FIN_LINGER (HZ / 2)
 
-struct nf_worker_stats nf_worker;
+struct ipnf_worker_stats ipnf_worker;
 
-static struct delayed_work nf_work;
-static bool nf_stopping;
-static struct llist_head nf_closing;	/* FIN flows lingering (worker only) */
-static struct llist_head nf_pending;	/* unlinked, awaiting grace period */
-static unsigned long nf_pending_gp;
-static unsigned int nf_sweep_pos;
-static unsigned long nf_last_tick;
+static struct delayed_work ipnf_work;
+static bool ipnf_stopping;
+static struct llist_head ipnf_closing;	/* FIN flows lingering (worker only) */
+static struct llist_head ipnf_pending;	/* unlinked, awaiting grace period */
+static unsigned long ipnf_pending_gp;
+static unsigned int ipnf_sweep_pos;
+static unsigned long ipnf_last_tick;
 
 /* The record of a flow: flow_rec.h's, with its VRFs and NAT translation. */
-static void nf_flow_rec(const struct nf_flow *f, struct nf_exp_rec *r,
-			const struct nf_export_clock *c)
+static void ipnf_flow_rec(const struct ipnf_flow *f, struct ipnf_exp_rec *r,
+			const struct ipnf_export_clock *c)
 {
-	nf_flow_fill_rec(r, f, c);
-	r->vrf_in = nf_if_vrf(r->key.iif);
-	r->vrf_out = nf_if_vrf(r->oif);
-	nf_natflows_fill(r);
+	ipnf_flow_fill_rec(r, f, c);
+	r->vrf_in = ipnf_if_vrf(r->key.iif);
+	r->vrf_out = ipnf_if_vrf(r->oif);
+	ipnf_natflows_fill(r);
 }
 
 /* Export flows whose grace period is over and hand them to the pool. */
-static unsigned int nf_export_list(struct llist_node *n)
+static unsigned int ipnf_export_list(struct llist_node *n)
 {
-	struct nf_export_clock c = {
+	struct ipnf_export_clock c = {
 		.now = (u32)jiffies,
-		.uptime = nf_uptime_ms(),
+		.uptime = ipnf_uptime_ms(),
 		.real_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC),
 	};
-	struct nf_export_sink *v5 = nf_export_v5_sink();
+	struct ipnf_export_sink *v5 = ipnf_export_v5_sink();
 	u64 pkts = 0, bytes = 0;
-	struct nf_flow *f, *t;
-	struct nf_exp_rec r;
+	struct ipnf_flow *f, *t;
+	struct ipnf_exp_rec r;
 	unsigned int cnt = 0;
 
 	llist_for_each_entry_safe(f, t, n, lnode) {
@@ -70,86 +70,86 @@ static unsigned int nf_export_list(struct llist_node *n)
 
 		pkts += fp;
 		bytes += fb;
-		if (v5 && f->key.family == NF_FAM_V4 && !(fb >> 32)) {
-			nf_v5_add_flow(v5, f, &c, fp, (u32)fb);
+		if (v5 && f->key.family == IPNF_FAM_V4 && !(fb >> 32)) {
+			ipnf_v5_add_flow(v5, f, &c, fp, (u32)fb);
 		} else {
-			nf_flow_rec(f, &r, &c);
-			nf_export_flow(&r);
+			ipnf_flow_rec(f, &r, &c);
+			ipnf_export_flow(&r);
 		}
-		nf_flow_free(f);
+		ipnf_flow_free(f);
 		cnt++;
 	}
-	atomic64_add(pkts, &nf_removed_pkts);
-	atomic64_add(bytes, &nf_removed_bytes);
+	atomic64_add(pkts, &ipnf_removed_pkts);
+	atomic64_add(bytes, &ipnf_removed_bytes);
 	return cnt;
 }
 
 /* Ended flows: unlink those whose linger is over, keep the rest. */
-static void nf_collect_ended(u32 now, bool all, struct llist_head *batch)
+static void ipnf_collect_ended(u32 now, bool all, struct llist_head *batch)
 {
-	struct llist_node *n = llist_del_all(&nf_ended);
-	struct llist_node *c = llist_del_all(&nf_closing);
-	struct nf_flow *f, *t;
+	struct llist_node *n = llist_del_all(&ipnf_ended);
+	struct llist_node *c = llist_del_all(&ipnf_closing);
+	struct ipnf_flow *f, *t;
 	int pass;
 
 	for (pass = 0; pass < 2; pass++, n = c) {
 		llist_for_each_entry_safe(f, t, n, lnode) {
 			int st = atomic_read(&f->state);
 
-			if (all || (st & NF_FLOW_RST) ||
-			    (s32)(now - READ_ONCE(f->ts_last)) >= NF_FIN_LINGER) {
-				nf_flow_unlink(f);
-				atomic_or(NF_END_EOF << 16, &f->state);
+			if (all || (st & IPNF_FLOW_RST) ||
+			    (s32)(now - READ_ONCE(f->ts_last)) >= IPNF_FIN_LINGER) {
+				ipnf_flow_unlink(f);
+				atomic_or(IPNF_END_EOF << 16, &f->state);
 				__llist_add(&f->lnode, batch);
 			} else {
-				__llist_add(&f->lnode, &nf_closing);
+				__llist_add(&f->lnode, &ipnf_closing);
 			}
 		}
 	}
 }
 
-static unsigned long nf_run_delay(void)
+static unsigned long ipnf_run_delay(void)
 {
-	return max_t(unsigned long, READ_ONCE(nf_cfg.scan_min), HZ / 10);
+	return max_t(unsigned long, READ_ONCE(ipnf_cfg.scan_min), HZ / 10);
 }
 
-/* One worker pass; nf_export_mutex held. */
-static void nf_run(bool flush)
+/* One worker pass; ipnf_export_mutex held. */
+static void ipnf_run(bool flush)
 {
 	u32 now = (u32)jiffies;
 	struct llist_head batch;
-	unsigned int size = nf_table_size(), n, period, flows = 0, exported = 0;
+	unsigned int size = ipnf_table_size(), n, period, flows = 0, exported = 0;
 	ktime_t t0 = ktime_get();
-	struct nf_expiry exp = {
+	struct ipnf_expiry exp = {
 		.all = flush,
 		.now = now,
-		.inactive_j = READ_ONCE(nf_cfg.inactive_timeout) * HZ,
-		.active_j = READ_ONCE(nf_cfg.active_timeout) * HZ,
+		.inactive_j = READ_ONCE(ipnf_cfg.inactive_timeout) * HZ,
+		.active_j = READ_ONCE(ipnf_cfg.active_timeout) * HZ,
 	};
 
-	lockdep_assert_held(&nf_export_mutex);
+	lockdep_assert_held(&ipnf_export_mutex);
 
 	init_llist_head(&batch);
 
 	/* Last run's flows: their grace period has (almost surely) passed. */
-	if (!llist_empty(&nf_pending)) {
-		cond_synchronize_rcu(nf_pending_gp);
-		exported += nf_export_list(llist_del_all(&nf_pending));
+	if (!llist_empty(&ipnf_pending)) {
+		cond_synchronize_rcu(ipnf_pending_gp);
+		exported += ipnf_export_list(llist_del_all(&ipnf_pending));
 	}
 
-	nf_collect_ended(now, flush, &batch);
-	nf_natevents_drain();
+	ipnf_collect_ended(now, flush, &batch);
+	ipnf_natevents_drain();
 
 	if (flush) {
-		nf_table_sweep(0, size, &exp, &batch, &flows);
-		nf_sweep_pos = 0;
+		ipnf_table_sweep(0, size, &exp, &batch, &flows);
+		ipnf_sweep_pos = 0;
 	} else {
 		period = clamp_t(unsigned int,
 				 min(exp.inactive_j, exp.active_j) / 4, HZ, 4 * HZ);
-		n = DIV_ROUND_UP((u64)size * nf_run_delay(), period);
-		if (nf_sweep_pos >= size)
-			nf_sweep_pos = 0;
-		nf_sweep_pos += nf_table_sweep(nf_sweep_pos, n, &exp, &batch,
+		n = DIV_ROUND_UP((u64)size * ipnf_run_delay(), period);
+		if (ipnf_sweep_pos >= size)
+			ipnf_sweep_pos = 0;
+		ipnf_sweep_pos += ipnf_table_sweep(ipnf_sweep_pos, n, &exp, &batch,
 					       &flows);
 	}
 
@@ -159,78 +159,78 @@ static void nf_run(bool flush)
 		 * now: an expedited grace period instead of waiting out a
 		 * normal one (milliseconds of nothing per flush).
 		 */
-		nf_wait_readers();
-		exported += nf_export_list(llist_del_all(&batch));
+		ipnf_wait_readers();
+		exported += ipnf_export_list(llist_del_all(&batch));
 	} else if (!llist_empty(&batch)) {
-		nf_pending.first = llist_del_all(&batch);
-		nf_pending_gp = get_state_synchronize_rcu();
+		ipnf_pending.first = llist_del_all(&batch);
+		ipnf_pending_gp = get_state_synchronize_rcu();
 	}
-	nf_export_flush(flush);
-	nf_pool_trim(atomic_read(&nf_flows_active));
+	ipnf_export_flush(flush);
+	ipnf_pool_trim(atomic_read(&ipnf_flows_active));
 
-	if (time_after_eq(jiffies, nf_last_tick + HZ)) {
-		nf_last_tick = jiffies;
-		nf_stats_tick(nf_export_bytes());
+	if (time_after_eq(jiffies, ipnf_last_tick + HZ)) {
+		ipnf_last_tick = jiffies;
+		ipnf_stats_tick(ipnf_export_bytes());
 	}
-	n = atomic_read(&nf_flows_active);
-	if (n > nf_worker.peak_flows) {
-		nf_worker.peak_flows = n;
-		nf_worker.peak_time = jiffies;
+	n = atomic_read(&ipnf_flows_active);
+	if (n > ipnf_worker.peak_flows) {
+		ipnf_worker.peak_flows = n;
+		ipnf_worker.peak_time = jiffies;
 	}
-	nf_worker.delay = nf_run_delay();
-	nf_worker.last_exported = exported;
-	nf_worker.last_scanned = flows;
-	nf_worker.last_run_us = ktime_us_delta(ktime_get(), t0);
+	ipnf_worker.delay = ipnf_run_delay();
+	ipnf_worker.last_exported = exported;
+	ipnf_worker.last_scanned = flows;
+	ipnf_worker.last_run_us = ktime_us_delta(ktime_get(), t0);
 }
 
-static void nf_queue(unsigned long delay)
+static void ipnf_queue(unsigned long delay)
 {
-	int cpu = READ_ONCE(nf_cfg.exportcpu);
+	int cpu = READ_ONCE(ipnf_cfg.exportcpu);
 
 	/* exportcpu: on that CPU; else wherever the scheduler likes */
 	if (cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu))
-		queue_delayed_work_on(cpu, nf_percpu_wq, &nf_work, delay);
+		queue_delayed_work_on(cpu, ipnf_percpu_wq, &ipnf_work, delay);
 	else
-		queue_delayed_work(nf_dfl_wq, &nf_work, delay);
+		queue_delayed_work(ipnf_dfl_wq, &ipnf_work, delay);
 }
 
-static void nf_worker_fn(struct work_struct *w)
+static void ipnf_worker_fn(struct work_struct *w)
 {
-	mutex_lock(&nf_export_mutex);
-	nf_run(false);
-	mutex_unlock(&nf_export_mutex);
-	if (!READ_ONCE(nf_stopping))
-		nf_queue(nf_run_delay());
+	mutex_lock(&ipnf_export_mutex);
+	ipnf_run(false);
+	mutex_unlock(&ipnf_export_mutex);
+	if (!READ_ONCE(ipnf_stopping))
+		ipnf_queue(ipnf_run_delay());
 }
 
-void nf_expiry_flush(void)
+void ipnf_expiry_flush(void)
 {
-	mutex_lock(&nf_export_mutex);
-	nf_run(true);
-	mutex_unlock(&nf_export_mutex);
+	mutex_lock(&ipnf_export_mutex);
+	ipnf_run(true);
+	mutex_unlock(&ipnf_export_mutex);
 }
 
-void nf_expiry_reschedule(void)
+void ipnf_expiry_reschedule(void)
 {
-	cancel_delayed_work_sync(&nf_work);
-	if (!READ_ONCE(nf_stopping))
-		nf_queue(0);
+	cancel_delayed_work_sync(&ipnf_work);
+	if (!READ_ONCE(ipnf_stopping))
+		ipnf_queue(0);
 }
 
-int nf_expiry_init(void)
+int ipnf_expiry_init(void)
 {
-	init_llist_head(&nf_closing);
-	init_llist_head(&nf_pending);
-	nf_last_tick = jiffies;
-	INIT_DELAYED_WORK(&nf_work, nf_worker_fn);
-	nf_queue(nf_run_delay());
+	init_llist_head(&ipnf_closing);
+	init_llist_head(&ipnf_pending);
+	ipnf_last_tick = jiffies;
+	INIT_DELAYED_WORK(&ipnf_work, ipnf_worker_fn);
+	ipnf_queue(ipnf_run_delay());
 	return 0;
 }
 
 /* No packets reach us any more (no rules reference the target). */
-void nf_expiry_exit(void)
+void ipnf_expiry_exit(void)
 {
-	WRITE_ONCE(nf_stopping, true);
-	cancel_delayed_work_sync(&nf_work);
-	nf_expiry_flush();
+	WRITE_ONCE(ipnf_stopping, true);
+	cancel_delayed_work_sync(&ipnf_work);
+	ipnf_expiry_flush();
 }

@@ -3,15 +3,15 @@
  * The worker (expiry.c): sweeps the flow table for flows that are due and
  * hands them to the exporter (export.h).
  */
-#ifndef NF_EXPIRY_H
-#define NF_EXPIRY_H
+#ifndef IPNF_EXPIRY_H
+#define IPNF_EXPIRY_H
 
-int nf_expiry_init(void);
-void nf_expiry_exit(void);
-void nf_expiry_flush(void);		/* export everything now, wait */
-void nf_expiry_reschedule(void);	/* exportcpu/scan_min changed */
+int ipnf_expiry_init(void);
+void ipnf_expiry_exit(void);
+void ipnf_expiry_flush(void);		/* export everything now, wait */
+void ipnf_expiry_reschedule(void);	/* exportcpu/scan_min changed */
 
-struct nf_worker_stats {
+struct ipnf_worker_stats {
 	unsigned int delay;		/* jiffies between runs */
 	unsigned int last_run_us;
 	unsigned int last_exported;
@@ -19,6 +19,6 @@ struct nf_worker_stats {
 	unsigned long peak_time;	/* jiffies of peak flows */
 	unsigned int peak_flows;
 };
-extern struct nf_worker_stats nf_worker;
+extern struct ipnf_worker_stats ipnf_worker;
 
-#endif /* NF_EXPIRY_H */
+#endif /* IPNF_EXPIRY_H */

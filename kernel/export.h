@@ -5,53 +5,53 @@
  * dispatches them to the encoder of the configured protocol (export_v5.h,
  * export_tpl.h), sends their PDUs through the sockets (sock.h) and counts
  * what was sent and lost.  Parameter writes reach it through
- * nf_export_change() only.  nf_export_mutex (locks.h) guards all of it.
+ * ipnf_export_change() only.  ipnf_export_mutex (locks.h) guards all of it.
  */
-#ifndef NF_EXPORT_H
-#define NF_EXPORT_H
+#ifndef IPNF_EXPORT_H
+#define IPNF_EXPORT_H
 
 #include <linux/types.h>
 #include "export_rec.h"
 #include "export_sink.h"
 #include "options.h"
 
-struct nf_export_stats {
+struct ipnf_export_stats {
 	u64 pdus, bytes, flows;		/* sent */
 	u64 err_pdus;			/* PDUs that reached no destination */
 	u64 lost_pkts, lost_bytes, lost_flows;
 	u64 v6_unexportable;		/* IPv6 flows under NetFlow v5 */
 	u64 sampler_seen, sampler_selected;
-	u64 pdu_pkts, pdu_bytes;	/* in the open PDU (nf_export_stats_read) */
+	u64 pdu_pkts, pdu_bytes;	/* in the open PDU (ipnf_export_stats_read) */
 };
 
-int nf_export_init(const struct nf_dest *dests, int ndests);
-void nf_export_exit(void);
+int ipnf_export_init(const struct ipnf_dest *dests, int ndests);
+void ipnf_export_exit(void);
 
-/* All with nf_export_mutex held. */
-void nf_export_flow(const struct nf_exp_rec *r);
-void nf_export_nat(const struct nf_nat_rec *n);	/* not sampled */
-void nf_export_flush(bool force);	/* each worker run: PDUs that are due */
+/* All with ipnf_export_mutex held. */
+void ipnf_export_flow(const struct ipnf_exp_rec *r);
+void ipnf_export_nat(const struct ipnf_nat_rec *n);	/* not sampled */
+void ipnf_export_flush(bool force);	/* each worker run: PDUs that are due */
 /*
- * The v5 straight path (export_v5.h nf_v5_add_flow): the sink to give it
+ * The v5 straight path (export_v5.h ipnf_v5_add_flow): the sink to give it
  * while protocol 5 runs without a sampler, else NULL (records through
- * nf_export_flow).
+ * ipnf_export_flow).
  */
-struct nf_export_sink *nf_export_v5_sink(void);
-void nf_export_stats_read(struct nf_export_stats *x);
-u64 nf_export_bytes(void);		/* sent so far */
+struct ipnf_export_sink *ipnf_export_v5_sink(void);
+void ipnf_export_stats_read(struct ipnf_export_stats *x);
+u64 ipnf_export_bytes(void);		/* sent so far */
 
-/* A parameter write's change of the exporter: each NF_XCH_* in what. */
+/* A parameter write's change of the exporter: each IPNF_XCH_* in what. */
 enum {
-	NF_XCH_PROTOCOL = 1 << 0,	/* protocol */
-	NF_XCH_DESTINATION = 1 << 1,	/* dests, ndests */
-	NF_XCH_SAMPLER = 1 << 2,	/* sampler_kind, sampler_interval */
-	NF_XCH_SNDBUF = 1 << 3,		/* sndbuf */
+	IPNF_XCH_PROTOCOL = 1 << 0,	/* protocol */
+	IPNF_XCH_DESTINATION = 1 << 1,	/* dests, ndests */
+	IPNF_XCH_SAMPLER = 1 << 2,	/* sampler_kind, sampler_interval */
+	IPNF_XCH_SNDBUF = 1 << 3,		/* sndbuf */
 };
 
-struct nf_export_change {
+struct ipnf_export_change {
 	unsigned int what;
 	int protocol;
-	const struct nf_dest *dests;
+	const struct ipnf_dest *dests;
 	int ndests;
 	int sampler_kind;
 	unsigned int sampler_interval;
@@ -59,10 +59,10 @@ struct nf_export_change {
 };
 
 /*
- * Applies c under nf_export_mutex: what is pending goes out as it was built
+ * Applies c under ipnf_export_mutex: what is pending goes out as it was built
  * first (nothing is lost), then the change; new destinations and a new
  * sampler get the templates and options records at once.  0 or -errno.
  */
-int nf_export_change(const struct nf_export_change *c);
+int ipnf_export_change(const struct ipnf_export_change *c);
 
-#endif /* NF_EXPORT_H */
+#endif /* IPNF_EXPORT_H */

@@ -3,18 +3,18 @@
  * A finished flow as the PDU encoders see it: a plain value, detached from
  * the flow table, so encoders are pure functions tested in userspace.
  */
-#ifndef NF_EXPORT_REC_H
-#define NF_EXPORT_REC_H
+#ifndef IPNF_EXPORT_REC_H
+#define IPNF_EXPORT_REC_H
 
 #include "flow_key.h"
 
 /* Why a flow ended (IPFIX flowEndReason values, RFC 5102). */
-enum nf_end_reason {
-	NF_END_IDLE = 1,
-	NF_END_ACTIVE = 2,
-	NF_END_EOF = 3,		/* TCP FIN or RST */
-	NF_END_FORCED = 4,	/* flush, unload, protocol switch */
-	NF_END_RESOURCES = 5,
+enum ipnf_end_reason {
+	IPNF_END_IDLE = 1,
+	IPNF_END_ACTIVE = 2,
+	IPNF_END_EOF = 3,		/* TCP FIN or RST */
+	IPNF_END_FORCED = 4,	/* flush, unload, protocol switch */
+	IPNF_END_RESOURCES = 5,
 };
 
 /*
@@ -22,14 +22,14 @@ enum nf_end_reason {
  * 225-228, 281/282): what the packets of its direction carry when they leave
  * the router.  IPv4 addresses in the first 4 bytes.
  */
-struct nf_nat_post {
+struct ipnf_nat_post {
 	u8 src[16];
 	u8 dst[16];
 	u16 sport, dport;	/* host order */
 };
 
-struct nf_exp_rec {
-	struct nf_flow_key key;
+struct ipnf_exp_rec {
+	struct ipnf_flow_key key;
 	u64 packets;
 	u64 bytes;
 	u32 first_ms;		/* system uptime in ms of the first packet */
@@ -45,17 +45,17 @@ struct nf_exp_rec {
 	u32 physin, physout;	/* bridge ports of the first packet, or 0 */
 	u32 vrf_in, vrf_out;	/* VRF (l3mdev table) of iif and oif, or 0 */
 	u8 nat;			/* natflows: post holds the translation */
-	struct nf_nat_post post;
+	struct ipnf_nat_post post;
 	/* NetFlow v5 only: the NAT event pseudo-records use these */
 	u8 nexthop[4];
 	u16 src_as, dst_as;
 };
 
 /* A NAT event (NAT44): a translated connection started or ended. */
-enum nf_nat_event { NF_NAT_CREATE = 1, NF_NAT_DELETE = 2 };	/* natEvent */
+enum ipnf_nat_event { IPNF_NAT_CREATE = 1, IPNF_NAT_DELETE = 2 };	/* natEvent */
 
-struct nf_nat_rec {
-	u8 event;		/* enum nf_nat_event */
+struct ipnf_nat_rec {
+	u8 event;		/* enum ipnf_nat_event */
 	u8 proto;
 	u8 snat, dnat;		/* which translations the connection has */
 	__be32 src, dst;	/* before NAT: as the first packet came */
@@ -65,4 +65,4 @@ struct nf_nat_rec {
 	u32 uptime_ms;		/* system uptime ms of the event */
 };
 
-#endif /* NF_EXPORT_REC_H */
+#endif /* IPNF_EXPORT_REC_H */

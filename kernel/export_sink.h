@@ -4,42 +4,42 @@
  * exporter (export.c) fills one in and passes it down with each call, so
  * the encoders send, number and account PDUs without naming the exporter.
  */
-#ifndef NF_EXPORT_SINK_H
-#define NF_EXPORT_SINK_H
+#ifndef IPNF_EXPORT_SINK_H
+#define IPNF_EXPORT_SINK_H
 
 #include <linux/types.h>
 #include <linux/jiffies.h>
 
-struct nf_opt_stats;
+struct ipnf_opt_stats;
 
 /* One data PDU of a run: its length and what it carries (loss accounting). */
-struct nf_pdu_acct {
+struct ipnf_pdu_acct {
 	unsigned int len;
 	unsigned int flows;
 	u64 pkts, bytes;
 };
 
-struct nf_export_sink {
+struct ipnf_export_sink {
 	/*
 	 * The sequence number of the next PDU: v5 and IPFIX add the records
 	 * of each PDU, v9 adds one per PDU.  One counter for every version.
 	 */
 	u32 seq;
 	/* one data PDU */
-	void (*send)(const u8 *buf, const struct nf_pdu_acct *acct);
+	void (*send)(const u8 *buf, const struct ipnf_pdu_acct *acct);
 	/* n data PDUs, PDU i at buf + i * seg; all seg bytes long but the last */
 	void (*send_run)(const u8 *buf, unsigned int seg,
-			 const struct nf_pdu_acct *acct, unsigned int n);
+			 const struct ipnf_pdu_acct *acct, unsigned int n);
 	/* a template or options PDU: to every destination, no flows in it */
 	void (*send_all)(const u8 *buf, unsigned int len);
 	/* the exporter's and meter's totals, for the statistics options record */
-	void (*opt_stats)(struct nf_opt_stats *s);
+	void (*opt_stats)(struct ipnf_opt_stats *s);
 };
 
 /* The sysUpTime of export headers: ms since boot. */
-static inline u32 nf_uptime_ms(void)
+static inline u32 ipnf_uptime_ms(void)
 {
 	return (u32)jiffies64_to_msecs(get_jiffies_64() - INITIAL_JIFFIES);
 }
 
-#endif /* NF_EXPORT_SINK_H */
+#endif /* IPNF_EXPORT_SINK_H */

@@ -2,7 +2,7 @@
 /*
  * NetFlow v9 and IPFIX export through the template engine (tmpl.c).
  *
- * Data PDUs are filled up to NF_PDU_MAX and sent when full or aged, like
+ * Data PDUs are filled up to IPNF_PDU_MAX and sent when full or aged, like
  * v5 ones.  Before a data PDU is sent, if templates are due (first PDU,
  * every refresh-rate PDUs, every timeout-rate minutes, new destinations, or
  * a record in it needed a template not announced yet), template PDUs go
@@ -11,7 +11,7 @@
  * in balance mode, so whichever collector gets the data knows its template.
  * Sequence numbers: v9 counts PDUs, IPFIX counts data records (options
  * records included).  Everything runs under
- * nf_export_mutex; PDUs go out through the exporter's sink (export_sink.h).
+ * ipnf_export_mutex; PDUs go out through the exporter's sink (export_sink.h).
  */
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -24,49 +24,49 @@
 #include "tmpl.h"
 #include "export_sink.h"
 
-static u8 nf_tpl_buf[NF_PDU_MAX];
-static struct nf_pdu nf_tpl_pdu;
-static int nf_tpl_version;
-static unsigned long nf_tpl_started;
-static struct nf_tmpl_clock nf_tpl_clock;
-static struct nf_tmpl_cache nf_tpl_cache;	/* templates with blocks */
-static unsigned long nf_tpl_used;	/* bit per fixed data template used */
+static u8 ipnf_tpl_buf[IPNF_PDU_MAX];
+static struct ipnf_pdu ipnf_tpl_pdu;
+static int ipnf_tpl_version;
+static unsigned long ipnf_tpl_started;
+static struct ipnf_tmpl_clock ipnf_tpl_clock;
+static struct ipnf_tmpl_cache ipnf_tpl_cache;	/* templates with blocks */
+static unsigned long ipnf_tpl_used;	/* bit per fixed data template used */
 
-bool nf_tpl_pending(void)
+bool ipnf_tpl_pending(void)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	return nf_tpl_version && !nf_pdu_empty(&nf_tpl_pdu);
+	lockdep_assert_held(&ipnf_export_mutex);
+	return ipnf_tpl_version && !ipnf_pdu_empty(&ipnf_tpl_pdu);
 }
 
-unsigned long nf_tpl_age(void)
+unsigned long ipnf_tpl_age(void)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	return jiffies - nf_tpl_started;
+	lockdep_assert_held(&ipnf_export_mutex);
+	return jiffies - ipnf_tpl_started;
 }
 
-void nf_tpl_counts(unsigned int *templates, unsigned int *active)
+void ipnf_tpl_counts(unsigned int *templates, unsigned int *active)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	*templates = nf_tpl_version ? NF_T_COUNT + nf_tpl_cache.n : 0;
-	*active = nf_tpl_version ? hweight_long(nf_tpl_used) + nf_tpl_cache.n : 0;
+	lockdep_assert_held(&ipnf_export_mutex);
+	*templates = ipnf_tpl_version ? IPNF_T_COUNT + ipnf_tpl_cache.n : 0;
+	*active = ipnf_tpl_version ? hweight_long(ipnf_tpl_used) + ipnf_tpl_cache.n : 0;
 }
 
-static u64 nf_mono_ms(void)
+static u64 ipnf_mono_ms(void)
 {
 	return jiffies64_to_msecs(get_jiffies_64());
 }
 
 /* Finish p, stamp the header, send; template PDUs go to all destinations. */
-static void nf_tpl_send(struct nf_export_sink *s, struct nf_pdu *p, bool tmpl)
+static void ipnf_tpl_send(struct ipnf_export_sink *s, struct ipnf_pdu *p, bool tmpl)
 {
-	struct nf_pdu_hdr h = {};
-	struct nf_pdu_acct a = {};
+	struct ipnf_pdu_hdr h = {};
+	struct ipnf_pdu_acct a = {};
 
-	h.uptime_ms = nf_uptime_ms();
+	h.uptime_ms = ipnf_uptime_ms();
 	h.unix_secs = (u32)ktime_get_real_seconds();
 	h.sequence = s->seq;
-	h.domain = (u32)READ_ONCE(nf_cfg.engine_id);
-	a.len = nf_pdu_finish(p, &h);
+	h.domain = (u32)READ_ONCE(ipnf_cfg.engine_id);
+	a.len = ipnf_pdu_finish(p, &h);
 	if (tmpl) {
 		s->send_all(p->buf, a.len);
 	} else {
@@ -79,138 +79,138 @@ static void nf_tpl_send(struct nf_export_sink *s, struct nf_pdu *p, bool tmpl)
 		s->seq++;
 	else
 		s->seq += p->data_records;
-	nf_tpl_clock.pdus++;
+	ipnf_tpl_clock.pdus++;
 }
 
 /* Templates and options records, in as many PDUs as they need. */
-static void nf_tpl_send_templates(struct nf_export_sink *s)
+static void ipnf_tpl_send_templates(struct ipnf_export_sink *s)
 {
-	struct nf_opt_iface *ifs;
-	struct nf_opt_stats st;
-	struct nf_pdu p;
+	struct ipnf_opt_iface *ifs;
+	struct ipnf_opt_stats st;
+	struct ipnf_pdu p;
 	u8 *buf;
-	int kind = READ_ONCE(nf_cfg.sampler_kind);
-	u32 domain = (u32)READ_ONCE(nf_cfg.engine_id);
+	int kind = READ_ONCE(ipnf_cfg.sampler_kind);
+	u32 domain = (u32)READ_ONCE(ipnf_cfg.engine_id);
 	unsigned int next = 0;
 	int i, n;
 
-	buf = kmalloc(NF_PDU_MAX, GFP_KERNEL);
+	buf = kmalloc(IPNF_PDU_MAX, GFP_KERNEL);
 	ifs = kmalloc_array(64, sizeof(*ifs), GFP_KERNEL);
 	if (!buf || !ifs)
 		goto out;	/* tried again with the next PDU */
-	nf_pdu_begin(&p, nf_tpl_version, buf, NF_PDU_MAX);
-	p.tc = &nf_tpl_cache;
-	while (nf_pdu_add_tmpls(&p, &next)) {
-		if (nf_pdu_empty(&p))
+	ipnf_pdu_begin(&p, ipnf_tpl_version, buf, IPNF_PDU_MAX);
+	p.tc = &ipnf_tpl_cache;
+	while (ipnf_pdu_add_tmpls(&p, &next)) {
+		if (ipnf_pdu_empty(&p))
 			goto out;	/* cannot happen: one fits a PDU */
-		nf_tpl_send(s, &p, true);
-		nf_pdu_begin(&p, nf_tpl_version, buf, NF_PDU_MAX);
-		p.tc = &nf_tpl_cache;
+		ipnf_tpl_send(s, &p, true);
+		ipnf_pdu_begin(&p, ipnf_tpl_version, buf, IPNF_PDU_MAX);
+		p.tc = &ipnf_tpl_cache;
 	}
-	nf_tpl_cache.sent = nf_tpl_cache.n;
+	ipnf_tpl_cache.sent = ipnf_tpl_cache.n;
 	s->opt_stats(&st);
-	nf_pdu_add_opt_stats(&p, &st);
-	if (kind != NF_SAMPLER_OFF) {
-		struct nf_opt_sampler sa = {
+	ipnf_pdu_add_opt_stats(&p, &st);
+	if (kind != IPNF_SAMPLER_OFF) {
+		struct ipnf_opt_sampler sa = {
 			.domain = domain,
-			.interval = READ_ONCE(nf_cfg.sampler_interval),
-			.algorithm = nf_sampler_algorithm(kind),
+			.interval = READ_ONCE(ipnf_cfg.sampler_interval),
+			.algorithm = ipnf_sampler_algorithm(kind),
 		};
 
-		if (nf_pdu_add_opt_sampler(&p, &sa)) {
-			nf_tpl_send(s, &p, true);
-			nf_pdu_begin(&p, nf_tpl_version, buf, NF_PDU_MAX);
-			nf_pdu_add_opt_sampler(&p, &sa);
+		if (ipnf_pdu_add_opt_sampler(&p, &sa)) {
+			ipnf_tpl_send(s, &p, true);
+			ipnf_pdu_begin(&p, ipnf_tpl_version, buf, IPNF_PDU_MAX);
+			ipnf_pdu_add_opt_sampler(&p, &sa);
 		}
 	}
-	n = nf_if_list(ifs, 64);
+	n = ipnf_if_list(ifs, 64);
 	for (i = 0; i < n; i++) {
-		if (!nf_pdu_add_opt_iface(&p, domain, &ifs[i]))
+		if (!ipnf_pdu_add_opt_iface(&p, domain, &ifs[i]))
 			continue;
-		nf_tpl_send(s, &p, true);
-		nf_pdu_begin(&p, nf_tpl_version, buf, NF_PDU_MAX);
-		nf_pdu_add_opt_iface(&p, domain, &ifs[i]);
+		ipnf_tpl_send(s, &p, true);
+		ipnf_pdu_begin(&p, ipnf_tpl_version, buf, IPNF_PDU_MAX);
+		ipnf_pdu_add_opt_iface(&p, domain, &ifs[i]);
 	}
-	nf_tpl_send(s, &p, true);
-	nf_tmpl_sent(&nf_tpl_clock, nf_mono_ms());
+	ipnf_tpl_send(s, &p, true);
+	ipnf_tmpl_sent(&ipnf_tpl_clock, ipnf_mono_ms());
 out:
 	kfree(ifs);
 	kfree(buf);
 }
 
-static void nf_tpl_begin(void)
+static void ipnf_tpl_begin(void)
 {
-	nf_pdu_begin(&nf_tpl_pdu, nf_tpl_version ? nf_tpl_version : 10,
-		     nf_tpl_buf, NF_PDU_MAX);
-	nf_tpl_pdu.tc = &nf_tpl_cache;
+	ipnf_pdu_begin(&ipnf_tpl_pdu, ipnf_tpl_version ? ipnf_tpl_version : 10,
+		     ipnf_tpl_buf, IPNF_PDU_MAX);
+	ipnf_tpl_pdu.tc = &ipnf_tpl_cache;
 }
 
-void nf_tpl_flush(struct nf_export_sink *s)
+void ipnf_tpl_flush(struct ipnf_export_sink *s)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	if (!nf_tpl_pending())
+	lockdep_assert_held(&ipnf_export_mutex);
+	if (!ipnf_tpl_pending())
 		return;
 	/* templates due, or new ones its records use, go out before it */
-	if (nf_tmpl_cache_new(&nf_tpl_cache) ||
-	    nf_tmpl_due(&nf_tpl_clock, nf_mono_ms(),
-			READ_ONCE(nf_cfg.refresh_rate),
-			READ_ONCE(nf_cfg.timeout_rate)))
-		nf_tpl_send_templates(s);
-	nf_tpl_send(s, &nf_tpl_pdu, false);
-	nf_tpl_begin();
+	if (ipnf_tmpl_cache_new(&ipnf_tpl_cache) ||
+	    ipnf_tmpl_due(&ipnf_tpl_clock, ipnf_mono_ms(),
+			READ_ONCE(ipnf_cfg.refresh_rate),
+			READ_ONCE(ipnf_cfg.timeout_rate)))
+		ipnf_tpl_send_templates(s);
+	ipnf_tpl_send(s, &ipnf_tpl_pdu, false);
+	ipnf_tpl_begin();
 }
 
-void nf_tpl_open_counts(u64 *pkts, u64 *bytes)
+void ipnf_tpl_open_counts(u64 *pkts, u64 *bytes)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	*pkts = nf_tpl_version ? nf_tpl_pdu.pkts : 0;
-	*bytes = nf_tpl_version ? nf_tpl_pdu.bytes : 0;
+	lockdep_assert_held(&ipnf_export_mutex);
+	*pkts = ipnf_tpl_version ? ipnf_tpl_pdu.pkts : 0;
+	*bytes = ipnf_tpl_version ? ipnf_tpl_pdu.bytes : 0;
 }
 
-void nf_tpl_add(struct nf_export_sink *s, const struct nf_exp_rec *r)
+void ipnf_tpl_add(struct ipnf_export_sink *s, const struct ipnf_exp_rec *r)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	if (!nf_tpl_version)
+	lockdep_assert_held(&ipnf_export_mutex);
+	if (!ipnf_tpl_version)
 		return;
-	if (nf_pdu_add_flow(&nf_tpl_pdu, r)) {
-		nf_tpl_flush(s);
-		if (nf_pdu_add_flow(&nf_tpl_pdu, r))
+	if (ipnf_pdu_add_flow(&ipnf_tpl_pdu, r)) {
+		ipnf_tpl_flush(s);
+		if (ipnf_pdu_add_flow(&ipnf_tpl_pdu, r))
 			return;		/* cannot happen: a record fits a PDU */
 	}
-	if (nf_tpl_pdu.flows == 1)
-		nf_tpl_started = jiffies;
-	if (!nf_tpl_pdu.last_mask)
-		__set_bit(nf_tpl_pdu.last_shape - NF_T_FIRST, &nf_tpl_used);
+	if (ipnf_tpl_pdu.flows == 1)
+		ipnf_tpl_started = jiffies;
+	if (!ipnf_tpl_pdu.last_mask)
+		__set_bit(ipnf_tpl_pdu.last_shape - IPNF_T_FIRST, &ipnf_tpl_used);
 }
 
-void nf_tpl_add_nat(struct nf_export_sink *s, const struct nf_nat_rec *n)
+void ipnf_tpl_add_nat(struct ipnf_export_sink *s, const struct ipnf_nat_rec *n)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	if (!nf_tpl_version)
+	lockdep_assert_held(&ipnf_export_mutex);
+	if (!ipnf_tpl_version)
 		return;
-	if (nf_pdu_add_nat(&nf_tpl_pdu, n)) {
-		nf_tpl_flush(s);
-		if (nf_pdu_add_nat(&nf_tpl_pdu, n))
+	if (ipnf_pdu_add_nat(&ipnf_tpl_pdu, n)) {
+		ipnf_tpl_flush(s);
+		if (ipnf_pdu_add_nat(&ipnf_tpl_pdu, n))
 			return;		/* cannot happen: a record fits a PDU */
 	}
-	if (nf_tpl_pdu.records == 1)
-		nf_tpl_started = jiffies;
-	__set_bit(NF_T_NAT4 - NF_T_FIRST, &nf_tpl_used);
+	if (ipnf_tpl_pdu.records == 1)
+		ipnf_tpl_started = jiffies;
+	__set_bit(IPNF_T_NAT4 - IPNF_T_FIRST, &ipnf_tpl_used);
 }
 
 /* The previous version's PDU has been flushed by the caller. */
-void nf_tpl_set_version(int version)
+void ipnf_tpl_set_version(int version)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	nf_tpl_version = version == 9 || version == 10 ? version : 0;
-	nf_tmpl_cache_init(&nf_tpl_cache, nf_tpl_version);
-	nf_tpl_begin();
-	nf_tmpl_reset(&nf_tpl_clock);
-	nf_tpl_used = 0;
+	lockdep_assert_held(&ipnf_export_mutex);
+	ipnf_tpl_version = version == 9 || version == 10 ? version : 0;
+	ipnf_tmpl_cache_init(&ipnf_tpl_cache, ipnf_tpl_version);
+	ipnf_tpl_begin();
+	ipnf_tmpl_reset(&ipnf_tpl_clock);
+	ipnf_tpl_used = 0;
 }
 
-void nf_tpl_resend(void)
+void ipnf_tpl_resend(void)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	nf_tmpl_reset(&nf_tpl_clock);
+	lockdep_assert_held(&ipnf_export_mutex);
+	ipnf_tmpl_reset(&ipnf_tpl_clock);
 }

@@ -2,24 +2,24 @@
 /*
  * NetFlow v9 and IPFIX PDUs through the template engine (export_tpl.c,
  * tmpl.h), built for the exporter (export.c), which calls these with
- * nf_export_mutex held and gets its PDUs through the sink.
+ * ipnf_export_mutex held and gets its PDUs through the sink.
  */
-#ifndef NF_EXPORT_TPL_H
-#define NF_EXPORT_TPL_H
+#ifndef IPNF_EXPORT_TPL_H
+#define IPNF_EXPORT_TPL_H
 
 #include <linux/types.h>
 #include "export_rec.h"
 #include "export_sink.h"
 
-void nf_tpl_add(struct nf_export_sink *s, const struct nf_exp_rec *r);
-void nf_tpl_add_nat(struct nf_export_sink *s, const struct nf_nat_rec *n);
-void nf_tpl_flush(struct nf_export_sink *s);
-bool nf_tpl_pending(void);
-unsigned long nf_tpl_age(void);
-void nf_tpl_set_version(int version);	/* 9, 10, or 0: not in use */
-void nf_tpl_resend(void);		/* templates and options records due now */
-void nf_tpl_counts(unsigned int *templates, unsigned int *active);
+void ipnf_tpl_add(struct ipnf_export_sink *s, const struct ipnf_exp_rec *r);
+void ipnf_tpl_add_nat(struct ipnf_export_sink *s, const struct ipnf_nat_rec *n);
+void ipnf_tpl_flush(struct ipnf_export_sink *s);
+bool ipnf_tpl_pending(void);
+unsigned long ipnf_tpl_age(void);
+void ipnf_tpl_set_version(int version);	/* 9, 10, or 0: not in use */
+void ipnf_tpl_resend(void);		/* templates and options records due now */
+void ipnf_tpl_counts(unsigned int *templates, unsigned int *active);
 /* What the open data PDU carries so far. */
-void nf_tpl_open_counts(u64 *pkts, u64 *bytes);
+void ipnf_tpl_open_counts(u64 *pkts, u64 *bytes);
 
-#endif /* NF_EXPORT_TPL_H */
+#endif /* IPNF_EXPORT_TPL_H */

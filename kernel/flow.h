@@ -5,8 +5,8 @@
  * kernel types plain stand-ins there), so what export makes of a flow
  * (flow_rec.h) is unit-tested.
  */
-#ifndef NF_FLOW_H
-#define NF_FLOW_H
+#ifndef IPNF_FLOW_H
+#define IPNF_FLOW_H
 
 #include "nf_env.h"
 #include "flow_key.h"
@@ -17,11 +17,11 @@
 #include <linux/list_nulls.h>
 #endif
 
-struct nf_flow {
+struct ipnf_flow {
 	atomic64_t bytes;
 	atomic_t packets;
 	/*
-	 * bits 0-7: TCP flags OR; 8-9: NF_FLOW_*; 16-23: end reason;
+	 * bits 0-7: TCP flags OR; 8-9: IPNF_FLOW_*; 16-23: end reason;
 	 * 24-31: tcpOptions bits of option kinds 32-39
 	 */
 	atomic_t state;
@@ -35,29 +35,29 @@ struct nf_flow {
 #ifdef ENABLE_PHYSDEV
 	u32 physin, physout;
 #endif
-	struct nf_flow_key key;	/* IPv4 flows are allocated up to a.v4 */
-	/* IPv6 flows only, after the key: the flow label (nf_flow_label) */
+	struct ipnf_flow_key key;	/* IPv4 flows are allocated up to a.v4 */
+	/* IPv6 flows only, after the key: the flow label (ipnf_flow_label) */
 };
 
-#define NF_FLOW_ENDED	0x100	/* claimed for export: on a worker list */
-#define NF_FLOW_RST	0x200
-#define NF_FLOW_OPT_SHIFT 24	/* state bits of tcpOptions kinds 32-39 */
+#define IPNF_FLOW_ENDED	0x100	/* claimed for export: on a worker list */
+#define IPNF_FLOW_RST	0x200
+#define IPNF_FLOW_OPT_SHIFT 24	/* state bits of tcpOptions kinds 32-39 */
 
 /* The IPv6 flow label, stored after the IPv6 key. */
-static inline u32 *nf_flow_label(struct nf_flow *f)
+static inline u32 *ipnf_flow_label(struct ipnf_flow *f)
 {
-	return (u32 *)((u8 *)&f->key + NF_KEY_V6_LEN);
+	return (u32 *)((u8 *)&f->key + IPNF_KEY_V6_LEN);
 }
 
 /* The clock of an export pass: flow times are taken relative to it. */
-struct nf_export_clock {
+struct ipnf_export_clock {
 	u32 now;		/* jiffies (low 32 bits) */
 	u32 uptime;		/* system uptime, ms */
 	u64 real_ms;		/* wall clock, ms since 1970 */
 };
 
 /* jiffies → ms without a call where HZ divides 1000 (Debian: 250). */
-static inline u32 nf_j2ms(u32 j)
+static inline u32 ipnf_j2ms(u32 j)
 {
 	if (!(MSEC_PER_SEC % HZ))
 		return j * (MSEC_PER_SEC / HZ);
@@ -65,9 +65,9 @@ static inline u32 nf_j2ms(u32 j)
 }
 
 /* How long ago (ms) jiffies stamp ts was, at the pass's clock. */
-static inline u32 nf_age_ms(const struct nf_export_clock *c, u32 ts)
+static inline u32 ipnf_age_ms(const struct ipnf_export_clock *c, u32 ts)
 {
-	return nf_j2ms(c->now - ts);
+	return ipnf_j2ms(c->now - ts);
 }
 
-#endif /* NF_FLOW_H */
+#endif /* IPNF_FLOW_H */

@@ -4,11 +4,11 @@
  * classic module defines it) and what a packet adds to it.  Pure: compiled in
  * the kernel and in userspace tests.
  */
-#ifndef NF_FLOW_KEY_H
-#define NF_FLOW_KEY_H
+#ifndef IPNF_FLOW_KEY_H
+#define IPNF_FLOW_KEY_H
 
 #include "nf_env.h"
-#ifdef NF_ALL_FEATURES
+#ifdef IPNF_ALL_FEATURES
 /* userspace unit tests: every optional key field and element compiled in */
 #define ENABLE_MAC 1
 #define ENABLE_VLAN 1
@@ -20,36 +20,36 @@
 #include "nf_config.h"
 #endif
 
-#define NF_FAM_V4 4
-#define NF_FAM_V6 6
+#define IPNF_FAM_V4 4
+#define IPNF_FAM_V6 6
 
 /* key->dir: the hook a flow was metered at (--enable-direction) */
-enum nf_dir {
-	NF_DIR_NONE = 0,	/* not recorded (direction not compiled in) */
-	NF_DIR_IN = 1,		/* PREROUTING, INPUT: flowDirection ingress */
-	NF_DIR_OUT = 2,		/* OUTPUT, POSTROUTING: flowDirection egress */
-	NF_DIR_FWD = 3,		/* FORWARD: flowDirection 255 (undefined) */
+enum ipnf_dir {
+	IPNF_DIR_NONE = 0,	/* not recorded (direction not compiled in) */
+	IPNF_DIR_IN = 1,		/* PREROUTING, INPUT: flowDirection ingress */
+	IPNF_DIR_OUT = 2,		/* OUTPUT, POSTROUTING: flowDirection egress */
+	IPNF_DIR_FWD = 3,		/* FORWARD: flowDirection 255 (undefined) */
 };
 
-#define NF_VLAN_TAGS 2		/* outer (service) and customer tag */
+#define IPNF_VLAN_TAGS 2		/* outer (service) and customer tag */
 
 /*
  * Key fields come first, addresses last, so an IPv4 key is a short prefix of
- * the IPv6 layout: both hashing and comparison use nf_key_len() bytes, and
+ * the IPv6 layout: both hashing and comparison use ipnf_key_len() bytes, and
  * IPv4 flows are allocated from a smaller cache.  The optional fields (VLAN,
  * MAC) exist only when configured, so they cost nothing otherwise; the header
- * stays a multiple of 4 bytes (nf_key_eq compares words).
+ * stays a multiple of 4 bytes (ipnf_key_eq compares words).
  */
-struct nf_flow_key {
+struct ipnf_flow_key {
 	u32 iif;		/* ingress ifindex */
 	u16 sport;		/* host order; ICMP: 0 */
 	u16 dport;		/* host order; ICMP: type << 8 | code */
 	u8 proto;		/* IP protocol / IPv6 upper-layer header */
 	u8 tos;			/* IPv4 TOS / IPv6 traffic class */
-	u8 family;		/* NF_FAM_V4 or NF_FAM_V6 */
-	u8 dir;			/* enum nf_dir; 0 unless --enable-direction */
+	u8 family;		/* IPNF_FAM_V4 or IPNF_FAM_V6 */
+	u8 dir;			/* enum ipnf_dir; 0 unless --enable-direction */
 #ifdef ENABLE_VLAN
-	u16 vlan[NF_VLAN_TAGS];	/* TCI (PCP, DEI, VID) outer first; 0: none */
+	u16 vlan[IPNF_VLAN_TAGS];	/* TCI (PCP, DEI, VID) outer first; 0: none */
 #endif
 #ifdef ENABLE_MAC
 	u8 smac[6];		/* Ethernet source / destination of ingress */
@@ -72,44 +72,44 @@ struct nf_flow_key {
 	} a;
 };
 
-#define NF_KEY_HDR_LEN offsetof(struct nf_flow_key, a)
+#define IPNF_KEY_HDR_LEN offsetof(struct ipnf_flow_key, a)
 /* no optional key fields: the header is iif, ports, proto/tos/family/dir */
 #if !defined(ENABLE_VLAN) && !defined(ENABLE_MAC) && !defined(ENABLE_PROMISC_MPLS)
-#define NF_KEY_COMPACT 1
+#define IPNF_KEY_COMPACT 1
 #endif
-#define NF_KEY_V4_LEN (NF_KEY_HDR_LEN + 8)
-#define NF_KEY_V6_LEN (NF_KEY_HDR_LEN + 32)
+#define IPNF_KEY_V4_LEN (IPNF_KEY_HDR_LEN + 8)
+#define IPNF_KEY_V6_LEN (IPNF_KEY_HDR_LEN + 32)
 
-static inline unsigned int nf_key_len(const struct nf_flow_key *k)
+static inline unsigned int ipnf_key_len(const struct ipnf_flow_key *k)
 {
-	return k->family == NF_FAM_V4 ? NF_KEY_V4_LEN : NF_KEY_V6_LEN;
+	return k->family == IPNF_FAM_V4 ? IPNF_KEY_V4_LEN : IPNF_KEY_V6_LEN;
 }
 
 /* TCP flag bits as in the TCP header's 13th byte. */
-#define NF_TCP_FIN 0x01
-#define NF_TCP_SYN 0x02
-#define NF_TCP_RST 0x04
-#define NF_TCP_PSH 0x08
-#define NF_TCP_ACK 0x10
+#define IPNF_TCP_FIN 0x01
+#define IPNF_TCP_SYN 0x02
+#define IPNF_TCP_RST 0x04
+#define IPNF_TCP_PSH 0x08
+#define IPNF_TCP_ACK 0x10
 
 /*
  * ipv6ExtensionHeaders (IANA element 64) bits: bit n is 1 << n, numbered as
  * RFC 5102 lists them (DST 0, HOP 1, UNK 3, FRA0 4, RH 5, FRA1 6, MOB 12,
  * ESP 13, AH 14, PAY 15).
  */
-#define NF_X6_DST	(1u << 0)
-#define NF_X6_HOP	(1u << 1)
-#define NF_X6_UNK	(1u << 3)	/* an upper-layer header not known here */
-#define NF_X6_FRA0	(1u << 4)	/* fragment header, first fragment */
-#define NF_X6_RH	(1u << 5)
-#define NF_X6_FRA1	(1u << 6)	/* fragment header, later fragment */
-#define NF_X6_MOB	(1u << 12)
-#define NF_X6_ESP	(1u << 13)
-#define NF_X6_AH	(1u << 14)
-#define NF_X6_PAY	(1u << 15)
+#define IPNF_X6_DST	(1u << 0)
+#define IPNF_X6_HOP	(1u << 1)
+#define IPNF_X6_UNK	(1u << 3)	/* an upper-layer header not known here */
+#define IPNF_X6_FRA0	(1u << 4)	/* fragment header, first fragment */
+#define IPNF_X6_RH	(1u << 5)
+#define IPNF_X6_FRA1	(1u << 6)	/* fragment header, later fragment */
+#define IPNF_X6_MOB	(1u << 12)
+#define IPNF_X6_ESP	(1u << 13)
+#define IPNF_X6_AH	(1u << 14)
+#define IPNF_X6_PAY	(1u << 15)
 
 /* Values a packet contributes that are not part of the key. */
-struct nf_pkt_info {
+struct ipnf_pkt_info {
 	u16 l4_end;	/* bytes from the network header to the end of L4 header */
 	u8 tcp_flags;
 	u8 ttl;		/* IPv4 TTL / IPv6 hop limit */
@@ -122,4 +122,4 @@ struct nf_pkt_info {
 	u32 physout;
 };
 
-#endif /* NF_FLOW_KEY_H */
+#endif /* IPNF_FLOW_KEY_H */

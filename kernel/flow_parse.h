@@ -4,36 +4,36 @@
  * contributes (flow_key.h), from its network header on.  Pure: compiled in
  * kernel/tests too (nf_env.h), where they are checked against each other.
  */
-#ifndef NF_FLOW_PARSE_H
-#define NF_FLOW_PARSE_H
+#ifndef IPNF_FLOW_PARSE_H
+#define IPNF_FLOW_PARSE_H
 
 #include "nf_env.h"
 #include "flow_key.h"
 
 /* Option bits of one header's options (pure helpers, also unit tested). */
-u32 nf_ipv4_opts(const u8 *opt, unsigned int len);
-u64 nf_tcp_opts(const u8 *opt, unsigned int len);
+u32 ipnf_ipv4_opts(const u8 *opt, unsigned int len);
+u64 ipnf_tcp_opts(const u8 *opt, unsigned int len);
 
-enum nf_parse_result {
-	NF_PARSE_OK = 0,
-	NF_PARSE_TRUNC = -1,	/* not a valid IP packet / header cut short */
-	NF_PARSE_SLOW = 1,	/* nf_parse_ipv4_lin: not the common case */
+enum ipnf_parse_result {
+	IPNF_PARSE_OK = 0,
+	IPNF_PARSE_TRUNC = -1,	/* not a valid IP packet / header cut short */
+	IPNF_PARSE_SLOW = 1,	/* ipnf_parse_ipv4_lin: not the common case */
 };
 
 /*
  * Parse the packet whose network header starts at nhoff.  Fill key (except
  * iif, which the caller knows) and pi.  Never reads past the packet.
  */
-int nf_parse_ipv4(const nf_skb_t *skb, unsigned int nhoff,
-		  struct nf_flow_key *key, struct nf_pkt_info *pi);
-int nf_parse_ipv6(const nf_skb_t *skb, unsigned int nhoff,
-		  struct nf_flow_key *key, struct nf_pkt_info *pi);
+int ipnf_parse_ipv4(const ipnf_skb_t *skb, unsigned int nhoff,
+		  struct ipnf_flow_key *key, struct ipnf_pkt_info *pi);
+int ipnf_parse_ipv6(const ipnf_skb_t *skb, unsigned int nhoff,
+		  struct ipnf_flow_key *key, struct ipnf_pkt_info *pi);
 
 /* The IPv4 header's part of the key (h: at least 20 bytes of it). */
-static inline void nf_ipv4_key(const u8 *h, struct nf_flow_key *key,
-			       struct nf_pkt_info *pi)
+static inline void ipnf_ipv4_key(const u8 *h, struct ipnf_flow_key *key,
+			       struct ipnf_pkt_info *pi)
 {
-	key->family = NF_FAM_V4;
+	key->family = IPNF_FAM_V4;
 	key->tos = h[1];
 	key->proto = h[9];
 	memcpy(&key->a.v4.src, h + 12, 4);
@@ -45,21 +45,21 @@ static inline void nf_ipv4_key(const u8 *h, struct nf_flow_key *key,
  * The common case straight from contiguous bytes h[0..len) (the linear part
  * of the packet): IPv4 without options, not a fragment, TCP, UDP or ICMP,
  * headers all within len.  Fills every field of key (but iif, dir) and pi
- * (but oif, physin, physout) exactly as nf_parse_ipv4 would; anything else
- * returns NF_PARSE_SLOW and nf_parse_ipv4 decides.  Checked against
- * nf_parse_ipv4 on random and mutated packets in the unit tests.  Inline:
+ * (but oif, physin, physout) exactly as ipnf_parse_ipv4 would; anything else
+ * returns IPNF_PARSE_SLOW and ipnf_parse_ipv4 decides.  Checked against
+ * ipnf_parse_ipv4 on random and mutated packets in the unit tests.  Inline:
  * the target's common path has no call until the flow table.
  */
-static __always_inline int nf_parse_ipv4_lin(const u8 *h, unsigned int len,
-					     struct nf_flow_key *key,
-					     struct nf_pkt_info *pi)
+static __always_inline int ipnf_parse_ipv4_lin(const u8 *h, unsigned int len,
+					     struct ipnf_flow_key *key,
+					     struct ipnf_pkt_info *pi)
 {
 	const u8 *l4 = h + 20;
 	unsigned int thl;
 
 	if (unlikely(len < 28 || h[0] != 0x45 || (h[6] & 0x3f) || h[7] ||
-		     nf_get16(h + 2) < 20))
-		return NF_PARSE_SLOW;
+		     ipnf_get16(h + 2) < 20))
+		return IPNF_PARSE_SLOW;
 	pi->ip_opts = 0;
 	pi->label = 0;
 	pi->is_frag = 0;
@@ -69,18 +69,18 @@ static __always_inline int nf_parse_ipv4_lin(const u8 *h, unsigned int len,
 	case 6:	/* TCP */
 		thl = (l4[12] >> 4) * 4;
 		if (len < 34 || thl < 20)
-			return NF_PARSE_SLOW;
+			return IPNF_PARSE_SLOW;
 		pi->tcp_flags = l4[13];
 		pi->l4_end = 20 + thl;
 		if (thl > 20 && len >= 20 + thl)
-			pi->tcp_opts = nf_tcp_opts(l4 + 20, thl - 20);
-		key->sport = nf_get16(l4);
-		key->dport = nf_get16(l4 + 2);
+			pi->tcp_opts = ipnf_tcp_opts(l4 + 20, thl - 20);
+		key->sport = ipnf_get16(l4);
+		key->dport = ipnf_get16(l4 + 2);
 		break;
 	case 17:	/* UDP */
 		pi->l4_end = 28;
-		key->sport = nf_get16(l4);
-		key->dport = nf_get16(l4 + 2);
+		key->sport = ipnf_get16(l4);
+		key->dport = ipnf_get16(l4 + 2);
 		break;
 	case 1:	/* ICMP */
 		pi->l4_end = 28;
@@ -88,10 +88,10 @@ static __always_inline int nf_parse_ipv4_lin(const u8 *h, unsigned int len,
 		key->dport = (u16)(l4[0] << 8 | l4[1]);
 		break;
 	default:
-		return NF_PARSE_SLOW;
+		return IPNF_PARSE_SLOW;
 	}
-	nf_ipv4_key(h, key, pi);
-	return NF_PARSE_OK;
+	ipnf_ipv4_key(h, key, pi);
+	return IPNF_PARSE_OK;
 }
 
-#endif /* NF_FLOW_PARSE_H */
+#endif /* IPNF_FLOW_PARSE_H */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What export makes of a flow: the general record every encoder takes
- * (nf_flow_fill_rec), and NetFlow v5's straight view of an IPv4 flow
- * (nf_v5_of_flow), the fast path that skips the general record.  Both are
+ * (ipnf_flow_fill_rec), and NetFlow v5's straight view of an IPv4 flow
+ * (ipnf_v5_of_flow), the fast path that skips the general record.  Both are
  * pure; kernel/tests/flow_rec_test.cc checks on random flows that the fast
- * path writes the very bytes the general record + nf_v5_of_rec would.
+ * path writes the very bytes the general record + ipnf_v5_of_rec would.
  */
-#ifndef NF_FLOW_REC_H
-#define NF_FLOW_REC_H
+#ifndef IPNF_FLOW_REC_H
+#define IPNF_FLOW_REC_H
 
 #include "flow.h"
 #include "export_rec.h"
@@ -18,19 +18,19 @@
  * two that need the kernel's tables: vrf_in/vrf_out and the NAT
  * translation (nat, post), which the exporter adds (expiry.c).
  */
-static __always_inline void nf_flow_fill_rec(struct nf_exp_rec *r,
-					     const struct nf_flow *f,
-					     const struct nf_export_clock *c)
+static __always_inline void ipnf_flow_fill_rec(struct ipnf_exp_rec *r,
+					     const struct ipnf_flow *f,
+					     const struct ipnf_export_clock *c)
 {
 	int st = atomic_read(&f->state);
-	u32 first_age = nf_age_ms(c, f->ts_first);
-	u32 last_age = nf_age_ms(c, READ_ONCE(f->ts_last));
+	u32 first_age = ipnf_age_ms(c, f->ts_first);
+	u32 last_age = ipnf_age_ms(c, READ_ONCE(f->ts_last));
 
-	if (f->key.family == NF_FAM_V6) {
-		memcpy(&r->key, &f->key, NF_KEY_V6_LEN);
-		r->label = *nf_flow_label((struct nf_flow *)f);
+	if (f->key.family == IPNF_FAM_V6) {
+		memcpy(&r->key, &f->key, IPNF_KEY_V6_LEN);
+		r->label = *ipnf_flow_label((struct ipnf_flow *)f);
 	} else {
-		memcpy(&r->key, &f->key, NF_KEY_V4_LEN);
+		memcpy(&r->key, &f->key, IPNF_KEY_V4_LEN);
 		memset(&r->key.a.words[2], 0, sizeof(r->key.a) - 8);
 		r->label = 0;
 	}
@@ -43,7 +43,7 @@ static __always_inline void nf_flow_fill_rec(struct nf_exp_rec *r,
 	r->oif = f->oif;
 	r->ip_opts = (u32)atomic_read(&f->ip_opts);
 	r->tcp_opts = (u32)atomic_read(&f->tcp_opts) |
-		      (u64)((u32)st >> NF_FLOW_OPT_SHIFT) << 32;
+		      (u64)((u32)st >> IPNF_FLOW_OPT_SHIFT) << 32;
 #ifdef ENABLE_PHYSDEV
 	r->physin = f->physin;
 	r->physout = f->physout;
@@ -54,7 +54,7 @@ static __always_inline void nf_flow_fill_rec(struct nf_exp_rec *r,
 	r->tcp_flags = st & 0xff;
 	r->end_reason = (st >> 16) & 0xff;
 	if (!r->end_reason)
-		r->end_reason = NF_END_EOF;
+		r->end_reason = IPNF_END_EOF;
 	memset(r->nexthop, 0, sizeof(r->nexthop));
 	r->src_as = 0;
 	r->dst_as = 0;
@@ -62,18 +62,18 @@ static __always_inline void nf_flow_fill_rec(struct nf_exp_rec *r,
 
 /*
  * The v5 record of an IPv4 flow, straight from the flow: what
- * nf_flow_fill_rec() + nf_v5_of_rec() make of it (nexthop and AS numbers are
+ * ipnf_flow_fill_rec() + ipnf_v5_of_rec() make of it (nexthop and AS numbers are
  * for NAT events only), without the general record in between.  One
  * initializer, every field in order: the value stays in registers (a
  * declared-then-assigned local would be zeroed in memory first on kernels
  * built with INIT_STACK_ALL_ZERO, as Debian's are).
  */
-static __always_inline struct nf_v5_rec
-nf_v5_of_flow(const struct nf_flow *f, const struct nf_export_clock *c,
+static __always_inline struct ipnf_v5_rec
+ipnf_v5_of_flow(const struct ipnf_flow *f, const struct ipnf_export_clock *c,
 	      u32 pkts, u32 bytes)
 {
-	const struct nf_flow_key *k = &f->key;
-	struct nf_v5_rec v = {
+	const struct ipnf_flow_key *k = &f->key;
+	struct ipnf_v5_rec v = {
 		.src = k->a.v4.src,
 		.dst = k->a.v4.dst,
 		.nexthop = 0,
@@ -81,8 +81,8 @@ nf_v5_of_flow(const struct nf_flow *f, const struct nf_export_clock *c,
 		.oif = f->oif,
 		.pkts = pkts,
 		.bytes = bytes,
-		.first_ms = c->uptime - nf_age_ms(c, f->ts_first),
-		.last_ms = c->uptime - nf_age_ms(c, READ_ONCE(f->ts_last)),
+		.first_ms = c->uptime - ipnf_age_ms(c, f->ts_first),
+		.last_ms = c->uptime - ipnf_age_ms(c, READ_ONCE(f->ts_last)),
 		.sport = k->sport,
 		.dport = k->dport,
 		.tcp_flags = (u8)atomic_read(&f->state),
@@ -95,4 +95,4 @@ nf_v5_of_flow(const struct nf_flow *f, const struct nf_export_clock *c,
 	return v;
 }
 
-#endif /* NF_FLOW_REC_H */
+#endif /* IPNF_FLOW_REC_H */

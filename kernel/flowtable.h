@@ -4,8 +4,8 @@
  * the worker's sweep, resize, walks for netlink dumps.  The flow itself is
  * flow.h's; its objects come from flowpool.h.
  */
-#ifndef NF_FLOWTABLE_H
-#define NF_FLOWTABLE_H
+#ifndef IPNF_FLOWTABLE_H
+#define IPNF_FLOWTABLE_H
 
 #include <linux/types.h>
 #include <linux/atomic.h>
@@ -13,37 +13,37 @@
 #include "flow.h"
 #include "export_rec.h"
 
-int nf_table_init(unsigned int size);
-void nf_table_exit(void);
-int nf_table_resize(unsigned int size);	/* both mutexes held */
-unsigned int nf_table_size(void);
-unsigned int nf_table_mem(void);
-void nf_flow_account(struct nf_flow_key *key, const struct nf_pkt_info *pi,
+int ipnf_table_init(unsigned int size);
+void ipnf_table_exit(void);
+int ipnf_table_resize(unsigned int size);	/* both mutexes held */
+unsigned int ipnf_table_size(void);
+unsigned int ipnf_table_mem(void);
+void ipnf_flow_account(struct ipnf_flow_key *key, const struct ipnf_pkt_info *pi,
 		     u32 pkts, u32 bytes);
-bool nf_flow_account_known(const struct nf_flow_key *key,
-			   const struct nf_pkt_info *pi, u32 pkts, u32 bytes);
-void nf_flow_free(struct nf_flow *f);	/* exported: to the pool */
-u64 nf_flows_mem(void);		/* bytes of the flows' objects, pooled too */
+bool ipnf_flow_account_known(const struct ipnf_flow_key *key,
+			   const struct ipnf_pkt_info *pi, u32 pkts, u32 bytes);
+void ipnf_flow_free(struct ipnf_flow *f);	/* exported: to the pool */
+u64 ipnf_flows_mem(void);		/* bytes of the flows' objects, pooled too */
 
-extern atomic_t nf_flows_active;
-extern atomic_t nf_flows_v6;
-extern struct llist_head nf_ended;	/* flows seen with FIN or RST */
-extern atomic64_t nf_removed_pkts, nf_removed_bytes;
+extern atomic_t ipnf_flows_active;
+extern atomic_t ipnf_flows_v6;
+extern struct llist_head ipnf_ended;	/* flows seen with FIN or RST */
+extern atomic64_t ipnf_removed_pkts, ipnf_removed_bytes;
 
 /* What the worker's sweep exports (copied once per run). */
-struct nf_expiry {
+struct ipnf_expiry {
 	bool all;		/* flush: every flow */
 	u32 now;		/* jiffies when the run began */
 	u32 inactive_j;		/* timeouts in jiffies */
 	u32 active_j;
 };
 
-/* Whether a flow is due, and why (an enum nf_end_reason). */
-static inline bool nf_flow_expired(const struct nf_flow *f,
-				   const struct nf_expiry *e, u8 *reason)
+/* Whether a flow is due, and why (an enum ipnf_end_reason). */
+static inline bool ipnf_flow_expired(const struct ipnf_flow *f,
+				   const struct ipnf_expiry *e, u8 *reason)
 {
 	if (e->all) {
-		*reason = NF_END_FORCED;
+		*reason = IPNF_END_FORCED;
 		return true;
 	}
 	/*
@@ -51,13 +51,13 @@ static inline bool nf_flow_expired(const struct nf_flow *f,
 	 * flow later, which must count as age 0, not as 2^32 - 1 jiffies.
 	 */
 	if ((s32)(e->now - READ_ONCE(f->ts_last)) >= (s32)e->inactive_j) {
-		*reason = NF_END_IDLE;
+		*reason = IPNF_END_IDLE;
 		return true;
 	}
 	/* Active timeout, or the 32-bit packet counter nearing its end. */
 	if ((s32)(e->now - f->ts_first) >= (s32)e->active_j ||
 	    (u32)atomic_read(&f->packets) >= 0xf0000000U) {
-		*reason = NF_END_ACTIVE;
+		*reason = IPNF_END_ACTIVE;
 		return true;
 	}
 	return false;
@@ -65,16 +65,16 @@ static inline bool nf_flow_expired(const struct nf_flow *f,
 
 /*
  * Walk buckets [from, from + n) of the current table (caller holds
- * nf_export_mutex, so no resize runs), unlinking the flows that are due onto
+ * ipnf_export_mutex, so no resize runs), unlinking the flows that are due onto
  * *batch (the caller's own list).  Returns the number of buckets walked.
  */
-unsigned int nf_table_sweep(unsigned int from, unsigned int n,
-			    const struct nf_expiry *exp, struct llist_head *batch,
+unsigned int ipnf_table_sweep(unsigned int from, unsigned int n,
+			    const struct ipnf_expiry *exp, struct llist_head *batch,
 			    unsigned int *nflows);
-bool nf_flow_unlink(struct nf_flow *f);
+bool ipnf_flow_unlink(struct ipnf_flow *f);
 
 /* Calls fn for each flow of bucket b under RCU; stops at a non-zero return. */
-int nf_table_walk(unsigned int b, int (*fn)(const struct nf_flow *f, void *arg),
+int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *arg),
 		  void *arg);
 
-#endif /* NF_FLOWTABLE_H */
+#endif /* IPNF_FLOWTABLE_H */

@@ -3,10 +3,10 @@
  * The generic netlink family NETFLOW (netflow_genl.h): parameters,
  * statistics, flow dumps; multicasts parameter changes.
  */
-#ifndef NF_GENL_H
-#define NF_GENL_H
+#ifndef IPNF_GENL_H
+#define IPNF_GENL_H
 
-int nf_genl_init(void);
-void nf_genl_exit(void);
+int ipnf_genl_init(void);
+void ipnf_genl_exit(void);
 
-#endif /* NF_GENL_H */
+#endif /* IPNF_GENL_H */

@@ -12,7 +12,7 @@
  * Changes at run time, without a gap at the points that stay: a point is a
  * slot (family, hook) in one of two banks.  A change registers the points
  * it adds, or whose priority it changes, in the other bank of their slot,
- * in every namespace; one store to nf_hooks_live then makes the new set the
+ * in every namespace; one store to ipnf_hooks_live then makes the new set the
  * one that meters (hooks check their bit), and the old points are
  * unregistered.  Points that do not change are never touched.
  */
@@ -27,143 +27,143 @@
 #include "locks.h"
 #include "netns.h"
 
-DEFINE_PER_CPU(struct nf_hooks_cpu, nf_hooks_cpu);
-DEFINE_STATIC_KEY_FALSE(nf_hooks_key);
-u32 nf_hooks_live;		/* written under nf_hooks_mutex */
-static u64 nf_hooks_mark;	/* mask << 32 | value: one load */
+DEFINE_PER_CPU(struct ipnf_hooks_cpu, ipnf_hooks_cpu);
+DEFINE_STATIC_KEY_FALSE(ipnf_hooks_key);
+u32 ipnf_hooks_live;		/* written under ipnf_hooks_mutex */
+static u64 ipnf_hooks_mark;	/* mask << 32 | value: one load */
 
-#define NF_HOOKS_POINTS (2 * NF_HOOK_SLOTS)	/* two banks */
+#define IPNF_HOOKS_POINTS (2 * IPNF_HOOK_SLOTS)	/* two banks */
 
 /*
- * What every namespace must have registered: bit b of nf_hooks_reg is
- * point b (bank b / NF_HOOK_SLOTS) at priority nf_hooks_prio[b].
+ * What every namespace must have registered: bit b of ipnf_hooks_reg is
+ * point b (bank b / IPNF_HOOK_SLOTS) at priority ipnf_hooks_prio[b].
  */
-static DEFINE_MUTEX(nf_hooks_mutex);
-static u32 nf_hooks_reg;
-static s32 nf_hooks_prio[NF_HOOKS_POINTS];
-static unsigned int nf_hooks_errors;	/* registrations refused, last change */
+static DEFINE_MUTEX(ipnf_hooks_mutex);
+static u32 ipnf_hooks_reg;
+static s32 ipnf_hooks_prio[IPNF_HOOKS_POINTS];
+static unsigned int ipnf_hooks_errors;	/* registrations refused, last change */
 
 /* Per namespace: the points registered there. */
-struct nf_hooks_net {
+struct ipnf_hooks_net {
 	u32 on;
-	struct nf_hook_ops ops[NF_HOOKS_POINTS];
+	struct nf_hook_ops ops[IPNF_HOOKS_POINTS];
 };
-static unsigned int nf_hooks_net_id __read_mostly;
+static unsigned int ipnf_hooks_net_id __read_mostly;
 
-static __always_inline bool nf_hook_wanted(const struct sk_buff *skb,
+static __always_inline bool ipnf_hook_wanted(const struct sk_buff *skb,
 					   unsigned long point)
 {
-	u64 m = READ_ONCE(nf_hooks_mark);
+	u64 m = READ_ONCE(ipnf_hooks_mark);
 
-	if (unlikely(!(READ_ONCE(nf_hooks_live) & BIT(point))))
+	if (unlikely(!(READ_ONCE(ipnf_hooks_live) & BIT(point))))
 		return false;	/* registered, not yet (or no longer) live */
 	if (unlikely((skb->mark & (u32)(m >> 32)) != (u32)m)) {
-		this_cpu_inc(nf_hooks_cpu.mark_skipped);
+		this_cpu_inc(ipnf_hooks_cpu.mark_skipped);
 		return false;
 	}
-	this_cpu_inc(nf_hooks_cpu.seen);
+	this_cpu_inc(ipnf_hooks_cpu.seen);
 	return true;
 }
 
-static unsigned int nf_hook_ipv4(void *priv, struct sk_buff *skb,
+static unsigned int ipnf_hook_ipv4(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	if (nf_hook_wanted(skb, (unsigned long)priv))
-		nf_meter_ipv4(skb, state);
+	if (ipnf_hook_wanted(skb, (unsigned long)priv))
+		ipnf_meter_ipv4(skb, state);
 	return NF_ACCEPT;
 }
 
-static unsigned int nf_hook_ipv6(void *priv, struct sk_buff *skb,
+static unsigned int ipnf_hook_ipv6(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	if (nf_hook_wanted(skb, (unsigned long)priv))
-		nf_meter_ipv6(skb, state);
+	if (ipnf_hook_wanted(skb, (unsigned long)priv))
+		ipnf_meter_ipv6(skb, state);
 	return NF_ACCEPT;
 }
 
-static void nf_hooks_fill(struct nf_hook_ops *ops, unsigned int point)
+static void ipnf_hooks_fill(struct nf_hook_ops *ops, unsigned int point)
 {
-	unsigned int slot = point % NF_HOOK_SLOTS;
-	bool v6 = slot >= NF_HOOK_NUM;
+	unsigned int slot = point % IPNF_HOOK_SLOTS;
+	bool v6 = slot >= IPNF_HOOK_NUM;
 
 	memset(ops, 0, sizeof(*ops));
-	ops->hook = v6 ? nf_hook_ipv6 : nf_hook_ipv4;
+	ops->hook = v6 ? ipnf_hook_ipv6 : ipnf_hook_ipv4;
 	ops->pf = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-	ops->hooknum = slot % NF_HOOK_NUM;	/* NF_INET_* order */
-	ops->priority = nf_hooks_prio[point];
+	ops->hooknum = slot % IPNF_HOOK_NUM;	/* NF_INET_* order */
+	ops->priority = ipnf_hooks_prio[point];
 	ops->priv = (void *)(unsigned long)point;
 }
 
-/* Make the points registered in net those of nf_hooks_reg. */
-static void nf_hooks_sync(struct net *net)
+/* Make the points registered in net those of ipnf_hooks_reg. */
+static void ipnf_hooks_sync(struct net *net)
 {
-	struct nf_hooks_net *hn = net_generic(net, nf_hooks_net_id);
+	struct ipnf_hooks_net *hn = net_generic(net, ipnf_hooks_net_id);
 	unsigned int p;
 
-	lockdep_assert_held(&nf_hooks_mutex);
-	for (p = 0; p < NF_HOOKS_POINTS; p++) {
-		bool want = nf_hooks_reg & BIT(p), on = hn->on & BIT(p);
+	lockdep_assert_held(&ipnf_hooks_mutex);
+	for (p = 0; p < IPNF_HOOKS_POINTS; p++) {
+		bool want = ipnf_hooks_reg & BIT(p), on = hn->on & BIT(p);
 
-		if (on && (!want || hn->ops[p].priority != nf_hooks_prio[p])) {
+		if (on && (!want || hn->ops[p].priority != ipnf_hooks_prio[p])) {
 			nf_unregister_net_hook(net, &hn->ops[p]);
 			hn->on &= ~BIT(p);
 			on = false;
 		}
 		if (want && !on) {
-			nf_hooks_fill(&hn->ops[p], p);
+			ipnf_hooks_fill(&hn->ops[p], p);
 			if (nf_register_net_hook(net, &hn->ops[p]))
-				nf_hooks_errors++;
+				ipnf_hooks_errors++;
 			else
 				hn->on |= BIT(p);
 		}
 	}
 }
 
-static void nf_hooks_sync_locked(struct net *net)
+static void ipnf_hooks_sync_locked(struct net *net)
 {
-	mutex_lock(&nf_hooks_mutex);
-	nf_hooks_sync(net);
-	mutex_unlock(&nf_hooks_mutex);
+	mutex_lock(&ipnf_hooks_mutex);
+	ipnf_hooks_sync(net);
+	mutex_unlock(&ipnf_hooks_mutex);
 }
 
-static int __net_init nf_hooks_net_init(struct net *net)
+static int __net_init ipnf_hooks_net_init(struct net *net)
 {
-	nf_hooks_sync_locked(net);	/* a new namespace: the current set */
+	ipnf_hooks_sync_locked(net);	/* a new namespace: the current set */
 	return 0;
 }
 
-static void __net_exit nf_hooks_net_exit(struct net *net)
+static void __net_exit ipnf_hooks_net_exit(struct net *net)
 {
-	struct nf_hooks_net *hn = net_generic(net, nf_hooks_net_id);
+	struct ipnf_hooks_net *hn = net_generic(net, ipnf_hooks_net_id);
 	unsigned int p;
 
-	mutex_lock(&nf_hooks_mutex);
-	for (p = 0; p < NF_HOOKS_POINTS; p++)
+	mutex_lock(&ipnf_hooks_mutex);
+	for (p = 0; p < IPNF_HOOKS_POINTS; p++)
 		if (hn->on & BIT(p))
 			nf_unregister_net_hook(net, &hn->ops[p]);
 	hn->on = 0;
-	mutex_unlock(&nf_hooks_mutex);
+	mutex_unlock(&ipnf_hooks_mutex);
 }
 
-static struct pernet_operations nf_hooks_net_ops = {
-	.init = nf_hooks_net_init,
-	.exit = nf_hooks_net_exit,
-	.id = &nf_hooks_net_id,
-	.size = sizeof(struct nf_hooks_net),
+static struct pernet_operations ipnf_hooks_net_ops = {
+	.init = ipnf_hooks_net_init,
+	.exit = ipnf_hooks_net_exit,
+	.id = &ipnf_hooks_net_id,
+	.size = sizeof(struct ipnf_hooks_net),
 };
 
-/* Registers nf_hooks_reg everywhere; the number of refusals. */
-static unsigned int nf_hooks_sync_all(void)
+/* Registers ipnf_hooks_reg everywhere; the number of refusals. */
+static unsigned int ipnf_hooks_sync_all(void)
 {
 	unsigned int errors;
 
-	mutex_lock(&nf_hooks_mutex);
-	nf_hooks_errors = 0;
-	mutex_unlock(&nf_hooks_mutex);
-	nf_netns_walk(nf_hooks_sync_locked);
-	mutex_lock(&nf_hooks_mutex);
-	errors = nf_hooks_errors;
-	mutex_unlock(&nf_hooks_mutex);
+	mutex_lock(&ipnf_hooks_mutex);
+	ipnf_hooks_errors = 0;
+	mutex_unlock(&ipnf_hooks_mutex);
+	ipnf_netns_walk(ipnf_hooks_sync_locked);
+	mutex_lock(&ipnf_hooks_mutex);
+	errors = ipnf_hooks_errors;
+	mutex_unlock(&ipnf_hooks_mutex);
 	return errors;
 }
 
@@ -171,61 +171,61 @@ static unsigned int nf_hooks_sync_all(void)
  * The live point of each slot of set: the one live now if its priority is
  * the same, else the slot's other bank.
  */
-static u32 nf_hooks_plan(const struct nf_hook_set *set, s32 *prio)
+static u32 ipnf_hooks_plan(const struct ipnf_hook_set *set, s32 *prio)
 {
-	u32 live = nf_hooks_live, next = 0;
+	u32 live = ipnf_hooks_live, next = 0;
 	unsigned int s;
 
-	for (s = 0; s < NF_HOOK_SLOTS; s++) {
+	for (s = 0; s < IPNF_HOOK_SLOTS; s++) {
 		unsigned int p = s;
 
 		if (!(set->present & BIT(s)))
 			continue;
-		if (live & BIT(s + NF_HOOK_SLOTS))
-			p = s + NF_HOOK_SLOTS;
-		if ((live & BIT(p)) && nf_hooks_prio[p] != set->prio[s])
-			p = (p + NF_HOOK_SLOTS) % NF_HOOKS_POINTS;
+		if (live & BIT(s + IPNF_HOOK_SLOTS))
+			p = s + IPNF_HOOK_SLOTS;
+		if ((live & BIT(p)) && ipnf_hooks_prio[p] != set->prio[s])
+			p = (p + IPNF_HOOK_SLOTS) % IPNF_HOOKS_POINTS;
 		next |= BIT(p);
 		prio[p] = set->prio[s];
 	}
 	return next;
 }
 
-int nf_hooks_set(const struct nf_hook_set *set)
+int ipnf_hooks_set(const struct ipnf_hook_set *set)
 {
-	s32 prio[NF_HOOKS_POINTS];
+	s32 prio[IPNF_HOOKS_POINTS];
 	unsigned int errors;
 	u32 next;
 
-	lockdep_assert_held(&nf_cfg_mutex);
-	mutex_lock(&nf_hooks_mutex);
-	memcpy(prio, nf_hooks_prio, sizeof(prio));
-	next = nf_hooks_plan(set, prio);
-	if (next == nf_hooks_live) {
-		mutex_unlock(&nf_hooks_mutex);
+	lockdep_assert_held(&ipnf_cfg_mutex);
+	mutex_lock(&ipnf_hooks_mutex);
+	memcpy(prio, ipnf_hooks_prio, sizeof(prio));
+	next = ipnf_hooks_plan(set, prio);
+	if (next == ipnf_hooks_live) {
+		mutex_unlock(&ipnf_hooks_mutex);
 		return 0;
 	}
 	/* 1: the new points, registered but not live, beside the old ones */
-	memcpy(nf_hooks_prio, prio, sizeof(prio));
-	nf_hooks_reg = nf_hooks_live | next;
-	mutex_unlock(&nf_hooks_mutex);
+	memcpy(ipnf_hooks_prio, prio, sizeof(prio));
+	ipnf_hooks_reg = ipnf_hooks_live | next;
+	mutex_unlock(&ipnf_hooks_mutex);
 	if (next)
-		static_branch_enable(&nf_hooks_key);
-	errors = nf_hooks_sync_all();
-	mutex_lock(&nf_hooks_mutex);
+		static_branch_enable(&ipnf_hooks_key);
+	errors = ipnf_hooks_sync_all();
+	mutex_lock(&ipnf_hooks_mutex);
 	if (errors) {
 		/* back to the old set: nothing switched */
-		nf_hooks_reg = nf_hooks_live;
-		next = nf_hooks_live;
+		ipnf_hooks_reg = ipnf_hooks_live;
+		next = ipnf_hooks_live;
 	} else {
 		/* 2: one store switches every point; 3: the old ones go */
-		WRITE_ONCE(nf_hooks_live, next);
-		nf_hooks_reg = next;
+		WRITE_ONCE(ipnf_hooks_live, next);
+		ipnf_hooks_reg = next;
 	}
-	mutex_unlock(&nf_hooks_mutex);
-	nf_hooks_sync_all();
+	mutex_unlock(&ipnf_hooks_mutex);
+	ipnf_hooks_sync_all();
 	if (!next)
-		static_branch_disable(&nf_hooks_key);
+		static_branch_disable(&ipnf_hooks_key);
 	if (errors) {
 		pr_err("ipt_NETFLOW: hooks: %u hook registrations refused; the hooks are unchanged\n",
 		       errors);
@@ -234,23 +234,23 @@ int nf_hooks_set(const struct nf_hook_set *set)
 	return 0;
 }
 
-void nf_hooks_set_mark(u32 value, u32 mask)
+void ipnf_hooks_set_mark(u32 value, u32 mask)
 {
-	lockdep_assert_held(&nf_cfg_mutex);
-	WRITE_ONCE(nf_hooks_mark, (u64)mask << 32 | value);
+	lockdep_assert_held(&ipnf_cfg_mutex);
+	WRITE_ONCE(ipnf_hooks_mark, (u64)mask << 32 | value);
 }
 
-void nf_hooks_stats(struct nf_hooks_stats *s)
+void ipnf_hooks_stats(struct ipnf_hooks_stats *s)
 {
-	u64 mark = READ_ONCE(nf_hooks_mark);
+	u64 mark = READ_ONCE(ipnf_hooks_mark);
 	int cpu;
 
 	memset(s, 0, sizeof(*s));
-	s->points = hweight32(READ_ONCE(nf_hooks_live));
+	s->points = hweight32(READ_ONCE(ipnf_hooks_live));
 	s->mark_value = (u32)mark;
 	s->mark_mask = (u32)(mark >> 32);
 	for_each_possible_cpu(cpu) {
-		const struct nf_hooks_cpu *c = per_cpu_ptr(&nf_hooks_cpu, cpu);
+		const struct ipnf_hooks_cpu *c = per_cpu_ptr(&ipnf_hooks_cpu, cpu);
 
 		s->seen += READ_ONCE(c->seen);
 		s->mark_skipped += READ_ONCE(c->mark_skipped);
@@ -258,41 +258,41 @@ void nf_hooks_stats(struct nf_hooks_stats *s)
 	}
 }
 
-void nf_hooks_show(struct seq_file *m, const struct nf_hooks_stats *s)
+void ipnf_hooks_show(struct seq_file *m, const struct ipnf_hooks_stats *s)
 {
 	if (!s->points && !s->seen && !s->rule_left)
 		return;		/* hook mode never used: the classic lines only */
 	seq_printf(m, "Hooks: %s, mark 0x%x/0x%x. Metered %llu, mark skipped %llu, rule packets left to hooks %llu.\n",
-		   nf_cfg.hooks[0] ? nf_cfg.hooks : "none", s->mark_value,
+		   ipnf_cfg.hooks[0] ? ipnf_cfg.hooks : "none", s->mark_value,
 		   s->mark_mask, s->seen, s->mark_skipped, s->rule_left);
 }
 
-int nf_hooks_init(void)
+int ipnf_hooks_init(void)
 {
-	struct nf_hook_set set;
+	struct ipnf_hook_set set;
 	const char *err;
 	int ret;
 
-	ret = register_pernet_subsys(&nf_hooks_net_ops);
+	ret = register_pernet_subsys(&ipnf_hooks_net_ops);
 	if (ret)
 		return ret;
 	/* the parameters were checked when modprobe gave them */
-	if (nf_parse_hooks(nf_cfg.hooks, &set, &err) || !set.present)
+	if (ipnf_parse_hooks(ipnf_cfg.hooks, &set, &err) || !set.present)
 		return 0;
-	mutex_lock(&nf_cfg_mutex);
-	ret = nf_hooks_set(&set);
-	mutex_unlock(&nf_cfg_mutex);
+	mutex_lock(&ipnf_cfg_mutex);
+	ret = ipnf_hooks_set(&set);
+	mutex_unlock(&ipnf_cfg_mutex);
 	if (ret)
-		unregister_pernet_subsys(&nf_hooks_net_ops);
+		unregister_pernet_subsys(&ipnf_hooks_net_ops);
 	return ret;
 }
 
-void nf_hooks_exit(void)
+void ipnf_hooks_exit(void)
 {
-	WRITE_ONCE(nf_hooks_live, 0);
-	unregister_pernet_subsys(&nf_hooks_net_ops);	/* every namespace's */
-	mutex_lock(&nf_hooks_mutex);
-	nf_hooks_reg = 0;
-	mutex_unlock(&nf_hooks_mutex);
-	static_branch_disable(&nf_hooks_key);
+	WRITE_ONCE(ipnf_hooks_live, 0);
+	unregister_pernet_subsys(&ipnf_hooks_net_ops);	/* every namespace's */
+	mutex_lock(&ipnf_hooks_mutex);
+	ipnf_hooks_reg = 0;
+	mutex_unlock(&ipnf_hooks_mutex);
+	static_branch_disable(&ipnf_hooks_key);
 }

@@ -2,5 +2,5 @@
 /* The module's two mutexes (locks.h: what each guards, and their order). */
 #include "locks.h"
 
-DEFINE_MUTEX(nf_cfg_mutex);
-DEFINE_MUTEX(nf_export_mutex);
+DEFINE_MUTEX(ipnf_cfg_mutex);
+DEFINE_MUTEX(ipnf_export_mutex);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The module's locks, outer first:
- *   nf_cfg_mutex     serialises parameter changes (params.c, sysctl.c)
- *   nf_export_mutex  the exporter (export.c): PDUs being built, sockets;
+ *   ipnf_cfg_mutex     serialises parameter changes (params.c, sysctl.c)
+ *   ipnf_export_mutex  the exporter (export.c): PDUs being built, sockets;
  *                    and the worker's sweep (expiry.c), so no table resize
  *                    runs during one; held by each worker run
- *   nf_locks_all     stop-the-world for table resize (flowtable.c)
- *   stripe lock      one of NF_LOCKS, taken with BH disabled, protects the
+ *   ipnf_locks_all     stop-the-world for table resize (flowtable.c)
+ *   stripe lock      one of IPNF_LOCKS, taken with BH disabled, protects the
  *                    chains of a run of consecutive buckets
  *   pool lock        flowpool.c's chunk stack (BH disabled); never held
  *                    together with a stripe lock (allocation comes first)
@@ -18,14 +18,14 @@
  * that every part can state its rule with lockdep_assert_held() without
  * naming a part above it.
  */
-#ifndef NF_LOCKS_H
-#define NF_LOCKS_H
+#ifndef IPNF_LOCKS_H
+#define IPNF_LOCKS_H
 
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 
-extern struct mutex nf_cfg_mutex;
-extern struct mutex nf_export_mutex;
+extern struct mutex ipnf_cfg_mutex;
+extern struct mutex ipnf_export_mutex;
 
 /*
  * Configuration and unload paths wait for RCU readers (packets in a hook,
@@ -35,9 +35,9 @@ extern struct mutex nf_export_mutex;
  * frees each object through call_rcu()) that took minutes, with the
  * module's mutexes held.
  */
-static inline void nf_wait_readers(void)
+static inline void ipnf_wait_readers(void)
 {
 	synchronize_rcu_expedited();
 }
 
-#endif /* NF_LOCKS_H */
+#endif /* IPNF_LOCKS_H */

@@ -2,10 +2,10 @@
 /*
  * The first half of metering a packet (meter.h has the rest): its key and
  * values completed from the hook state and the skb.  Inline; shared by
- * meter.h's nf_account_skb() and natflows.c's out-of-line path.
+ * meter.h's ipnf_account_skb() and natflows.c's out-of-line path.
  */
-#ifndef NF_METER_PREP_H
-#define NF_METER_PREP_H
+#ifndef IPNF_METER_PREP_H
+#define IPNF_METER_PREP_H
 
 #include <linux/skbuff.h>
 #include <linux/netdevice.h>
@@ -26,17 +26,17 @@
  * loads; without its switch a feature compiles to nothing.
  */
 #ifdef ENABLE_DIRECTION
-static inline u8 nf_hook_dir(unsigned int hook)
+static inline u8 ipnf_hook_dir(unsigned int hook)
 {
 	switch (hook) {
 	case NF_INET_PRE_ROUTING:
 	case NF_INET_LOCAL_IN:
-		return NF_DIR_IN;
+		return IPNF_DIR_IN;
 	case NF_INET_LOCAL_OUT:
 	case NF_INET_POST_ROUTING:
-		return NF_DIR_OUT;
+		return IPNF_DIR_OUT;
 	default:
-		return NF_DIR_FWD;
+		return IPNF_DIR_FWD;
 	}
 }
 #endif
@@ -47,8 +47,8 @@ static inline u8 nf_hook_dir(unsigned int hook)
  * device took it), then those of the VLAN devices the frame came through,
  * walking down from the ingress device.  The outermost go into the key.
  */
-static void nf_vlan_tags(const struct sk_buff *skb,
-			 const struct net_device *in, struct nf_flow_key *key)
+static void ipnf_vlan_tags(const struct sk_buff *skb,
+			 const struct net_device *in, struct ipnf_flow_key *key)
 {
 	key->vlan[0] = skb_vlan_tag_present(skb) ? skb_vlan_tag_get(skb) : 0;
 	key->vlan[1] = 0;
@@ -66,9 +66,9 @@ static void nf_vlan_tags(const struct sk_buff *skb,
 
 #ifdef ENABLE_PROMISC
 /* A frame the promisc tap passes: its VLAN tags and labels, from the tap. */
-static bool nf_promisc_frame(struct nf_flow_key *key)
+static bool ipnf_promisc_frame(struct ipnf_flow_key *key)
 {
-	const struct nf_promisc_ctx *c = nf_promisc_current();
+	const struct ipnf_promisc_ctx *c = ipnf_promisc_current();
 
 	if (!c)
 		return false;
@@ -84,8 +84,8 @@ static bool nf_promisc_frame(struct nf_flow_key *key)
 
 #ifdef ENABLE_MAC
 /* Ethernet addresses of a received frame; zero on output hooks. */
-static void nf_mac_addrs(const struct sk_buff *skb,
-			 const struct net_device *in, struct nf_flow_key *key)
+static void ipnf_mac_addrs(const struct sk_buff *skb,
+			 const struct net_device *in, struct ipnf_flow_key *key)
 {
 	const struct ethhdr *eth;
 
@@ -104,12 +104,12 @@ static void nf_mac_addrs(const struct sk_buff *skb,
 
 /*
  * Complete the key and the packet's values from the hook state and the
- * skb: what nf_flow_account() needs, counted as *pkts and *bytes (GSO
+ * skb: what ipnf_flow_account() needs, counted as *pkts and *bytes (GSO
  * packets as the segments they will become).
  */
-static __always_inline void nf_account_prep(const struct sk_buff *skb,
+static __always_inline void ipnf_account_prep(const struct sk_buff *skb,
 			   const struct nf_hook_state *state,
-			   struct nf_flow_key *key, struct nf_pkt_info *pi,
+			   struct ipnf_flow_key *key, struct ipnf_pkt_info *pi,
 			   u32 *pkts_out, u32 *bytes_out)
 {
 	const struct net_device *in = state->in, *out = state->out;
@@ -121,26 +121,26 @@ static __always_inline void nf_account_prep(const struct sk_buff *skb,
 		bytes += (pkts - 1) * pi->l4_end;
 	}
 	if (unlikely(pi->is_frag))
-		this_cpu_inc(nf_stats.frag);
+		this_cpu_inc(ipnf_stats.frag);
 #ifdef ENABLE_SNMP
-	key->iif = nf_rules_ifindex(in);
-	pi->oif = nf_rules_ifindex(out);
+	key->iif = ipnf_rules_ifindex(in);
+	pi->oif = ipnf_rules_ifindex(out);
 #else
 	key->iif = in ? in->ifindex : 0;
 	pi->oif = out ? out->ifindex : 0;
 #endif
 #ifdef ENABLE_AGGR
-	nf_rules_aggr_key(key);
+	ipnf_rules_aggr_key(key);
 #endif
 #ifdef ENABLE_DIRECTION
-	key->dir = nf_hook_dir(state->hook);
+	key->dir = ipnf_hook_dir(state->hook);
 #endif
 #ifdef ENABLE_PROMISC
-	if (unlikely(nf_promisc_frame(key)))
+	if (unlikely(ipnf_promisc_frame(key)))
 		goto tagged;
 #endif
 #ifdef ENABLE_VLAN
-	nf_vlan_tags(skb, in, key);
+	ipnf_vlan_tags(skb, in, key);
 #endif
 #ifdef ENABLE_PROMISC_MPLS
 	memset(key->mpls, 0, sizeof(key->mpls));
@@ -149,16 +149,16 @@ static __always_inline void nf_account_prep(const struct sk_buff *skb,
 tagged:
 #endif
 #ifdef ENABLE_MAC
-	nf_mac_addrs(skb, in, key);
+	ipnf_mac_addrs(skb, in, key);
 #endif
 #if defined(ENABLE_PHYSDEV) && IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
 	pi->physin = nf_bridge_get_physinif(skb);
 	pi->physout = nf_bridge_get_physoutif(skb);
 #endif
-	nf_if_note(in);
-	nf_if_note(out);
+	ipnf_if_note(in);
+	ipnf_if_note(out);
 	*pkts_out = pkts;
 	*bytes_out = bytes;
 }
 
-#endif /* NF_METER_PREP_H */
+#endif /* IPNF_METER_PREP_H */

@@ -30,7 +30,7 @@
  *
  * Views are dropped inactive_timeout + 30 s after the last packet that used
  * them, so they outlive the flows keyed by them; the table holds at most
- * NF_NB_MAX views (the rest counted as "full").  Off (the default), the
+ * IPNF_NB_MAX views (the rest counted as "full").  Off (the default), the
  * packet path has a patched-out jump (static key) and the table is empty.
  * Only protocols with ports (TCP, UDP, SCTP, DCCP, UDP-Lite) and the default
  * conntrack zone; views are not told apart by network namespace.
@@ -50,63 +50,63 @@
 #include "meter_prep.h"
 #include "natflows.h"
 
-#ifdef NF_NATFLOWS_BUILT
+#ifdef IPNF_NATFLOWS_BUILT
 
-#define NF_NB_HASH_BITS 12
-#define NF_NB_MAX 65536
-#define NF_NB_SLACK (30 * HZ)
-#define NF_NB_GC_PERIOD (5 * HZ)
+#define IPNF_NB_HASH_BITS 12
+#define IPNF_NB_MAX 65536
+#define IPNF_NB_SLACK (30 * HZ)
+#define IPNF_NB_GC_PERIOD (5 * HZ)
 
 /* Addresses and ports as a packet carries them at some hook; hashed whole. */
-struct nf_nb_view {
+struct ipnf_nb_view {
 	u16 sport, dport;	/* host order */
-	u8 family, proto;	/* NF_FAM_V4/V6, IP protocol */
+	u8 family, proto;	/* IPNF_FAM_V4/V6, IP protocol */
 	u16 pad;
 	u8 src[16], dst[16];	/* IPv4: first 4 bytes */
 };
 
-struct nf_nb {
-	struct hlist_node node;		/* nf_nb_hash, nf_nb_lock */
-	struct nf_nb_view v;
-	struct nf_nat_post post;	/* this direction after NAT */
-	struct nf_nat_post other;	/* the other direction's: with post, the binding */
+struct ipnf_nb {
+	struct hlist_node node;		/* ipnf_nb_hash, ipnf_nb_lock */
+	struct ipnf_nb_view v;
+	struct ipnf_nat_post post;	/* this direction after NAT */
+	struct ipnf_nat_post other;	/* the other direction's: with post, the binding */
 	unsigned long seen;		/* jiffies of the last packet */
 	struct rcu_head rcu;
 };
 
-DEFINE_STATIC_KEY_FALSE(nf_natflows_key);
-static struct hlist_head nf_nb_hash[1 << NF_NB_HASH_BITS];
-static DEFINE_SPINLOCK(nf_nb_lock);
-static unsigned int nf_nb_count;	/* nf_nb_lock; read locklessly */
-static unsigned int nf_nb_peak;
-static u32 nf_nb_seed __read_mostly;
-static bool nf_nb_on;			/* nf_cfg_mutex */
-static bool nf_nb_used;			/* nf_cfg_mutex: on since load */
-static atomic64_t nf_nb_full, nf_nb_translated, nf_nb_plain;
-static struct delayed_work nf_nb_gc_work;
+DEFINE_STATIC_KEY_FALSE(ipnf_natflows_key);
+static struct hlist_head ipnf_nb_hash[1 << IPNF_NB_HASH_BITS];
+static DEFINE_SPINLOCK(ipnf_nb_lock);
+static unsigned int ipnf_nb_count;	/* ipnf_nb_lock; read locklessly */
+static unsigned int ipnf_nb_peak;
+static u32 ipnf_nb_seed __read_mostly;
+static bool ipnf_nb_on;			/* ipnf_cfg_mutex */
+static bool ipnf_nb_used;			/* ipnf_cfg_mutex: on since load */
+static atomic64_t ipnf_nb_full, ipnf_nb_translated, ipnf_nb_plain;
+static struct delayed_work ipnf_nb_gc_work;
 
-static bool nf_nb_ported(u8 proto)
+static bool ipnf_nb_ported(u8 proto)
 {
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
 	       proto == IPPROTO_SCTP || proto == IPPROTO_DCCP ||
 	       proto == IPPROTO_UDPLITE;
 }
 
-static u32 nf_nb_hashfn(const struct nf_nb_view *v)
+static u32 ipnf_nb_hashfn(const struct ipnf_nb_view *v)
 {
-	return jhash2((const u32 *)v, sizeof(*v) / 4, nf_nb_seed) &
-	       ((1 << NF_NB_HASH_BITS) - 1);
+	return jhash2((const u32 *)v, sizeof(*v) / 4, ipnf_nb_seed) &
+	       ((1 << IPNF_NB_HASH_BITS) - 1);
 }
 
-static void nf_nb_view_of_key(struct nf_nb_view *v,
-			      const struct nf_flow_key *k)
+static void ipnf_nb_view_of_key(struct ipnf_nb_view *v,
+			      const struct ipnf_flow_key *k)
 {
 	memset(v, 0, sizeof(*v));
 	v->family = k->family;
 	v->proto = k->proto;
 	v->sport = k->sport;
 	v->dport = k->dport;
-	if (k->family == NF_FAM_V4) {
+	if (k->family == IPNF_FAM_V4) {
 		memcpy(v->src, &k->a.v4.src, 4);
 		memcpy(v->dst, &k->a.v4.dst, 4);
 	} else {
@@ -116,88 +116,88 @@ static void nf_nb_view_of_key(struct nf_nb_view *v,
 }
 
 /* Addresses (of the family's length) and ports of one end of a tuple. */
-static void nf_nb_end(u8 *addr, u16 *port, const union nf_inet_addr *u3,
+static void ipnf_nb_end(u8 *addr, u16 *port, const union nf_inet_addr *u3,
 		      __be16 all, u8 family)
 {
-	memcpy(addr, u3, family == NF_FAM_V4 ? 4 : 16);
+	memcpy(addr, u3, family == IPNF_FAM_V4 ? 4 : 16);
 	*port = ntohs(all);
 }
 
-static struct nf_nb *nf_nb_find(const struct nf_nb_view *v, u32 h)
+static struct ipnf_nb *ipnf_nb_find(const struct ipnf_nb_view *v, u32 h)
 {
-	struct nf_nb *b;
+	struct ipnf_nb *b;
 
-	hlist_for_each_entry_rcu(b, &nf_nb_hash[h], node,
-				 lockdep_is_held(&nf_nb_lock))
+	hlist_for_each_entry_rcu(b, &ipnf_nb_hash[h], node,
+				 lockdep_is_held(&ipnf_nb_lock))
 		if (!memcmp(&b->v, v, sizeof(*v)))
 			return b;
 	return NULL;
 }
 
-static void nf_nb_unlink(struct nf_nb *b)
+static void ipnf_nb_unlink(struct ipnf_nb *b)
 {
-	lockdep_assert_held(&nf_nb_lock);
+	lockdep_assert_held(&ipnf_nb_lock);
 	hlist_del_rcu(&b->node);
 	kfree_rcu(b, rcu);
-	nf_nb_count--;
+	ipnf_nb_count--;
 }
 
 /* Insert or update one view. */
-static void nf_nb_put(const struct nf_nb_view *v, const struct nf_nat_post *p,
-		      const struct nf_nat_post *other, unsigned long now)
+static void ipnf_nb_put(const struct ipnf_nb_view *v, const struct ipnf_nat_post *p,
+		      const struct ipnf_nat_post *other, unsigned long now)
 {
-	u32 h = nf_nb_hashfn(v);
-	struct nf_nb *b;
+	u32 h = ipnf_nb_hashfn(v);
+	struct ipnf_nb *b;
 
-	spin_lock_bh(&nf_nb_lock);
-	b = nf_nb_find(v, h);
+	spin_lock_bh(&ipnf_nb_lock);
+	b = ipnf_nb_find(v, h);
 	if (b) {
 		/* the same view may come back with another connection */
 		if (memcmp(&b->post, p, sizeof(*p)) ||
 		    memcmp(&b->other, other, sizeof(*other))) {
-			nf_nb_unlink(b);
+			ipnf_nb_unlink(b);
 			b = NULL;
 		} else {
 			WRITE_ONCE(b->seen, now);
 			goto out;
 		}
 	}
-	if (nf_nb_count >= NF_NB_MAX) {
-		atomic64_inc(&nf_nb_full);
+	if (ipnf_nb_count >= IPNF_NB_MAX) {
+		atomic64_inc(&ipnf_nb_full);
 		goto out;
 	}
 	b = kmalloc(sizeof(*b), GFP_ATOMIC | __GFP_NOWARN);
 	if (!b) {
-		atomic64_inc(&nf_nb_full);
+		atomic64_inc(&ipnf_nb_full);
 		goto out;
 	}
 	b->v = *v;
 	b->post = *p;
 	b->other = *other;
 	b->seen = now;
-	hlist_add_head_rcu(&b->node, &nf_nb_hash[h]);
-	nf_nb_count++;
-	if (nf_nb_count > nf_nb_peak)
-		nf_nb_peak = nf_nb_count;
+	hlist_add_head_rcu(&b->node, &ipnf_nb_hash[h]);
+	ipnf_nb_count++;
+	if (ipnf_nb_count > ipnf_nb_peak)
+		ipnf_nb_peak = ipnf_nb_count;
 out:
-	spin_unlock_bh(&nf_nb_lock);
+	spin_unlock_bh(&ipnf_nb_lock);
 }
 
 /* After NAT, direction d of ct: from the final source to the final destination. */
-static void nf_nb_post_of(const struct nf_conn *ct, int d, u8 family,
-			  struct nf_nat_post *post)
+static void ipnf_nb_post_of(const struct nf_conn *ct, int d, u8 family,
+			  struct ipnf_nat_post *post)
 {
 	const struct nf_conntrack_tuple *fin =
 		&ct->tuplehash[d == IP_CT_DIR_ORIGINAL ? IP_CT_DIR_REPLY :
 							 IP_CT_DIR_ORIGINAL].tuple;
 
 	memset(post, 0, sizeof(*post));
-	nf_nb_end(post->src, &post->sport, &fin->dst.u3, fin->dst.u.all, family);
-	nf_nb_end(post->dst, &post->dport, &fin->src.u3, fin->src.u.all, family);
+	ipnf_nb_end(post->src, &post->sport, &fin->dst.u3, fin->dst.u.all, family);
+	ipnf_nb_end(post->dst, &post->dport, &fin->src.u3, fin->src.u.all, family);
 }
 
 /* Conntrack has run both NAT hooks for the connection (its bindings are set). */
-static bool nf_nb_ct_ready(const struct nf_conn *ct)
+static bool ipnf_nb_ct_ready(const struct nf_conn *ct)
 {
 	return (READ_ONCE(ct->status) & IPS_NAT_DONE_MASK) == IPS_NAT_DONE_MASK;
 }
@@ -207,7 +207,7 @@ static bool nf_nb_ct_ready(const struct nf_conn *ct)
  * packets come in, after the first translation (DNAT; for replies the
  * reverse of SNAT), after both; each mapped to the last.
  */
-static void nf_nb_add_ct(const struct nf_conn *ct, u8 family)
+static void ipnf_nb_add_ct(const struct nf_conn *ct, u8 family)
 {
 	const struct nf_conntrack_tuple *o = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	const struct nf_conntrack_tuple *r = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
@@ -218,12 +218,12 @@ static void nf_nb_add_ct(const struct nf_conn *ct, u8 family)
 		{ { r, r }, { r, o }, { o, o } },
 	};
 	unsigned long now = jiffies;
-	struct nf_nat_post post[2];
-	struct nf_nb_view v, prev;
+	struct ipnf_nat_post post[2];
+	struct ipnf_nb_view v, prev;
 	int d, i;
 
-	nf_nb_post_of(ct, IP_CT_DIR_ORIGINAL, family, &post[0]);
-	nf_nb_post_of(ct, IP_CT_DIR_REPLY, family, &post[1]);
+	ipnf_nb_post_of(ct, IP_CT_DIR_ORIGINAL, family, &post[0]);
+	ipnf_nb_post_of(ct, IP_CT_DIR_REPLY, family, &post[1]);
 	for (d = 0; d < 2; d++) {
 		memset(&prev, 0, sizeof(prev));
 		for (i = 0; i < 3; i++) {
@@ -234,33 +234,33 @@ static void nf_nb_add_ct(const struct nf_conn *ct, u8 family)
 			v.proto = o->dst.protonum;
 			/* the source: of the incoming tuple, or the final one */
 			if (i < 2)
-				nf_nb_end(v.src, &v.sport, &s->src.u3, s->src.u.all, family);
+				ipnf_nb_end(v.src, &v.sport, &s->src.u3, s->src.u.all, family);
 			else
-				nf_nb_end(v.src, &v.sport, &s->dst.u3, s->dst.u.all, family);
+				ipnf_nb_end(v.src, &v.sport, &s->dst.u3, s->dst.u.all, family);
 			/* the destination: untranslated, then translated */
 			if (i == 0)
-				nf_nb_end(v.dst, &v.dport, &e->dst.u3, e->dst.u.all, family);
+				ipnf_nb_end(v.dst, &v.dport, &e->dst.u3, e->dst.u.all, family);
 			else
-				nf_nb_end(v.dst, &v.dport, &e->src.u3, e->src.u.all, family);
+				ipnf_nb_end(v.dst, &v.dport, &e->src.u3, e->src.u.all, family);
 			if (i && !memcmp(&v, &prev, sizeof(v)))
 				continue;	/* one translation only: same view */
-			nf_nb_put(&v, &post[d], &post[!d], now);
+			ipnf_nb_put(&v, &post[d], &post[!d], now);
 			prev = v;
 		}
 	}
 }
 
-static void nf_nb_del(const struct nf_nb_view *v)
+static void ipnf_nb_del(const struct ipnf_nb_view *v)
 {
-	u32 h = nf_nb_hashfn(v);
-	struct nf_nb *b;
+	u32 h = ipnf_nb_hashfn(v);
+	struct ipnf_nb *b;
 
-	spin_lock_bh(&nf_nb_lock);
-	b = nf_nb_find(v, h);
+	spin_lock_bh(&ipnf_nb_lock);
+	b = ipnf_nb_find(v, h);
 	if (b) {
-		nf_nb_unlink(b);
+		ipnf_nb_unlink(b);
 	}
-	spin_unlock_bh(&nf_nb_lock);
+	spin_unlock_bh(&ipnf_nb_lock);
 }
 
 /*
@@ -268,34 +268,34 @@ static void nf_nb_del(const struct nf_nb_view *v)
  * with another translation, or none): only told when the packet's connection
  * is at hand with its NAT set up.
  */
-static bool nf_nb_stale(const struct nf_nb *b, const struct nf_conn *ct,
+static bool ipnf_nb_stale(const struct ipnf_nb *b, const struct nf_conn *ct,
 			enum ip_conntrack_info ctinfo, u8 family)
 {
 	int d = CTINFO2DIR(ctinfo);
-	struct nf_nat_post post;
+	struct ipnf_nat_post post;
 
-	if (!ct || !nf_nb_ct_ready(ct))
+	if (!ct || !ipnf_nb_ct_ready(ct))
 		return false;
 	if (!(READ_ONCE(ct->status) & IPS_NAT_MASK))
 		return true;
-	nf_nb_post_of(ct, d, family, &post);
+	ipnf_nb_post_of(ct, d, family, &post);
 	if (memcmp(&post, &b->post, sizeof(post)))
 		return true;
-	nf_nb_post_of(ct, !d, family, &post);
+	ipnf_nb_post_of(ct, !d, family, &post);
 	return memcmp(&post, &b->other, sizeof(post));
 }
 
 /* The connection of a packet metered before conntrack (raw table). */
-static struct nf_conn *nf_nb_ct_lookup(struct net *net,
-				       const struct nf_nb_view *v)
+static struct nf_conn *ipnf_nb_ct_lookup(struct net *net,
+				       const struct ipnf_nb_view *v)
 {
 	struct nf_conntrack_tuple_hash *h;
 	struct nf_conntrack_tuple t;
 
 	memset(&t, 0, sizeof(t));
-	t.src.l3num = v->family == NF_FAM_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
-	memcpy(&t.src.u3, v->src, v->family == NF_FAM_V4 ? 4 : 16);
-	memcpy(&t.dst.u3, v->dst, v->family == NF_FAM_V4 ? 4 : 16);
+	t.src.l3num = v->family == IPNF_FAM_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+	memcpy(&t.src.u3, v->src, v->family == IPNF_FAM_V4 ? 4 : 16);
+	memcpy(&t.dst.u3, v->dst, v->family == IPNF_FAM_V4 ? 4 : 16);
 	t.src.u.all = htons(v->sport);
 	t.dst.u.all = htons(v->dport);
 	t.dst.protonum = v->proto;
@@ -303,157 +303,157 @@ static struct nf_conn *nf_nb_ct_lookup(struct net *net,
 	return h ? nf_ct_tuplehash_to_ctrack(h) : NULL;
 }
 
-static void nf_natflows_note(const struct sk_buff *skb,
+static void ipnf_natflows_note(const struct sk_buff *skb,
 			     const struct nf_hook_state *state,
-			     const struct nf_flow_key *key)
+			     const struct ipnf_flow_key *key)
 {
 	enum ip_conntrack_info ctinfo;
 	unsigned long now = jiffies;
 	struct nf_conn *ct, *ref = NULL;
-	struct nf_nb_view v;
+	struct ipnf_nb_view v;
 	unsigned long st;
-	struct nf_nb *b;
+	struct ipnf_nb *b;
 	bool known;
 
-	if (!nf_nb_ported(key->proto))
+	if (!ipnf_nb_ported(key->proto))
 		return;
-	nf_nb_view_of_key(&v, key);
+	ipnf_nb_view_of_key(&v, key);
 	ct = nf_ct_get(skb, &ctinfo);
 	if (ct && nf_ct_is_template(ct))
 		ct = NULL;
 	rcu_read_lock();
-	b = nf_nb_find(&v, nf_nb_hashfn(&v));
-	known = b && !nf_nb_stale(b, ct, ctinfo, key->family);
+	b = ipnf_nb_find(&v, ipnf_nb_hashfn(&v));
+	known = b && !ipnf_nb_stale(b, ct, ctinfo, key->family);
 	if (known && time_after(now, READ_ONCE(b->seen) + HZ))
 		WRITE_ONCE(b->seen, now);
 	rcu_read_unlock();
 	if (known)
 		return;
 	if (!ct)
-		ct = ref = nf_nb_ct_lookup(state->net, &v);
+		ct = ref = ipnf_nb_ct_lookup(state->net, &v);
 	if (!ct)
 		return;
-	if (nf_nb_ct_ready(ct)) {
+	if (ipnf_nb_ct_ready(ct)) {
 		st = READ_ONCE(ct->status);
 		if (st & IPS_NAT_MASK)
-			nf_nb_add_ct(ct, key->family);
+			ipnf_nb_add_ct(ct, key->family);
 		else if (b)
-			nf_nb_del(&v);	/* the view's connection is untranslated now */
+			ipnf_nb_del(&v);	/* the view's connection is untranslated now */
 	}
 	if (ref)
 		nf_ct_put(ref);
 }
 
-void nf_account_skb_nat(const struct sk_buff *skb,
+void ipnf_account_skb_nat(const struct sk_buff *skb,
 			const struct nf_hook_state *state,
-			struct nf_flow_key *key, struct nf_pkt_info *pi)
+			struct ipnf_flow_key *key, struct ipnf_pkt_info *pi)
 {
 	u32 pkts, bytes;
 
-	nf_account_prep(skb, state, key, pi, &pkts, &bytes);
-	nf_natflows_note(skb, state, key);
-	nf_flow_account(key, pi, pkts, bytes);
+	ipnf_account_prep(skb, state, key, pi, &pkts, &bytes);
+	ipnf_natflows_note(skb, state, key);
+	ipnf_flow_account(key, pi, pkts, bytes);
 }
 
-void nf_natflows_fill(struct nf_exp_rec *r)
+void ipnf_natflows_fill(struct ipnf_exp_rec *r)
 {
-	struct nf_nb_view v;
-	struct nf_nb *b;
+	struct ipnf_nb_view v;
+	struct ipnf_nb *b;
 
 	r->nat = 0;
-	if (!READ_ONCE(nf_nb_on) || !nf_nb_ported(r->key.proto))
+	if (!READ_ONCE(ipnf_nb_on) || !ipnf_nb_ported(r->key.proto))
 		return;
-	nf_nb_view_of_key(&v, &r->key);
+	ipnf_nb_view_of_key(&v, &r->key);
 	rcu_read_lock();
-	b = nf_nb_find(&v, nf_nb_hashfn(&v));
+	b = ipnf_nb_find(&v, ipnf_nb_hashfn(&v));
 	if (b) {
 		r->post = b->post;
 		r->nat = 1;
 	}
 	rcu_read_unlock();
-	atomic64_inc(r->nat ? &nf_nb_translated : &nf_nb_plain);
+	atomic64_inc(r->nat ? &ipnf_nb_translated : &ipnf_nb_plain);
 }
 
 /* Drop every view (all = true) or those idle past the flows' lifetime. */
-static void nf_nb_prune(bool all)
+static void ipnf_nb_prune(bool all)
 {
-	unsigned long idle = (unsigned long)READ_ONCE(nf_cfg.inactive_timeout) * HZ +
-			     NF_NB_SLACK;
+	unsigned long idle = (unsigned long)READ_ONCE(ipnf_cfg.inactive_timeout) * HZ +
+			     IPNF_NB_SLACK;
 	unsigned long now = jiffies;
 	struct hlist_node *tmp;
-	struct nf_nb *b;
+	struct ipnf_nb *b;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(nf_nb_hash); i++) {
-		spin_lock_bh(&nf_nb_lock);
-		hlist_for_each_entry_safe(b, tmp, &nf_nb_hash[i], node) {
+	for (i = 0; i < ARRAY_SIZE(ipnf_nb_hash); i++) {
+		spin_lock_bh(&ipnf_nb_lock);
+		hlist_for_each_entry_safe(b, tmp, &ipnf_nb_hash[i], node) {
 			if (!all && time_before(now, READ_ONCE(b->seen) + idle))
 				continue;
-			nf_nb_unlink(b);
+			ipnf_nb_unlink(b);
 		}
-		spin_unlock_bh(&nf_nb_lock);
+		spin_unlock_bh(&ipnf_nb_lock);
 	}
 }
 
-static void nf_nb_gc(struct work_struct *w)
+static void ipnf_nb_gc(struct work_struct *w)
 {
-	nf_nb_prune(false);
-	queue_delayed_work(system_power_efficient_wq, &nf_nb_gc_work,
-			   NF_NB_GC_PERIOD);
+	ipnf_nb_prune(false);
+	queue_delayed_work(system_power_efficient_wq, &ipnf_nb_gc_work,
+			   IPNF_NB_GC_PERIOD);
 }
 
-int nf_natflows_set(bool on)
+int ipnf_natflows_set(bool on)
 {
-	lockdep_assert_held(&nf_cfg_mutex);
-	if (on == nf_nb_on)
+	lockdep_assert_held(&ipnf_cfg_mutex);
+	if (on == ipnf_nb_on)
 		return 0;
 	if (on) {
-		if (!nf_nb_seed)
-			nf_nb_seed = get_random_u32() | 1;
-		INIT_DELAYED_WORK(&nf_nb_gc_work, nf_nb_gc);
-		queue_delayed_work(system_power_efficient_wq, &nf_nb_gc_work,
-				   NF_NB_GC_PERIOD);
-		WRITE_ONCE(nf_nb_on, true);
-		nf_nb_used = true;
-		static_branch_enable(&nf_natflows_key);
+		if (!ipnf_nb_seed)
+			ipnf_nb_seed = get_random_u32() | 1;
+		INIT_DELAYED_WORK(&ipnf_nb_gc_work, ipnf_nb_gc);
+		queue_delayed_work(system_power_efficient_wq, &ipnf_nb_gc_work,
+				   IPNF_NB_GC_PERIOD);
+		WRITE_ONCE(ipnf_nb_on, true);
+		ipnf_nb_used = true;
+		static_branch_enable(&ipnf_natflows_key);
 		return 0;
 	}
-	static_branch_disable(&nf_natflows_key);
-	nf_wait_readers();	/* no packet is noting views any more */
-	WRITE_ONCE(nf_nb_on, false);
-	cancel_delayed_work_sync(&nf_nb_gc_work);
-	nf_nb_prune(true);
+	static_branch_disable(&ipnf_natflows_key);
+	ipnf_wait_readers();	/* no packet is noting views any more */
+	WRITE_ONCE(ipnf_nb_on, false);
+	cancel_delayed_work_sync(&ipnf_nb_gc_work);
+	ipnf_nb_prune(true);
 	return 0;
 }
 
-void nf_natflows_exit(void)
+void ipnf_natflows_exit(void)
 {
 	bool used;
 
-	mutex_lock(&nf_cfg_mutex);
-	nf_natflows_set(false);
-	used = nf_nb_used;
-	mutex_unlock(&nf_cfg_mutex);
+	mutex_lock(&ipnf_cfg_mutex);
+	ipnf_natflows_set(false);
+	used = ipnf_nb_used;
+	mutex_unlock(&ipnf_cfg_mutex);
 	if (used)	/* (never on: nothing queued, and no wait behind others') */
 		rcu_barrier();	/* the views' kfree_rcu() */
 }
 
-void nf_natflows_stats(struct nf_natflows_stats *s)
+void ipnf_natflows_stats(struct ipnf_natflows_stats *s)
 {
-	s->bindings = READ_ONCE(nf_nb_count);
-	s->peak = READ_ONCE(nf_nb_peak);
-	s->full = atomic64_read(&nf_nb_full);
-	s->translated = atomic64_read(&nf_nb_translated);
-	s->plain = atomic64_read(&nf_nb_plain);
+	s->bindings = READ_ONCE(ipnf_nb_count);
+	s->peak = READ_ONCE(ipnf_nb_peak);
+	s->full = atomic64_read(&ipnf_nb_full);
+	s->translated = atomic64_read(&ipnf_nb_translated);
+	s->plain = atomic64_read(&ipnf_nb_plain);
 }
 
-void nf_natflows_show(struct seq_file *m, const struct nf_natflows_stats *s)
+void ipnf_natflows_show(struct seq_file *m, const struct ipnf_natflows_stats *s)
 {
-	if (!READ_ONCE(nf_nb_used))
+	if (!READ_ONCE(ipnf_nb_used))
 		return;		/* never on: the classic lines only */
 	seq_printf(m, "Natflows: %s, views %u (peak %u, not kept %llu). Records translated %llu, untranslated %llu.\n",
-		   READ_ONCE(nf_nb_on) ? "on" : "off", s->bindings, s->peak,
+		   READ_ONCE(ipnf_nb_on) ? "on" : "off", s->bindings, s->peak,
 		   s->full, s->translated, s->plain);
 }
 
-#endif /* NF_NATFLOWS_BUILT */
+#endif /* IPNF_NATFLOWS_BUILT */

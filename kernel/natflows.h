@@ -3,8 +3,8 @@
  * natflows=1 (natflows.c): the NAT translation of a flow in its v9/IPFIX
  * record (postNAT addresses and ports), taken from conntrack.
  */
-#ifndef NF_NATFLOWS_H
-#define NF_NATFLOWS_H
+#ifndef IPNF_NATFLOWS_H
+#define IPNF_NATFLOWS_H
 
 #include <linux/types.h>
 #include <linux/jump_label.h>
@@ -12,10 +12,10 @@
 
 /* Built where the module has conntrack (--enable-natevents, the default). */
 #if defined(ENABLE_NAT) && IS_ENABLED(CONFIG_NF_CONNTRACK)
-#define NF_NATFLOWS_BUILT 1
+#define IPNF_NATFLOWS_BUILT 1
 #endif
 
-struct nf_natflows_stats {
+struct ipnf_natflows_stats {
 	u32 bindings;		/* addresses-and-ports views known now */
 	u32 peak;
 	u64 full;		/* views not kept: the table was full */
@@ -27,41 +27,41 @@ struct sk_buff;
 struct nf_hook_state;
 struct seq_file;
 
-#ifdef NF_NATFLOWS_BUILT
-DECLARE_STATIC_KEY_FALSE(nf_natflows_key);
+#ifdef IPNF_NATFLOWS_BUILT
+DECLARE_STATIC_KEY_FALSE(ipnf_natflows_key);
 
-int nf_natflows_set(bool on);	/* nf_cfg_mutex held */
-void nf_natflows_exit(void);
-struct nf_pkt_info;
-/* nf_account_skb() while natflows is on (meter.h): account, note the views */
-void nf_account_skb_nat(const struct sk_buff *skb,
+int ipnf_natflows_set(bool on);	/* ipnf_cfg_mutex held */
+void ipnf_natflows_exit(void);
+struct ipnf_pkt_info;
+/* ipnf_account_skb() while natflows is on (meter.h): account, note the views */
+void ipnf_account_skb_nat(const struct sk_buff *skb,
 			const struct nf_hook_state *state,
-			struct nf_flow_key *key, struct nf_pkt_info *pi);
-void nf_natflows_fill(struct nf_exp_rec *r);
-void nf_natflows_stats(struct nf_natflows_stats *s);
-void nf_natflows_show(struct seq_file *m, const struct nf_natflows_stats *s);
+			struct ipnf_flow_key *key, struct ipnf_pkt_info *pi);
+void ipnf_natflows_fill(struct ipnf_exp_rec *r);
+void ipnf_natflows_stats(struct ipnf_natflows_stats *s);
+void ipnf_natflows_show(struct seq_file *m, const struct ipnf_natflows_stats *s);
 
 /* The packet path: one patched-out jump while natflows is off. */
-static __always_inline bool nf_natflows_on_fast(void)
+static __always_inline bool ipnf_natflows_on_fast(void)
 {
-	return static_branch_unlikely(&nf_natflows_key);
+	return static_branch_unlikely(&ipnf_natflows_key);
 }
 #else
-static inline int nf_natflows_set(bool on) { return on ? -EOPNOTSUPP : 0; }
-static inline void nf_natflows_exit(void) { }
-static inline bool nf_natflows_on_fast(void) { return false; }
-struct nf_pkt_info;
-static inline void nf_account_skb_nat(const struct sk_buff *skb,
+static inline int ipnf_natflows_set(bool on) { return on ? -EOPNOTSUPP : 0; }
+static inline void ipnf_natflows_exit(void) { }
+static inline bool ipnf_natflows_on_fast(void) { return false; }
+struct ipnf_pkt_info;
+static inline void ipnf_account_skb_nat(const struct sk_buff *skb,
 				      const struct nf_hook_state *state,
-				      struct nf_flow_key *key,
-				      struct nf_pkt_info *pi) { }
-static inline void nf_natflows_fill(struct nf_exp_rec *r) { r->nat = 0; }
-static inline void nf_natflows_stats(struct nf_natflows_stats *s)
+				      struct ipnf_flow_key *key,
+				      struct ipnf_pkt_info *pi) { }
+static inline void ipnf_natflows_fill(struct ipnf_exp_rec *r) { r->nat = 0; }
+static inline void ipnf_natflows_stats(struct ipnf_natflows_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 }
-static inline void nf_natflows_show(struct seq_file *m,
-				    const struct nf_natflows_stats *s) { }
+static inline void ipnf_natflows_show(struct seq_file *m,
+				    const struct ipnf_natflows_stats *s) { }
 #endif
 
-#endif /* NF_NATFLOWS_H */
+#endif /* IPNF_NATFLOWS_H */

@@ -13,28 +13,28 @@
 #include <net/net_namespace.h>
 #include "netns.h"
 
-static DEFINE_MUTEX(nf_netns_mutex);
-static void (*nf_netns_fn)(struct net *net);
+static DEFINE_MUTEX(ipnf_netns_mutex);
+static void (*ipnf_netns_fn)(struct net *net);
 
-static int __net_init nf_netns_init(struct net *net)
+static int __net_init ipnf_netns_init(struct net *net)
 {
-	nf_netns_fn(net);
+	ipnf_netns_fn(net);
 	return 0;
 }
 
-static struct pernet_operations nf_netns_ops = {
-	.init = nf_netns_init,
+static struct pernet_operations ipnf_netns_ops = {
+	.init = ipnf_netns_init,
 };
 
-int nf_netns_walk(void (*fn)(struct net *net))
+int ipnf_netns_walk(void (*fn)(struct net *net))
 {
 	int err;
 
-	mutex_lock(&nf_netns_mutex);
-	nf_netns_fn = fn;
-	err = register_pernet_subsys(&nf_netns_ops);
+	mutex_lock(&ipnf_netns_mutex);
+	ipnf_netns_fn = fn;
+	err = register_pernet_subsys(&ipnf_netns_ops);
 	if (!err)
-		unregister_pernet_subsys(&nf_netns_ops);
-	mutex_unlock(&nf_netns_mutex);
+		unregister_pernet_subsys(&ipnf_netns_ops);
+	mutex_unlock(&ipnf_netns_mutex);
 	return err;
 }

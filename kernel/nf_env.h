@@ -4,8 +4,8 @@
  * option parsing) need, provided either by the kernel or by libc, so those
  * files compile unchanged in userspace unit tests.
  */
-#ifndef NF_ENV_H
-#define NF_ENV_H
+#ifndef IPNF_ENV_H
+#define IPNF_ENV_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -19,35 +19,35 @@
 #include <linux/if.h>
 #include "compat.h"
 
-typedef struct sk_buff nf_skb_t;
+typedef struct sk_buff ipnf_skb_t;
 
 /* Bounded read of len bytes at off: a pointer into the packet or into buf. */
-static inline const u8 *nf_hdr(const nf_skb_t *skb, unsigned int off,
+static inline const u8 *ipnf_hdr(const ipnf_skb_t *skb, unsigned int off,
 			       unsigned int len, void *buf)
 {
 	return skb_header_pointer(skb, off, len, buf);
 }
 
-static inline unsigned int nf_skb_len(const nf_skb_t *skb)
+static inline unsigned int ipnf_skb_len(const ipnf_skb_t *skb)
 {
 	return skb->len;
 }
 
-static inline int nf_pton4(const char *s, int len, u8 *out)
+static inline int ipnf_pton4(const char *s, int len, u8 *out)
 {
 	const char *end;
 
 	return in4_pton(s, len, out, -1, &end) == 1 && end == s + len;
 }
 
-static inline int nf_pton6(const char *s, int len, u8 *out)
+static inline int ipnf_pton6(const char *s, int len, u8 *out)
 {
 	const char *end;
 
 	return in6_pton(s, len, out, -1, &end) == 1 && end == s + len;
 }
 
-static inline int nf_ntop6(char *buf, int len, const u8 *a)
+static inline int ipnf_ntop6(char *buf, int len, const u8 *a)
 {
 	return snprintf(buf, len, "%pI6c", a);
 }
@@ -77,12 +77,12 @@ typedef uint64_t __be64;
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define IFNAMSIZ 16
 
-typedef struct nf_test_skb {
+typedef struct ipnf_test_skb {
 	const u8 *data;
 	unsigned int len;
-} nf_skb_t;
+} ipnf_skb_t;
 
-static inline const u8 *nf_hdr(const nf_skb_t *skb, unsigned int off,
+static inline const u8 *ipnf_hdr(const ipnf_skb_t *skb, unsigned int off,
 			       unsigned int len, void *buf)
 {
 	(void)buf;
@@ -91,12 +91,12 @@ static inline const u8 *nf_hdr(const nf_skb_t *skb, unsigned int off,
 	return skb->data + off;
 }
 
-static inline unsigned int nf_skb_len(const nf_skb_t *skb)
+static inline unsigned int ipnf_skb_len(const ipnf_skb_t *skb)
 {
 	return skb->len;
 }
 
-static inline int nf_pton_copy(int af, const char *s, int len, u8 *out)
+static inline int ipnf_pton_copy(int af, const char *s, int len, u8 *out)
 {
 	char tmp[64];
 
@@ -107,17 +107,17 @@ static inline int nf_pton_copy(int af, const char *s, int len, u8 *out)
 	return inet_pton(af, tmp, out) == 1;
 }
 
-static inline int nf_pton4(const char *s, int len, u8 *out)
+static inline int ipnf_pton4(const char *s, int len, u8 *out)
 {
-	return nf_pton_copy(AF_INET, s, len, out);
+	return ipnf_pton_copy(AF_INET, s, len, out);
 }
 
-static inline int nf_pton6(const char *s, int len, u8 *out)
+static inline int ipnf_pton6(const char *s, int len, u8 *out)
 {
-	return nf_pton_copy(AF_INET6, s, len, out);
+	return ipnf_pton_copy(AF_INET6, s, len, out);
 }
 
-/* struct nf_flow's kernel types, as plain values (tests fill them directly) */
+/* struct ipnf_flow's kernel types, as plain values (tests fill them directly) */
 typedef struct { int counter; } atomic_t;
 typedef struct { int64_t counter; } atomic64_t;
 #define atomic_read(a) ((a)->counter)
@@ -132,7 +132,7 @@ static inline unsigned int jiffies_to_msecs(unsigned long j)
 	return (unsigned int)(j * MSEC_PER_SEC / HZ);
 }
 
-static inline int nf_ntop6(char *buf, int len, const u8 *a)
+static inline int ipnf_ntop6(char *buf, int len, const u8 *a)
 {
 	char tmp[INET6_ADDRSTRLEN];
 
@@ -142,23 +142,23 @@ static inline int nf_ntop6(char *buf, int len, const u8 *a)
 }
 #endif
 
-static inline u16 nf_get16(const u8 *p)
+static inline u16 ipnf_get16(const u8 *p)
 {
 	return (u16)(p[0] << 8 | p[1]);
 }
 
-static inline u32 nf_get32(const u8 *p)
+static inline u32 ipnf_get32(const u8 *p)
 {
 	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
 }
 
-static inline void nf_put16(u8 *p, u16 v)
+static inline void ipnf_put16(u8 *p, u16 v)
 {
 	p[0] = v >> 8;
 	p[1] = v;
 }
 
-static inline void nf_put32(u8 *p, u32 v)
+static inline void ipnf_put32(u8 *p, u32 v)
 {
 	p[0] = v >> 24;
 	p[1] = v >> 16;
@@ -166,10 +166,10 @@ static inline void nf_put32(u8 *p, u32 v)
 	p[3] = v;
 }
 
-static inline void nf_put64(u8 *p, u64 v)
+static inline void ipnf_put64(u8 *p, u64 v)
 {
-	nf_put32(p, v >> 32);
-	nf_put32(p + 4, (u32)v);
+	ipnf_put32(p, v >> 32);
+	ipnf_put32(p + 4, (u32)v);
 }
 
-#endif /* NF_ENV_H */
+#endif /* IPNF_ENV_H */

@@ -3,20 +3,20 @@
 #include "options.h"
 #include "flow_key.h"
 
-static int nf_isspace(char c)
+static int ipnf_isspace(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-void nf_trim(const char **b, const char **e)
+void ipnf_trim(const char **b, const char **e)
 {
-	while (*b < *e && nf_isspace(**b))
+	while (*b < *e && ipnf_isspace(**b))
 		(*b)++;
-	while (*e > *b && nf_isspace((*e)[-1]))
+	while (*e > *b && ipnf_isspace((*e)[-1]))
 		(*e)--;
 }
 
-const char *nf_memchr(const char *b, const char *e, char c)
+const char *ipnf_memchr(const char *b, const char *e, char c)
 {
 	for (; b < e; b++)
 		if (*b == c)
@@ -24,7 +24,7 @@ const char *nf_memchr(const char *b, const char *e, char c)
 	return NULL;
 }
 
-int nf_parse_uint(const char *b, const char *e, unsigned int max,
+int ipnf_parse_uint(const char *b, const char *e, unsigned int max,
 		  unsigned int *out)
 {
 	unsigned long v = 0;
@@ -43,35 +43,35 @@ int nf_parse_uint(const char *b, const char *e, unsigned int max,
 }
 
 /* An address with no port: IPv4, or IPv6 with optional brackets. */
-static int nf_parse_addr(const char *b, const char *e, u8 *family, u8 *addr)
+static int ipnf_parse_addr(const char *b, const char *e, u8 *family, u8 *addr)
 {
 	if (e - b >= 2 && *b == '[' && e[-1] == ']') {
 		b++;
 		e--;
 	}
-	if (nf_pton4(b, (int)(e - b), addr)) {
-		*family = NF_FAM_V4;
+	if (ipnf_pton4(b, (int)(e - b), addr)) {
+		*family = IPNF_FAM_V4;
 		return 0;
 	}
-	if (nf_pton6(b, (int)(e - b), addr)) {
-		*family = NF_FAM_V6;
+	if (ipnf_pton6(b, (int)(e - b), addr)) {
+		*family = IPNF_FAM_V6;
 		return 0;
 	}
 	return -EINVAL;
 }
 
-static int nf_parse_one_dest(const char *b, const char *e, struct nf_dest *d,
+static int ipnf_parse_one_dest(const char *b, const char *e, struct ipnf_dest *d,
 			     const char **err)
 {
 	const char *at, *pct, *host_end, *port = NULL, *p;
 	unsigned int v;
 
 	memset(d, 0, sizeof(*d));
-	d->port = NF_DEFAULT_PORT;
+	d->port = IPNF_DEFAULT_PORT;
 
 	/* Suffixes "@bind" and "%iface" may come in either order. */
-	at = nf_memchr(b, e, '@');
-	pct = nf_memchr(b, e, '%');
+	at = ipnf_memchr(b, e, '@');
+	pct = ipnf_memchr(b, e, '%');
 	host_end = e;
 	if (at && at < host_end)
 		host_end = at;
@@ -89,7 +89,7 @@ static int nf_parse_one_dest(const char *b, const char *e, struct nf_dest *d,
 	if (at) {
 		const char *be = (pct && pct > at) ? pct : e;
 
-		if (nf_parse_addr(at + 1, be, &d->bind_family, d->bind_addr)) {
+		if (ipnf_parse_addr(at + 1, be, &d->bind_family, d->bind_addr)) {
 			*err = "bad bind address after '@'";
 			return -EINVAL;
 		}
@@ -97,7 +97,7 @@ static int nf_parse_one_dest(const char *b, const char *e, struct nf_dest *d,
 
 	/* host[:port] */
 	if (b < host_end && *b == '[') {
-		p = nf_memchr(b, host_end, ']');
+		p = ipnf_memchr(b, host_end, ']');
 		if (!p) {
 			*err = "missing ']' in IPv6 address";
 			return -EINVAL;
@@ -111,9 +111,9 @@ static int nf_parse_one_dest(const char *b, const char *e, struct nf_dest *d,
 		}
 		host_end = p + 1;
 	} else {
-		const char *colon = nf_memchr(b, host_end, ':');
+		const char *colon = ipnf_memchr(b, host_end, ':');
 
-		if (colon && !nf_memchr(colon + 1, host_end, ':')) {
+		if (colon && !ipnf_memchr(colon + 1, host_end, ':')) {
 			port = colon + 1;		/* IPv4:port */
 			host_end = colon;
 		} else if (colon) {			/* bare IPv6: port after p/# */
@@ -133,13 +133,13 @@ static int nf_parse_one_dest(const char *b, const char *e, struct nf_dest *d,
 
 		if (pct && pct > port && pct < pe)
 			pe = pct;
-		if (nf_parse_uint(port, pe, 65535, &v) || v == 0) {
+		if (ipnf_parse_uint(port, pe, 65535, &v) || v == 0) {
 			*err = "bad port (1..65535)";
 			return -EINVAL;
 		}
 		d->port = (u16)v;
 	}
-	if (nf_parse_addr(b, host_end, &d->family, d->addr)) {
+	if (ipnf_parse_addr(b, host_end, &d->family, d->addr)) {
 		*err = "bad address (IPv4, [IPv6]:port or IPv6pPORT)";
 		return -EINVAL;
 	}
@@ -150,7 +150,7 @@ static int nf_parse_one_dest(const char *b, const char *e, struct nf_dest *d,
  * The next item of the comma list at *pos, blanks trimmed, as [*b, *e)
  * (possibly empty); *comma says whether a comma ended it.  False at the end.
  */
-static bool nf_list_next(const char **pos, const char **b, const char **e,
+static bool ipnf_list_next(const char **pos, const char **b, const char **e,
 			 bool *comma)
 {
 	const char *p = *pos;
@@ -163,11 +163,11 @@ static bool nf_list_next(const char **pos, const char **b, const char **e,
 	*e = p;
 	*comma = *p == ',';
 	*pos = *comma ? p + 1 : p;
-	nf_trim(b, e);
+	ipnf_trim(b, e);
 	return true;
 }
 
-int nf_parse_destinations(const char *s, struct nf_dest *out, int max,
+int ipnf_parse_destinations(const char *s, struct ipnf_dest *out, int max,
 			  const char **err)
 {
 	const char *pos = s, *b, *e;
@@ -175,7 +175,7 @@ int nf_parse_destinations(const char *s, struct nf_dest *out, int max,
 	int n = 0;
 
 	*err = NULL;
-	while (nf_list_next(&pos, &b, &e, &comma)) {
+	while (ipnf_list_next(&pos, &b, &e, &comma)) {
 		if (b == e) {
 			if (!comma)
 				continue;	/* blanks at the end */
@@ -186,67 +186,67 @@ int nf_parse_destinations(const char *s, struct nf_dest *out, int max,
 			*err = "too many destinations";
 			return -EINVAL;
 		}
-		if (nf_parse_one_dest(b, e, &out[n], err))
+		if (ipnf_parse_one_dest(b, e, &out[n], err))
 			return -EINVAL;
 		n++;
 	}
 	return n;
 }
 
-int nf_format_dest(const struct nf_dest *d, char *buf, int len)
+int ipnf_format_dest(const struct ipnf_dest *d, char *buf, int len)
 {
 	int o;
 
-	if (d->family == NF_FAM_V4)
+	if (d->family == IPNF_FAM_V4)
 		return snprintf(buf, len, "%u.%u.%u.%u:%u", d->addr[0],
 				d->addr[1], d->addr[2], d->addr[3], d->port);
 	o = snprintf(buf, len, "[");
-	o += nf_ntop6(buf + o, len - o, d->addr);
+	o += ipnf_ntop6(buf + o, len - o, d->addr);
 	if (o < len)
 		o += snprintf(buf + o, len - o, "]:%u", d->port);
 	return o;
 }
 
-int nf_parse_dest_mode(const char *s, int *mode, const char **err)
+int ipnf_parse_dest_mode(const char *s, int *mode, const char **err)
 {
 	const char *b = s, *e = s + strlen(s);
 
-	nf_trim(&b, &e);
+	ipnf_trim(&b, &e);
 	if (e - b == 6 && !memcmp(b, "mirror", 6)) {
-		*mode = NF_DEST_MIRROR;
+		*mode = IPNF_DEST_MIRROR;
 		return 0;
 	}
 	if (e - b == 7 && !memcmp(b, "balance", 7)) {
-		*mode = NF_DEST_BALANCE;
+		*mode = IPNF_DEST_BALANCE;
 		return 0;
 	}
 	*err = "destination_mode must be 'mirror' or 'balance'";
 	return -EINVAL;
 }
 
-int nf_parse_sampler(const char *s, int *kind, unsigned int *interval,
+int ipnf_parse_sampler(const char *s, int *kind, unsigned int *interval,
 		     const char **err)
 {
 	static const struct { const char *name; int kind; } kinds[] = {
-		{ "deterministic", NF_SAMPLER_DETERMINISTIC },
-		{ "random", NF_SAMPLER_RANDOM },
-		{ "hash", NF_SAMPLER_HASH },
+		{ "deterministic", IPNF_SAMPLER_DETERMINISTIC },
+		{ "random", IPNF_SAMPLER_RANDOM },
+		{ "hash", IPNF_SAMPLER_HASH },
 	};
 	const char *b = s, *e = s + strlen(s), *colon;
 	unsigned int i, v;
 
-	nf_trim(&b, &e);
+	ipnf_trim(&b, &e);
 	if (b == e || (e - b == 1 && *b == '0')) {
-		*kind = NF_SAMPLER_OFF;
+		*kind = IPNF_SAMPLER_OFF;
 		*interval = 0;
 		return 0;
 	}
-	colon = nf_memchr(b, e, ':');
+	colon = ipnf_memchr(b, e, ':');
 	for (i = 0; colon && i < ARRAY_SIZE(kinds); i++) {
 		if ((size_t)(colon - b) != strlen(kinds[i].name) ||
 		    memcmp(b, kinds[i].name, colon - b))
 			continue;
-		if (nf_parse_uint(colon + 1, e, NF_SAMPLER_MAX_INTERVAL, &v) ||
+		if (ipnf_parse_uint(colon + 1, e, IPNF_SAMPLER_MAX_INTERVAL, &v) ||
 		    v < 2) {
 			*err = "sampler interval must be 2..16383";
 			return -EINVAL;
@@ -260,13 +260,13 @@ int nf_parse_sampler(const char *s, int *kind, unsigned int *interval,
 }
 
 /* [b, e) equals the NUL-terminated word w. */
-static int nf_word_is(const char *b, const char *e, const char *w)
+static int ipnf_word_is(const char *b, const char *e, const char *w)
 {
 	return (size_t)(e - b) == strlen(w) && !memcmp(b, w, e - b);
 }
 
 /* A signed decimal within (-2^31, 2^31 - 1): the two ends are netfilter's. */
-static int nf_parse_prio(const char *b, const char *e, s32 *out)
+static int ipnf_parse_prio(const char *b, const char *e, s32 *out)
 {
 	unsigned int v;
 	int neg = 0;
@@ -275,53 +275,53 @@ static int nf_parse_prio(const char *b, const char *e, s32 *out)
 		neg = *b == '-';
 		b++;
 	}
-	if (nf_parse_uint(b, e, 2147483646U, &v))
+	if (ipnf_parse_uint(b, e, 2147483646U, &v))
 		return -EINVAL;
 	*out = neg ? -(s32)v : (s32)v;
 	return 0;
 }
 
-static const char *const nf_hook_names[NF_HOOK_NUM] = {
+static const char *const ipnf_hook_names[IPNF_HOOK_NUM] = {
 	"prerouting", "input", "forward", "output", "postrouting",
 };
 
 /* One FAMILY:HOOK[:PRIORITY] into set. */
-static int nf_parse_one_hook(const char *b, const char *e,
-			     struct nf_hook_set *set, const char **err)
+static int ipnf_parse_one_hook(const char *b, const char *e,
+			     struct ipnf_hook_set *set, const char **err)
 {
-	const char *c1 = nf_memchr(b, e, ':'), *c2, *he;
+	const char *c1 = ipnf_memchr(b, e, ':'), *c2, *he;
 	unsigned int fams, f, h;
-	s32 prio = NF_HOOK_DEFAULT_PRIORITY;
+	s32 prio = IPNF_HOOK_DEFAULT_PRIORITY;
 
 	if (!c1) {
 		*err = "expected FAMILY:HOOK[:PRIORITY]";
 		return -EINVAL;
 	}
-	if (nf_word_is(b, c1, "ipv4")) {
+	if (ipnf_word_is(b, c1, "ipv4")) {
 		fams = 1;
-	} else if (nf_word_is(b, c1, "ipv6")) {
+	} else if (ipnf_word_is(b, c1, "ipv6")) {
 		fams = 2;
-	} else if (nf_word_is(b, c1, "inet")) {
+	} else if (ipnf_word_is(b, c1, "inet")) {
 		fams = 3;
 	} else {
 		*err = "family must be ipv4, ipv6 or inet";
 		return -EINVAL;
 	}
-	c2 = nf_memchr(c1 + 1, e, ':');
+	c2 = ipnf_memchr(c1 + 1, e, ':');
 	he = c2 ? c2 : e;
-	for (h = 0; h < NF_HOOK_NUM; h++)
-		if (nf_word_is(c1 + 1, he, nf_hook_names[h]))
+	for (h = 0; h < IPNF_HOOK_NUM; h++)
+		if (ipnf_word_is(c1 + 1, he, ipnf_hook_names[h]))
 			break;
-	if (h == NF_HOOK_NUM) {
+	if (h == IPNF_HOOK_NUM) {
 		*err = "hook must be prerouting, input, forward, output or postrouting";
 		return -EINVAL;
 	}
-	if (c2 && nf_parse_prio(c2 + 1, e, &prio)) {
+	if (c2 && ipnf_parse_prio(c2 + 1, e, &prio)) {
 		*err = "priority must be an integer -2147483646..2147483646";
 		return -EINVAL;
 	}
 	for (f = 0; f < 2; f++) {
-		unsigned int slot = f * NF_HOOK_NUM + h;
+		unsigned int slot = f * IPNF_HOOK_NUM + h;
 
 		if (!(fams & (1U << f)))
 			continue;
@@ -335,7 +335,7 @@ static int nf_parse_one_hook(const char *b, const char *e,
 	return 0;
 }
 
-int nf_parse_hooks(const char *s, struct nf_hook_set *set, const char **err)
+int ipnf_parse_hooks(const char *s, struct ipnf_hook_set *set, const char **err)
 {
 	const char *pos = s, *b, *e;
 	bool comma;
@@ -343,27 +343,27 @@ int nf_parse_hooks(const char *s, struct nf_hook_set *set, const char **err)
 
 	memset(set, 0, sizeof(*set));
 	*err = NULL;
-	while (nf_list_next(&pos, &b, &e, &comma)) {
+	while (ipnf_list_next(&pos, &b, &e, &comma)) {
 		if (b == e && !comma && !n)
 			continue;	/* a blank value: no hooks */
 		if (b == e || (comma && !*pos)) {	/* also a trailing comma */
 			*err = "empty entry in list";
 			return -EINVAL;
 		}
-		if (nf_parse_one_hook(b, e, set, err))
+		if (ipnf_parse_one_hook(b, e, set, err))
 			return -EINVAL;
 		n++;
 	}
 	return 0;
 }
 
-const char *nf_hook_name(unsigned int hook)
+const char *ipnf_hook_name(unsigned int hook)
 {
-	return hook < NF_HOOK_NUM ? nf_hook_names[hook] : "?";
+	return hook < IPNF_HOOK_NUM ? ipnf_hook_names[hook] : "?";
 }
 
 /* A 32-bit number, decimal or 0x hexadecimal. */
-static int nf_parse_u32(const char *b, const char *e, u32 *out)
+static int ipnf_parse_u32(const char *b, const char *e, u32 *out)
 {
 	u32 v = 0;
 	int digits = 0;
@@ -388,22 +388,22 @@ static int nf_parse_u32(const char *b, const char *e, u32 *out)
 		*out = v;
 		return 0;
 	}
-	return nf_parse_uint(b, e, 0xffffffffU, out);
+	return ipnf_parse_uint(b, e, 0xffffffffU, out);
 }
 
-int nf_parse_mark(const char *s, u32 *value, u32 *mask, const char **err)
+int ipnf_parse_mark(const char *s, u32 *value, u32 *mask, const char **err)
 {
 	const char *b = s, *e = s + strlen(s), *slash;
 
-	nf_trim(&b, &e);
+	ipnf_trim(&b, &e);
 	*value = 0;
 	*mask = 0;
 	if (b == e)
 		return 0;
-	slash = nf_memchr(b, e, '/');
+	slash = ipnf_memchr(b, e, '/');
 	*mask = 0xffffffffU;
-	if (nf_parse_u32(b, slash ? slash : e, value) ||
-	    (slash && nf_parse_u32(slash + 1, e, mask))) {
+	if (ipnf_parse_u32(b, slash ? slash : e, value) ||
+	    (slash && ipnf_parse_u32(slash + 1, e, mask))) {
 		*err = "must be VALUE[/MASK], 32-bit numbers (decimal or 0x hex)";
 		return -EINVAL;
 	}

@@ -5,16 +5,16 @@
  * userspace unit tests.  Each parser returns 0 or -EINVAL and, on error,
  * points *err at a short reason suitable for a one-line kernel message.
  */
-#ifndef NF_OPTIONS_H
-#define NF_OPTIONS_H
+#ifndef IPNF_OPTIONS_H
+#define IPNF_OPTIONS_H
 
 #include "nf_env.h"
 
-#define NF_MAX_DESTS 16
-#define NF_DEFAULT_PORT 2055
+#define IPNF_MAX_DESTS 16
+#define IPNF_DEFAULT_PORT 2055
 
-struct nf_dest {
-	u8 family;		/* NF_FAM_V4 / NF_FAM_V6 */
+struct ipnf_dest {
+	u8 family;		/* IPNF_FAM_V4 / IPNF_FAM_V6 */
 	u8 bind_family;		/* 0: no bind address */
 	u16 port;
 	u8 addr[16];
@@ -27,18 +27,18 @@ struct nf_dest {
  * bare IPv6 address whose port follows 'p' or '#'.  Returns the number of
  * destinations (0 for an empty string) or -EINVAL.
  */
-int nf_parse_destinations(const char *s, struct nf_dest *out, int max,
+int ipnf_parse_destinations(const char *s, struct ipnf_dest *out, int max,
 			  const char **err);
 
 /* Formats d as the classic module shows it ("10.0.0.2:2055", "[::1]:2055"). */
-int nf_format_dest(const struct nf_dest *d, char *buf, int len);
+int ipnf_format_dest(const struct ipnf_dest *d, char *buf, int len);
 
-enum nf_dest_mode { NF_DEST_MIRROR = 0, NF_DEST_BALANCE = 1 };
-int nf_parse_dest_mode(const char *s, int *mode, const char **err);
+enum ipnf_dest_mode { IPNF_DEST_MIRROR = 0, IPNF_DEST_BALANCE = 1 };
+int ipnf_parse_dest_mode(const char *s, int *mode, const char **err);
 
-enum nf_sampler_kind { NF_SAMPLER_OFF = 0, NF_SAMPLER_DETERMINISTIC = 1,
-		       NF_SAMPLER_RANDOM = 2, NF_SAMPLER_HASH = 3 };
-#define NF_SAMPLER_MAX_INTERVAL 16383
+enum ipnf_sampler_kind { IPNF_SAMPLER_OFF = 0, IPNF_SAMPLER_DETERMINISTIC = 1,
+		       IPNF_SAMPLER_RANDOM = 2, IPNF_SAMPLER_HASH = 3 };
+#define IPNF_SAMPLER_MAX_INTERVAL 16383
 
 /*
  * The one mapping of a sampler kind to the wire's sampling algorithm: 1
@@ -46,20 +46,20 @@ enum nf_sampler_kind { NF_SAMPLER_OFF = 0, NF_SAMPLER_DETERMINISTIC = 1,
  * 2-bit header mode), 0 off.  hash is presented as random, as the classic
  * module does.
  */
-static inline u8 nf_sampler_algorithm(int kind)
+static inline u8 ipnf_sampler_algorithm(int kind)
 {
 	switch (kind) {
-	case NF_SAMPLER_DETERMINISTIC:
+	case IPNF_SAMPLER_DETERMINISTIC:
 		return 1;
-	case NF_SAMPLER_RANDOM:
-	case NF_SAMPLER_HASH:
+	case IPNF_SAMPLER_RANDOM:
+	case IPNF_SAMPLER_HASH:
 		return 2;
 	default:
 		return 0;
 	}
 }
 /* "", "0", "deterministic:N", "random:N", "hash:N" with N in 2..16383. */
-int nf_parse_sampler(const char *s, int *kind, unsigned int *interval,
+int ipnf_parse_sampler(const char *s, int *kind, unsigned int *interval,
 		     const char **err);
 
 /*
@@ -68,25 +68,25 @@ int nf_parse_sampler(const char *s, int *kind, unsigned int *interval,
  * order of the kernel's NF_INET_* numbers; "inet" fills both families.  A
  * slot given twice is refused: its packets would be metered twice.
  */
-enum nf_hook_point { NF_HOOK_PRE, NF_HOOK_IN, NF_HOOK_FWD, NF_HOOK_OUT,
-		     NF_HOOK_POST, NF_HOOK_NUM };
-#define NF_HOOK_SLOTS (2 * NF_HOOK_NUM)
+enum ipnf_hook_point { IPNF_HOOK_PRE, IPNF_HOOK_IN, IPNF_HOOK_FWD, IPNF_HOOK_OUT,
+		     IPNF_HOOK_POST, IPNF_HOOK_NUM };
+#define IPNF_HOOK_SLOTS (2 * IPNF_HOOK_NUM)
 /* just after the filter chains (0): their marks are visible (hook_mark) */
-#define NF_HOOK_DEFAULT_PRIORITY 1
-struct nf_hook_set {
+#define IPNF_HOOK_DEFAULT_PRIORITY 1
+struct ipnf_hook_set {
 	u32 present;			/* bit per slot */
-	s32 prio[NF_HOOK_SLOTS];
+	s32 prio[IPNF_HOOK_SLOTS];
 };
-int nf_parse_hooks(const char *s, struct nf_hook_set *set, const char **err);
-const char *nf_hook_name(unsigned int hook);	/* "prerouting", ... */
+int ipnf_parse_hooks(const char *s, struct ipnf_hook_set *set, const char **err);
+const char *ipnf_hook_name(unsigned int hook);	/* "prerouting", ... */
 /* hook_mark: "VALUE[/MASK]" (mask 0xffffffff if absent); "" = 0/0. */
-int nf_parse_mark(const char *s, u32 *value, u32 *mask, const char **err);
+int ipnf_parse_mark(const char *s, u32 *value, u32 *mask, const char **err);
 
 /* Helpers shared with the rule parsers (rules.c): [b, e) strings. */
-void nf_trim(const char **b, const char **e);	/* strip blanks around */
-const char *nf_memchr(const char *b, const char *e, char c);
+void ipnf_trim(const char **b, const char **e);	/* strip blanks around */
+const char *ipnf_memchr(const char *b, const char *e, char c);
 /* A decimal number <= max, nothing else: 0 or -EINVAL. */
-int nf_parse_uint(const char *b, const char *e, unsigned int max,
+int ipnf_parse_uint(const char *b, const char *e, unsigned int max,
 		  unsigned int *out);
 
-#endif /* NF_OPTIONS_H */
+#endif /* IPNF_OPTIONS_H */

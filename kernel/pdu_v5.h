@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* NetFlow v5 PDU layout (Cisco): 24-byte header, up to 30 48-byte records. */
-#ifndef NF_PDU_V5_H
-#define NF_PDU_V5_H
+#ifndef IPNF_PDU_V5_H
+#define IPNF_PDU_V5_H
 
 #include "export_rec.h"
 
-#define NF_V5_HDR_LEN 24
-#define NF_V5_REC_LEN 48
-#define NF_V5_MAX_RECS 30
-#define NF_V5_MAX_PDU (NF_V5_HDR_LEN + NF_V5_MAX_RECS * NF_V5_REC_LEN)
+#define IPNF_V5_HDR_LEN 24
+#define IPNF_V5_REC_LEN 48
+#define IPNF_V5_MAX_RECS 30
+#define IPNF_V5_MAX_PDU (IPNF_V5_HDR_LEN + IPNF_V5_MAX_RECS * IPNF_V5_REC_LEN)
 /* Full PDUs sent together: ≤ UDP_MAX_SEGMENTS (64), ≤ 64 KiB in all. */
-#define NF_V5_RUN 32
+#define IPNF_V5_RUN 32
 
-struct nf_v5_hdr {
+struct ipnf_v5_hdr {
 	u16 count;
 	u32 uptime_ms;
 	u32 unix_secs;
@@ -23,9 +23,9 @@ struct nf_v5_hdr {
 	u16 sampling;		/* 2-bit mode << 14 | 14-bit interval */
 };
 
-void nf_v5_put_header(u8 *p, const struct nf_v5_hdr *h);
+void ipnf_v5_put_header(u8 *p, const struct ipnf_v5_hdr *h);
 /* The fields of one v5 record, as values (kept in registers when inlined). */
-struct nf_v5_rec {
+struct ipnf_v5_rec {
 	__be32 src, dst, nexthop;
 	u32 iif, oif;
 	u32 pkts, bytes;
@@ -35,34 +35,34 @@ struct nf_v5_rec {
 	u16 src_as, dst_as;
 };
 
-static __always_inline void nf_v5_write(u8 *p, const struct nf_v5_rec *v)
+static __always_inline void ipnf_v5_write(u8 *p, const struct ipnf_v5_rec *v)
 {
 	memcpy(p, &v->src, 4);
 	memcpy(p + 4, &v->dst, 4);
 	memcpy(p + 8, &v->nexthop, 4);
-	nf_put16(p + 12, v->iif > 0xffff ? 0xffff : v->iif);
-	nf_put16(p + 14, v->oif > 0xffff ? 0xffff : v->oif);
-	nf_put32(p + 16, v->pkts);
-	nf_put32(p + 20, v->bytes);
-	nf_put32(p + 24, v->first_ms);
-	nf_put32(p + 28, v->last_ms);
-	nf_put16(p + 32, v->sport);
-	nf_put16(p + 34, v->dport);
+	ipnf_put16(p + 12, v->iif > 0xffff ? 0xffff : v->iif);
+	ipnf_put16(p + 14, v->oif > 0xffff ? 0xffff : v->oif);
+	ipnf_put32(p + 16, v->pkts);
+	ipnf_put32(p + 20, v->bytes);
+	ipnf_put32(p + 24, v->first_ms);
+	ipnf_put32(p + 28, v->last_ms);
+	ipnf_put16(p + 32, v->sport);
+	ipnf_put16(p + 34, v->dport);
 	p[36] = 0;
 	p[37] = v->tcp_flags;
 	p[38] = v->proto;
 	p[39] = v->tos;
-	nf_put16(p + 40, v->src_as);
-	nf_put16(p + 42, v->dst_as);
+	ipnf_put16(p + 40, v->src_as);
+	ipnf_put16(p + 42, v->dst_as);
 	memset(p + 44, 0, 4);		/* masks, pad */
 }
 
 /* The v5 view of a record; pkts/bytes separately (v5 counters are 32-bit). */
-static __always_inline void nf_v5_of_rec(struct nf_v5_rec *v,
-					 const struct nf_exp_rec *r,
+static __always_inline void ipnf_v5_of_rec(struct ipnf_v5_rec *v,
+					 const struct ipnf_exp_rec *r,
 					 u32 pkts, u32 bytes)
 {
-	const struct nf_flow_key *k = &r->key;
+	const struct ipnf_flow_key *k = &r->key;
 
 	v->src = k->a.v4.src;
 	v->dst = k->a.v4.dst;
@@ -83,19 +83,19 @@ static __always_inline void nf_v5_of_rec(struct nf_v5_rec *v,
 }
 
 /* One record of r with the given counters. */
-static __always_inline void nf_v5_put_record(u8 *p, const struct nf_exp_rec *r,
+static __always_inline void ipnf_v5_put_record(u8 *p, const struct ipnf_exp_rec *r,
 					     u32 pkts, u32 bytes)
 {
-	struct nf_v5_rec v;
+	struct ipnf_v5_rec v;
 
-	nf_v5_of_rec(&v, r, pkts, bytes);
-	nf_v5_write(p, &v);
+	ipnf_v5_of_rec(&v, r, pkts, bytes);
+	ipnf_v5_write(p, &v);
 }
 
 /* How many v5 records a flow needs so that no 32-bit counter overflows. */
-unsigned int nf_v5_records_needed(const struct nf_exp_rec *r);
+unsigned int ipnf_v5_records_needed(const struct ipnf_exp_rec *r);
 /* Counters of part i (0-based) of n, so that the parts sum to the flow. */
-void nf_v5_split(const struct nf_exp_rec *r, unsigned int i, unsigned int n,
+void ipnf_v5_split(const struct ipnf_exp_rec *r, unsigned int i, unsigned int n,
 		 u32 *pkts, u32 *bytes);
 
 /*
@@ -105,6 +105,6 @@ void nf_v5_split(const struct nf_exp_rec *r, unsigned int i, unsigned int n,
  * pre-NAT destination for DNAT; TCP flags SYN+ACK for a start, RST+FIN for an
  * end; no packets, no bytes.
  */
-void nf_v5_nat_rec(const struct nf_nat_rec *n, struct nf_exp_rec *r);
+void ipnf_v5_nat_rec(const struct ipnf_nat_rec *n, struct ipnf_exp_rec *r);
 
-#endif /* NF_PDU_V5_H */
+#endif /* IPNF_PDU_V5_H */

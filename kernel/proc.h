@@ -3,10 +3,10 @@
  * /proc/net/stat/ipt_netflow and its companions: the statistics snapshot
  * (snapshot.h) as text.
  */
-#ifndef NF_PROC_H
-#define NF_PROC_H
+#ifndef IPNF_PROC_H
+#define IPNF_PROC_H
 
-int nf_proc_init(void);
-void nf_proc_exit(void);
+int ipnf_proc_init(void);
+void ipnf_proc_exit(void);
 
-#endif /* NF_PROC_H */
+#endif /* IPNF_PROC_H */

@@ -22,11 +22,11 @@
 
 #ifdef ENABLE_PROMISC
 
-DEFINE_PER_CPU(struct nf_promisc_ctx, nf_promisc_ctx);
-atomic64_t nf_promisc_seen, nf_promisc_dropped;
-static bool nf_promisc_on;
+DEFINE_PER_CPU(struct ipnf_promisc_ctx, ipnf_promisc_ctx);
+atomic64_t ipnf_promisc_seen, ipnf_promisc_dropped;
+static bool ipnf_promisc_on;
 
-static int nf_promisc_finish(struct net *net, struct sock *sk,
+static int ipnf_promisc_finish(struct net *net, struct sock *sk,
 			     struct sk_buff *skb)
 {
 	consume_skb(skb);
@@ -34,7 +34,7 @@ static int nf_promisc_finish(struct net *net, struct sock *sk,
 }
 
 /* Strip in-frame VLAN tags and MPLS labels; returns the L3 protocol or 0. */
-static __be16 nf_promisc_decap(struct sk_buff *skb, struct nf_promisc_ctx *c)
+static __be16 ipnf_promisc_decap(struct sk_buff *skb, struct ipnf_promisc_ctx *c)
 {
 	__be16 proto = skb->protocol;
 	int labels = 0;
@@ -46,7 +46,7 @@ static __be16 nf_promisc_decap(struct sk_buff *skb, struct nf_promisc_ctx *c)
 			return 0;
 		vh = (const struct vlan_hdr *)skb->data;
 		/* each tag found is inside the ones before */
-		if (c->ntags < NF_VLAN_TAGS)
+		if (c->ntags < IPNF_VLAN_TAGS)
 			c->vlan[c->ntags] = ntohs(vh->h_vlan_TCI);
 		c->ntags++;
 		proto = vh->h_vlan_encapsulated_proto;
@@ -81,10 +81,10 @@ static __be16 nf_promisc_decap(struct sk_buff *skb, struct nf_promisc_ctx *c)
 	return proto;
 }
 
-static int nf_promisc_rcv(struct sk_buff *skb, struct net_device *dev,
+static int ipnf_promisc_rcv(struct sk_buff *skb, struct net_device *dev,
 			  struct packet_type *pt, struct net_device *orig_dev)
 {
-	struct nf_promisc_ctx *c;
+	struct ipnf_promisc_ctx *c;
 	__be16 proto;
 	u8 pf;
 
@@ -92,15 +92,15 @@ static int nf_promisc_rcv(struct sk_buff *skb, struct net_device *dev,
 		consume_skb(skb);	/* a tap's reference: not ours to meter */
 		return NET_RX_SUCCESS;
 	}
-	atomic64_inc(&nf_promisc_seen);
+	atomic64_inc(&ipnf_promisc_seen);
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb)
 		goto drop;
-	c = this_cpu_ptr(&nf_promisc_ctx);
+	c = this_cpu_ptr(&ipnf_promisc_ctx);
 	memset(c, 0, sizeof(*c));
 	if (skb_vlan_tag_present(skb))	/* the outer tag, taken off already */
 		c->vlan[c->ntags++] = skb_vlan_tag_get(skb);
-	proto = nf_promisc_decap(skb, c);
+	proto = ipnf_promisc_decap(skb, c);
 	if (proto == htons(ETH_P_IP) && pskb_may_pull(skb, sizeof(struct iphdr)))
 		pf = NFPROTO_IPV4;
 	else if (proto == htons(ETH_P_IPV6) && pskb_may_pull(skb, sizeof(struct ipv6hdr)))
@@ -112,32 +112,32 @@ static int nf_promisc_rcv(struct sk_buff *skb, struct net_device *dev,
 	skb->pkt_type = PACKET_HOST;	/* for the hook only; freed after it */
 	c->active = true;
 	NF_HOOK(pf, NF_INET_PRE_ROUTING, dev_net(dev), NULL, skb, dev, NULL,
-		nf_promisc_finish);
+		ipnf_promisc_finish);
 	c->active = false;
 	return NET_RX_SUCCESS;
 drop:
-	atomic64_inc(&nf_promisc_dropped);
+	atomic64_inc(&ipnf_promisc_dropped);
 	kfree_skb(skb);
 	return NET_RX_DROP;
 }
 
-static struct packet_type nf_promisc_pt __read_mostly = {
+static struct packet_type ipnf_promisc_pt __read_mostly = {
 	.type = htons(ETH_P_ALL),
-	.func = nf_promisc_rcv,
+	.func = ipnf_promisc_rcv,
 };
 
-/* promisc on or off (nf_cfg_mutex held). */
-void nf_promisc_set(bool on)
+/* promisc on or off (ipnf_cfg_mutex held). */
+void ipnf_promisc_set(bool on)
 {
-	lockdep_assert_held(&nf_cfg_mutex);
+	lockdep_assert_held(&ipnf_cfg_mutex);
 
-	if (on == nf_promisc_on)
+	if (on == ipnf_promisc_on)
 		return;
-	nf_promisc_on = on;
+	ipnf_promisc_on = on;
 	if (on)
-		dev_add_pack(&nf_promisc_pt);
+		dev_add_pack(&ipnf_promisc_pt);
 	else
-		dev_remove_pack(&nf_promisc_pt);	/* waits for receivers */
+		dev_remove_pack(&ipnf_promisc_pt);	/* waits for receivers */
 }
 
 #endif /* ENABLE_PROMISC */

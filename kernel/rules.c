@@ -4,7 +4,7 @@
 #include "options.h"
 
 /* The next comma-separated item of *s, trimmed, as [*b, *e); false at the end. */
-static bool nf_next_item(const char **s, const char **b, const char **e)
+static bool ipnf_next_item(const char **s, const char **b, const char **e)
 {
 	while (**s) {
 		const char *n = *s + strcspn(*s, ",");
@@ -12,22 +12,22 @@ static bool nf_next_item(const char **s, const char **b, const char **e)
 		*b = *s;
 		*e = n;
 		*s = *n ? n + 1 : n;
-		nf_trim(b, e);
+		ipnf_trim(b, e);
 		if (*b != *e)
 			return true;
 	}
 	return false;
 }
 
-static u32 nf_prefix_mask(unsigned int len)
+static u32 ipnf_prefix_mask(unsigned int len)
 {
 	return len ? ~0u << (32 - len) : 0;
 }
 
-static int nf_parse_aggr_one(const char *b, const char *e, struct nf_aggr *a,
+static int ipnf_parse_aggr_one(const char *b, const char *e, struct ipnf_aggr *a,
 			     const char **err)
 {
-	const char *eq = nf_memchr(b, e, '='), *sl, *dash;
+	const char *eq = ipnf_memchr(b, e, '='), *sl, *dash;
 	unsigned int len, to, lo, hi = 0;
 	u8 addr[4];
 
@@ -35,34 +35,34 @@ static int nf_parse_aggr_one(const char *b, const char *e, struct nf_aggr *a,
 		*err = "a rule is NET/LEN=TO or PORT[-PORT]=TO";
 		return -EINVAL;
 	}
-	sl = nf_memchr(b, eq, '/');
+	sl = ipnf_memchr(b, eq, '/');
 	if (sl) {
-		if (!nf_pton4(b, (int)(sl - b), addr) ||
-		    nf_parse_uint(sl + 1, eq, 32, &len) ||
-		    nf_parse_uint(eq + 1, e, 32, &to)) {
+		if (!ipnf_pton4(b, (int)(sl - b), addr) ||
+		    ipnf_parse_uint(sl + 1, eq, 32, &len) ||
+		    ipnf_parse_uint(eq + 1, e, 32, &to)) {
 			*err = "bad netmask rule (IPv4 NET/LEN=TO, LEN and TO 0..32)";
 			return -EINVAL;
 		}
-		if (a->nnet == NF_AGGR_MAX) {
+		if (a->nnet == IPNF_AGGR_MAX) {
 			*err = "too many netmask rules";
 			return -EINVAL;
 		}
-		a->net[a->nnet].mask = nf_prefix_mask(len);
-		a->net[a->nnet].addr = nf_get32(addr) & a->net[a->nnet].mask;
+		a->net[a->nnet].mask = ipnf_prefix_mask(len);
+		a->net[a->nnet].addr = ipnf_get32(addr) & a->net[a->nnet].mask;
 		a->net[a->nnet].len = (u8)len;
 		a->net[a->nnet].to = (u8)to;
-		a->net[a->nnet].to_mask = nf_prefix_mask(to);
+		a->net[a->nnet].to_mask = ipnf_prefix_mask(to);
 		a->nnet++;
 		return 0;
 	}
-	dash = nf_memchr(b, eq, '-');
-	if (nf_parse_uint(b, dash ? dash : eq, 65535, &lo) ||
-	    (dash && nf_parse_uint(dash + 1, eq, 65535, &hi)) ||
-	    nf_parse_uint(eq + 1, e, 65535, &to) || (dash && hi < lo)) {
+	dash = ipnf_memchr(b, eq, '-');
+	if (ipnf_parse_uint(b, dash ? dash : eq, 65535, &lo) ||
+	    (dash && ipnf_parse_uint(dash + 1, eq, 65535, &hi)) ||
+	    ipnf_parse_uint(eq + 1, e, 65535, &to) || (dash && hi < lo)) {
 		*err = "bad port rule (PORT[-PORT]=TO, ports 0..65535, low first)";
 		return -EINVAL;
 	}
-	if (a->nport == NF_AGGR_MAX) {
+	if (a->nport == IPNF_AGGR_MAX) {
 		*err = "too many port rules";
 		return -EINVAL;
 	}
@@ -75,24 +75,24 @@ static int nf_parse_aggr_one(const char *b, const char *e, struct nf_aggr *a,
 	return 0;
 }
 
-int nf_parse_aggr(const char *s, struct nf_aggr *a, const char **err)
+int ipnf_parse_aggr(const char *s, struct ipnf_aggr *a, const char **err)
 {
 	const char *b, *e;
 
 	memset(a, 0, sizeof(*a));
-	while (nf_next_item(&s, &b, &e))
-		if (nf_parse_aggr_one(b, e, a, err))
+	while (ipnf_next_item(&s, &b, &e))
+		if (ipnf_parse_aggr_one(b, e, a, err))
 			return -EINVAL;
 	return (int)(a->nnet + a->nport);
 }
 
 /* The new end after appending n more characters: capped inside buf. */
-static int nf_append(int len, int off, int n)
+static int ipnf_append(int len, int off, int n)
 {
 	return off + n < len ? off + n : (len ? len - 1 : 0);
 }
 
-int nf_format_aggr(const struct nf_aggr *a, char *buf, int len)
+int ipnf_format_aggr(const struct ipnf_aggr *a, char *buf, int len)
 {
 	unsigned int i;
 	int off = 0;
@@ -100,23 +100,23 @@ int nf_format_aggr(const struct nf_aggr *a, char *buf, int len)
 	if (len)
 		buf[0] = 0;
 	for (i = 0; i < a->nnet; i++) {
-		const struct nf_aggr_net *n = &a->net[i];
+		const struct ipnf_aggr_net *n = &a->net[i];
 
-		off = nf_append(len, off,
+		off = ipnf_append(len, off,
 				snprintf(buf + off, len - off, "%s%u.%u.%u.%u/%u=%u",
 					 off ? "," : "", n->addr >> 24,
 					 n->addr >> 16 & 0xff, n->addr >> 8 & 0xff,
 					 n->addr & 0xff, n->len, n->to));
 	}
 	for (i = 0; i < a->nport; i++) {
-		const struct nf_aggr_port *p = &a->port[i];
+		const struct ipnf_aggr_port *p = &a->port[i];
 
 		if (p->lo == p->hi)
-			off = nf_append(len, off,
+			off = ipnf_append(len, off,
 					snprintf(buf + off, len - off, "%s%u=%u",
 						 off ? "," : "", p->lo, p->to));
 		else
-			off = nf_append(len, off,
+			off = ipnf_append(len, off,
 					snprintf(buf + off, len - off, "%s%u-%u=%u",
 						 off ? "," : "", p->lo, p->hi,
 						 p->to));
@@ -124,13 +124,13 @@ int nf_format_aggr(const struct nf_aggr *a, char *buf, int len)
 	return off;
 }
 
-static bool nf_aggr_addr(const struct nf_aggr *a, __be32 *addr)
+static bool ipnf_aggr_addr(const struct ipnf_aggr *a, __be32 *addr)
 {
-	u32 v = nf_get32((const u8 *)addr);
+	u32 v = ipnf_get32((const u8 *)addr);
 	unsigned int i;
 
 	for (i = 0; i < a->nnet; i++) {
-		const struct nf_aggr_net *n = &a->net[i];
+		const struct ipnf_aggr_net *n = &a->net[i];
 
 		if ((v & n->mask) == n->addr) {
 			u32 nv = v & n->to_mask;
@@ -148,7 +148,7 @@ static bool nf_aggr_addr(const struct nf_aggr *a, __be32 *addr)
 	return false;
 }
 
-static bool nf_aggr_port(const struct nf_aggr *a, u16 *port)
+static bool ipnf_aggr_port(const struct ipnf_aggr *a, u16 *port)
 {
 	unsigned int i;
 
@@ -163,39 +163,39 @@ static bool nf_aggr_port(const struct nf_aggr *a, u16 *port)
 	return false;
 }
 
-bool nf_aggr_apply(const struct nf_aggr *a, struct nf_flow_key *k)
+bool ipnf_aggr_apply(const struct ipnf_aggr *a, struct ipnf_flow_key *k)
 {
 	bool changed = false;
 
-	if (k->family == NF_FAM_V4 && a->nnet) {
-		changed |= nf_aggr_addr(a, &k->a.v4.src);
-		changed |= nf_aggr_addr(a, &k->a.v4.dst);
+	if (k->family == IPNF_FAM_V4 && a->nnet) {
+		changed |= ipnf_aggr_addr(a, &k->a.v4.src);
+		changed |= ipnf_aggr_addr(a, &k->a.v4.dst);
 	}
 	if (a->nport && (k->proto == 6 || k->proto == 17 || k->proto == 33 ||
 			 k->proto == 132 || k->proto == 136)) {
-		changed |= nf_aggr_port(a, &k->sport);
-		changed |= nf_aggr_port(a, &k->dport);
+		changed |= ipnf_aggr_port(a, &k->sport);
+		changed |= ipnf_aggr_port(a, &k->dport);
 	}
 	return changed;
 }
 
-int nf_parse_snmp_rules(const char *s, struct nf_snmp_rules *r,
+int ipnf_parse_snmp_rules(const char *s, struct ipnf_snmp_rules *r,
 			const char **err)
 {
 	const char *b, *e;
 
 	memset(r, 0, sizeof(*r));
-	while (nf_next_item(&s, &b, &e)) {
-		const char *colon = nf_memchr(b, e, ':');
-		struct nf_snmp_rule *x = &r->r[r->n];
+	while (ipnf_next_item(&s, &b, &e)) {
+		const char *colon = ipnf_memchr(b, e, ':');
+		struct ipnf_snmp_rule *x = &r->r[r->n];
 		unsigned int base;
 
-		if (r->n == NF_SNMP_MAX) {
+		if (r->n == IPNF_SNMP_MAX) {
 			*err = "too many rules";
 			return -EINVAL;
 		}
 		if (!colon || colon == b || colon - b >= (long)sizeof(x->name) ||
-		    nf_parse_uint(colon + 1, e, 0x7fffffff, &base)) {
+		    ipnf_parse_uint(colon + 1, e, 0x7fffffff, &base)) {
 			*err = "a rule is NAME:BASE (e.g. ppp:200; name up to 15 characters)";
 			return -EINVAL;
 		}
@@ -208,7 +208,7 @@ int nf_parse_snmp_rules(const char *s, struct nf_snmp_rules *r,
 	return (int)r->n;
 }
 
-int nf_format_snmp_rules(const struct nf_snmp_rules *r, char *buf, int len)
+int ipnf_format_snmp_rules(const struct ipnf_snmp_rules *r, char *buf, int len)
 {
 	unsigned int i;
 	int off = 0;
@@ -216,23 +216,23 @@ int nf_format_snmp_rules(const struct nf_snmp_rules *r, char *buf, int len)
 	if (len)
 		buf[0] = 0;
 	for (i = 0; i < r->n; i++)
-		off = nf_append(len, off,
+		off = ipnf_append(len, off,
 				snprintf(buf + off, len - off, "%s%s:%u",
 					 off ? "," : "", r->r[i].name,
 					 r->r[i].base));
 	return off;
 }
 
-long nf_snmp_index(const struct nf_snmp_rules *r, const char *ifname)
+long ipnf_snmp_index(const struct ipnf_snmp_rules *r, const char *ifname)
 {
 	unsigned int i, num;
 	size_t n = strlen(ifname);
 
 	for (i = 0; i < r->n; i++) {
-		const struct nf_snmp_rule *x = &r->r[i];
+		const struct ipnf_snmp_rule *x = &r->r[i];
 
 		if (n <= x->len || strncmp(ifname, x->name, x->len) ||
-		    nf_parse_uint(ifname + x->len, ifname + n, 0x7fffffff, &num))
+		    ipnf_parse_uint(ifname + x->len, ifname + n, 0x7fffffff, &num))
 			continue;
 		return (long)x->base + num;
 	}

@@ -8,20 +8,20 @@
 #include "export.h"
 #include "sock.h"
 
-struct nf_snap *nf_snap_take(void)
+struct ipnf_snap *ipnf_snap_take(void)
 {
-	struct nf_snap *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct ipnf_snap *s = kzalloc(sizeof(*s), GFP_KERNEL);
 
 	if (!s)
 		return NULL;
-	mutex_lock(&nf_export_mutex);
-	nf_export_stats_read(&s->x);
-	s->nsocks = nf_socks_stats(s->socks, NF_MAX_DESTS);
-	nf_tpl_counts(&s->ntmpl, &s->nactive);
-	mutex_unlock(&nf_export_mutex);
-	nf_stats_sum(&s->t);
-	nf_hooks_stats(&s->hooks);
-	nf_offload_stats(&s->ft);
-	nf_natflows_stats(&s->nfl);
+	mutex_lock(&ipnf_export_mutex);
+	ipnf_export_stats_read(&s->x);
+	s->nsocks = ipnf_socks_stats(s->socks, IPNF_MAX_DESTS);
+	ipnf_tpl_counts(&s->ntmpl, &s->nactive);
+	mutex_unlock(&ipnf_export_mutex);
+	ipnf_stats_sum(&s->t);
+	ipnf_hooks_stats(&s->hooks);
+	ipnf_offload_stats(&s->ft);
+	ipnf_natflows_stats(&s->nfl);
 	return s;
 }

@@ -5,8 +5,8 @@
  * exporter counters copied under the export mutex (the worker writes them
  * there), per-CPU counters summed, the optional parts' counters read.
  */
-#ifndef NF_SNAPSHOT_H
-#define NF_SNAPSHOT_H
+#ifndef IPNF_SNAPSHOT_H
+#define IPNF_SNAPSHOT_H
 
 #include "stats.h"
 #include "export.h"
@@ -15,18 +15,18 @@
 #include "offload.h"
 #include "natflows.h"
 
-struct nf_snap {
-	struct nf_export_stats x;
-	struct nf_sock_stats socks[NF_MAX_DESTS];
+struct ipnf_snap {
+	struct ipnf_export_stats x;
+	struct ipnf_sock_stats socks[IPNF_MAX_DESTS];
 	int nsocks;
 	unsigned int ntmpl, nactive;	/* templates known, active */
-	struct nf_cpu_stats t;		/* every CPU's counters, summed */
-	struct nf_hooks_stats hooks;
-	struct nf_offload_stats ft;
-	struct nf_natflows_stats nfl;
+	struct ipnf_cpu_stats t;		/* every CPU's counters, summed */
+	struct ipnf_hooks_stats hooks;
+	struct ipnf_offload_stats ft;
+	struct ipnf_natflows_stats nfl;
 };
 
 /* A snapshot (kzalloc'd: kfree() it), or NULL out of memory.  Sleeps. */
-struct nf_snap *nf_snap_take(void);
+struct ipnf_snap *ipnf_snap_take(void);
 
-#endif /* NF_SNAPSHOT_H */
+#endif /* IPNF_SNAPSHOT_H */

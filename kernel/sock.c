@@ -4,20 +4,20 @@
  *
  * mirror  (default): every PDU goes to every destination; it is lost only
  *         if no destination took it.  A destination that reported an ICMP
- *         error (a closed port: "cberr") within NF_RETRY does not count as
+ *         error (a closed port: "cberr") within IPNF_RETRY does not count as
  *         having taken it: UDP cannot tell which PDUs a closed port swallowed,
  *         so while it refuses, what only it received is counted as lost.
  * balance: PDUs go round-robin to the destinations that work.  A destination
  *         that fails (send error, or an ICMP unreachable reported on the
- *         socket: "cberr") is skipped for NF_RETRY; then the next PDU is also
+ *         socket: "cberr") is skipped for IPNF_RETRY; then the next PDU is also
  *         sent to it as a probe while still going to a working destination,
- *         and if no error comes back within NF_PROBE it is used again.
- *         The last PDU sent to each destination is kept until NF_PROBE has
+ *         and if no error comes back within IPNF_PROBE it is used again.
+ *         The last PDU sent to each destination is kept until IPNF_PROBE has
  *         passed without an error; if its ICMP error arrives, that PDU is
  *         sent again to a working destination.  So a collector that dies
  *         costs no flows, and a recovering one at most sees a probe twice.
  *
- * All of it runs under nf_export_mutex, except the error-report callback
+ * All of it runs under ipnf_export_mutex, except the error-report callback
  * (softirq), which only bumps a counter and a timestamp.
  */
 #include <linux/slab.h>
@@ -33,14 +33,14 @@
 #include "locks.h"
 #include "sock.h"
 
-#define NF_RETRY (2 * HZ)
-#define NF_PROBE (HZ / 4)
-#define NF_RECONNECT HZ
-#define NF_KEEP_MAX 2048	/* largest PDU kept for re-sending */
+#define IPNF_RETRY (2 * HZ)
+#define IPNF_PROBE (HZ / 4)
+#define IPNF_RECONNECT HZ
+#define IPNF_KEEP_MAX 2048	/* largest PDU kept for re-sending */
 
-struct nf_sock {
+struct ipnf_sock {
 	struct list_head list;
-	struct nf_dest dest;
+	struct ipnf_dest dest;
 	char name[64];
 	struct socket *sock;		/* NULL while unconnected */
 	int connect_attempts;
@@ -62,12 +62,12 @@ struct nf_sock {
 	bool last_live;
 };
 
-static LIST_HEAD(nf_socks);
-static struct nf_sock *nf_rr_next;	/* balance: where the next PDU goes */
+static LIST_HEAD(ipnf_socks);
+static struct ipnf_sock *ipnf_rr_next;	/* balance: where the next PDU goes */
 
-static void nf_sk_error_report(struct sock *sk)
+static void ipnf_sk_error_report(struct sock *sk)
 {
-	struct nf_sock *ns;
+	struct ipnf_sock *ns;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	ns = sk->sk_user_data;
@@ -81,16 +81,16 @@ static void nf_sk_error_report(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
-static int nf_sock_connect(struct nf_sock *ns)
+static int ipnf_sock_connect(struct ipnf_sock *ns)
 {
-	struct nf_dest *d = &ns->dest;
+	struct ipnf_dest *d = &ns->dest;
 	struct sockaddr_storage ss = {}, bs = {};
-	int family = d->family == NF_FAM_V6 ? AF_INET6 : AF_INET;
+	int family = d->family == IPNF_FAM_V6 ? AF_INET6 : AF_INET;
 	int alen, err;
 	struct socket *sock;
 
 	ns->connect_attempts++;
-	ns->next_connect = jiffies + NF_RECONNECT;
+	ns->next_connect = jiffies + IPNF_RECONNECT;
 	err = sock_create_kern(&init_net, family, SOCK_DGRAM, IPPROTO_UDP, &sock);
 	if (err)
 		goto fail;
@@ -122,12 +122,12 @@ static int nf_sock_connect(struct nf_sock *ns)
 			goto fail_release;
 	}
 	if (d->bind_family) {
-		if (d->bind_family == NF_FAM_V4 && family == AF_INET) {
+		if (d->bind_family == IPNF_FAM_V4 && family == AF_INET) {
 			struct sockaddr_in *b = (struct sockaddr_in *)&bs;
 
 			b->sin_family = AF_INET;
 			memcpy(&b->sin_addr, d->bind_addr, 4);
-		} else if (d->bind_family == NF_FAM_V6 && family == AF_INET6) {
+		} else if (d->bind_family == IPNF_FAM_V6 && family == AF_INET6) {
 			struct sockaddr_in6 *b = (struct sockaddr_in6 *)&bs;
 
 			b->sin6_family = AF_INET6;
@@ -136,21 +136,21 @@ static int nf_sock_connect(struct nf_sock *ns)
 			err = -EAFNOSUPPORT;
 			goto fail_release;
 		}
-		err = kernel_bind(sock, (struct nf_sockaddr *)&bs, alen);
+		err = kernel_bind(sock, (struct ipnf_sockaddr *)&bs, alen);
 		if (err)
 			goto fail_release;
 	}
-	if (nf_cfg.sndbuf) {
-		sock->sk->sk_sndbuf = nf_cfg.sndbuf;
+	if (ipnf_cfg.sndbuf) {
+		sock->sk->sk_sndbuf = ipnf_cfg.sndbuf;
 		sock->sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
 	}
-	err = kernel_connect(sock, (struct nf_sockaddr *)&ss, alen, 0);
+	err = kernel_connect(sock, (struct ipnf_sockaddr *)&ss, alen, 0);
 	if (err)
 		goto fail_release;
 
 	write_lock_bh(&sock->sk->sk_callback_lock);
 	sock->sk->sk_user_data = ns;
-	sock->sk->sk_error_report = nf_sk_error_report;
+	sock->sk->sk_error_report = ipnf_sk_error_report;
 	sock->sk->sk_allocation = GFP_KERNEL;
 	write_unlock_bh(&sock->sk->sk_callback_lock);
 	ns->sock = sock;
@@ -164,7 +164,7 @@ fail:
 	return err;
 }
 
-static void nf_sock_close(struct nf_sock *ns)
+static void ipnf_sock_close(struct ipnf_sock *ns)
 {
 	struct socket *sock = ns->sock;
 
@@ -178,18 +178,18 @@ static void nf_sock_close(struct nf_sock *ns)
 }
 
 /* Connected, or reconnected if due; false (counted) if not. */
-static bool nf_sock_ready(struct nf_sock *ns)
+static bool ipnf_sock_ready(struct ipnf_sock *ns)
 {
 	if (ns->sock)
 		return true;
-	if (time_before(jiffies, ns->next_connect) || nf_sock_connect(ns)) {
+	if (time_before(jiffies, ns->next_connect) || ipnf_sock_connect(ns)) {
 		ns->err_other++;
 		return false;
 	}
 	return true;
 }
 
-static void nf_sock_sent(struct nf_sock *ns, unsigned int pkts,
+static void ipnf_sock_sent(struct ipnf_sock *ns, unsigned int pkts,
 			 unsigned int len)
 {
 	int filled = sk_wmem_alloc_get(ns->sock->sk);
@@ -201,17 +201,17 @@ static void nf_sock_sent(struct nf_sock *ns, unsigned int pkts,
 }
 
 /* 0: sent; negative: failed (and counted). */
-static int nf_sock_send(struct nf_sock *ns, const void *buf, unsigned int len)
+static int ipnf_sock_send(struct ipnf_sock *ns, const void *buf, unsigned int len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
 	int err;
 
-	if (!nf_sock_ready(ns))
+	if (!ipnf_sock_ready(ns))
 		return -ENOTCONN;
 	err = kernel_sendmsg(ns->sock, &msg, &iov, 1, len);
 	if (err == (int)len) {
-		nf_sock_sent(ns, 1, len);
+		ipnf_sock_sent(ns, 1, len);
 		return 0;
 	}
 	if (err == -EAGAIN || err == -ENOBUFS)
@@ -231,7 +231,7 @@ static int nf_sock_send(struct nf_sock *ns, const void *buf, unsigned int len)
  * sends one PDU at a time from then on; any other failure (a full send
  * buffer) is left to the per-PDU sends, which count it.
  */
-static bool nf_sock_send_gso(struct nf_sock *ns, const void *buf,
+static bool ipnf_sock_send_gso(struct ipnf_sock *ns, const void *buf,
 			     unsigned int len, unsigned int seg)
 {
 	u8 ctl[CMSG_SPACE(sizeof(u16))] __aligned(sizeof(size_t)) = {};
@@ -250,7 +250,7 @@ static bool nf_sock_send_gso(struct nf_sock *ns, const void *buf,
 	*(u16 *)CMSG_DATA(cm) = seg;
 	err = kernel_sendmsg(ns->sock, &msg, &iov, 1, len);
 	if (err == (int)len) {
-		nf_sock_sent(ns, DIV_ROUND_UP(len, seg), len);
+		ipnf_sock_sent(ns, DIV_ROUND_UP(len, seg), len);
 		return true;
 	}
 	if (err == -EINVAL || err == -EIO || err == -EOPNOTSUPP)
@@ -259,7 +259,7 @@ static bool nf_sock_send_gso(struct nf_sock *ns, const void *buf,
 }
 
 /* Balance mode: is ns usable now?  Sends a probe copy if it is due. */
-static bool nf_sock_usable(struct nf_sock *ns, const void *buf, unsigned int len)
+static bool ipnf_sock_usable(struct ipnf_sock *ns, const void *buf, unsigned int len)
 {
 	unsigned long failed = READ_ONCE(ns->failed_at);
 
@@ -268,35 +268,35 @@ static bool nf_sock_usable(struct nf_sock *ns, const void *buf, unsigned int len
 	if (ns->probe_at) {
 		if (time_after_eq(failed, ns->probe_at))	/* probe failed */
 			ns->probe_at = 0;
-		else if (time_after_eq(jiffies, ns->probe_at + NF_PROBE)) {
+		else if (time_after_eq(jiffies, ns->probe_at + IPNF_PROBE)) {
 			ns->probe_at = 0;
 			WRITE_ONCE(ns->failed_at, 0);	/* recovered */
 			return true;
 		}
 		return false;
 	}
-	if (time_after_eq(jiffies, failed + NF_RETRY)) {
+	if (time_after_eq(jiffies, failed + IPNF_RETRY)) {
 		ns->probe_at = jiffies | 1;
-		nf_sock_send(ns, buf, len);
+		ipnf_sock_send(ns, buf, len);
 	}
 	return false;
 }
 
-static struct nf_sock *nf_next_sock(struct nf_sock *ns)
+static struct ipnf_sock *ipnf_next_sock(struct ipnf_sock *ns)
 {
-	return list_is_last(&ns->list, &nf_socks) ?
-		list_first_entry(&nf_socks, struct nf_sock, list) :
+	return list_is_last(&ns->list, &ipnf_socks) ?
+		list_first_entry(&ipnf_socks, struct ipnf_sock, list) :
 		list_next_entry(ns, list);
 }
 
 /* cberr: the error count before the send (its ICMP may arrive during it). */
-static void nf_keep_last(struct nf_sock *ns, const void *buf, unsigned int len,
+static void ipnf_keep_last(struct ipnf_sock *ns, const void *buf, unsigned int len,
 			 int cberr)
 {
-	if (len > NF_KEEP_MAX)
+	if (len > IPNF_KEEP_MAX)
 		return;
 	if (!ns->last) {
-		ns->last = kmalloc(NF_KEEP_MAX, GFP_KERNEL);
+		ns->last = kmalloc(IPNF_KEEP_MAX, GFP_KERNEL);
 		if (!ns->last)
 			return;
 	}
@@ -308,24 +308,24 @@ static void nf_keep_last(struct nf_sock *ns, const void *buf, unsigned int len,
 }
 
 /* Round-robin over usable destinations, never to skip; 0 if sent. */
-static int nf_balance_send(const void *buf, unsigned int len, struct nf_sock *skip)
+static int ipnf_balance_send(const void *buf, unsigned int len, struct ipnf_sock *skip)
 {
-	struct nf_sock *start, *ns;
+	struct ipnf_sock *start, *ns;
 
-	if (list_empty(&nf_socks))
+	if (list_empty(&ipnf_socks))
 		return -ENOTCONN;
-	if (!nf_rr_next)
-		nf_rr_next = list_first_entry(&nf_socks, struct nf_sock, list);
-	start = nf_rr_next;
+	if (!ipnf_rr_next)
+		ipnf_rr_next = list_first_entry(&ipnf_socks, struct ipnf_sock, list);
+	start = ipnf_rr_next;
 	ns = start;
 	do {
-		struct nf_sock *next = nf_next_sock(ns);
+		struct ipnf_sock *next = ipnf_next_sock(ns);
 		int cberr = atomic_read(&ns->cberr);
 
-		if (ns != skip && nf_sock_usable(ns, buf, len) &&
-		    !nf_sock_send(ns, buf, len)) {
-			nf_keep_last(ns, buf, len, cberr);
-			nf_rr_next = next;
+		if (ns != skip && ipnf_sock_usable(ns, buf, len) &&
+		    !ipnf_sock_send(ns, buf, len)) {
+			ipnf_keep_last(ns, buf, len, cberr);
+			ipnf_rr_next = next;
 			return 0;
 		}
 		ns = next;
@@ -334,79 +334,79 @@ static int nf_balance_send(const void *buf, unsigned int len, struct nf_sock *sk
 }
 
 /* A kept PDU whose destination reported an error goes elsewhere. */
-static void nf_balance_recheck(void)
+static void ipnf_balance_recheck(void)
 {
-	struct nf_sock *ns;
+	struct ipnf_sock *ns;
 
-	list_for_each_entry(ns, &nf_socks, list) {
+	list_for_each_entry(ns, &ipnf_socks, list) {
 		if (!ns->last_live)
 			continue;
 		if (atomic_read(&ns->cberr) != ns->last_cberr) {
 			ns->last_live = false;
-			if (!nf_balance_send(ns->last, ns->last_len, ns))
+			if (!ipnf_balance_send(ns->last, ns->last_len, ns))
 				ns->resent++;
-		} else if (time_after(jiffies, ns->last_at + NF_PROBE)) {
+		} else if (time_after(jiffies, ns->last_at + IPNF_PROBE)) {
 			ns->last_live = false;	/* no error came: delivered */
 		}
 	}
 }
 
-static int nf_send_balance(const void *buf, unsigned int len)
+static int ipnf_send_balance(const void *buf, unsigned int len)
 {
-	nf_balance_recheck();
-	return nf_balance_send(buf, len, NULL);
+	ipnf_balance_recheck();
+	return ipnf_balance_send(buf, len, NULL);
 }
 
-void nf_socks_tick(void)
+void ipnf_socks_tick(void)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE)
-		nf_balance_recheck();
+	lockdep_assert_held(&ipnf_export_mutex);
+	if (READ_ONCE(ipnf_cfg.dest_mode) == IPNF_DEST_BALANCE)
+		ipnf_balance_recheck();
 }
 
-/* Mirror: has ns refused PDUs (ICMP error) within NF_RETRY? */
-static bool nf_sock_refusing(const struct nf_sock *ns)
+/* Mirror: has ns refused PDUs (ICMP error) within IPNF_RETRY? */
+static bool ipnf_sock_refusing(const struct ipnf_sock *ns)
 {
 	unsigned long t = READ_ONCE(ns->icmp_at);
 
-	return t && time_before(jiffies, t + NF_RETRY);
+	return t && time_before(jiffies, t + IPNF_RETRY);
 }
 
 /* Mirror: sent to ns, and ns is not refusing what it gets. */
-static bool nf_sock_delivers(struct nf_sock *ns, const void *buf,
+static bool ipnf_sock_delivers(struct ipnf_sock *ns, const void *buf,
 			     unsigned int len)
 {
-	return !nf_sock_send(ns, buf, len) && !nf_sock_refusing(ns);
+	return !ipnf_sock_send(ns, buf, len) && !ipnf_sock_refusing(ns);
 }
 
-int nf_socks_send(const void *buf, unsigned int len)
+int ipnf_socks_send(const void *buf, unsigned int len)
 {
-	struct nf_sock *ns;
+	struct ipnf_sock *ns;
 	int delivered = 0;
 
-	lockdep_assert_held(&nf_export_mutex);
+	lockdep_assert_held(&ipnf_export_mutex);
 
-	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE)
-		return nf_send_balance(buf, len);
-	list_for_each_entry(ns, &nf_socks, list)
-		if (nf_sock_delivers(ns, buf, len))
+	if (READ_ONCE(ipnf_cfg.dest_mode) == IPNF_DEST_BALANCE)
+		return ipnf_send_balance(buf, len);
+	list_for_each_entry(ns, &ipnf_socks, list)
+		if (ipnf_sock_delivers(ns, buf, len))
 			delivered++;
 	return delivered ? 0 : -EIO;
 }
 
 /* Templates: to every destination (in balance mode, every working one). */
-int nf_socks_send_all(const void *buf, unsigned int len)
+int ipnf_socks_send_all(const void *buf, unsigned int len)
 {
-	bool balance = READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE;
-	struct nf_sock *ns;
+	bool balance = READ_ONCE(ipnf_cfg.dest_mode) == IPNF_DEST_BALANCE;
+	struct ipnf_sock *ns;
 	int delivered = 0;
 
-	lockdep_assert_held(&nf_export_mutex);
+	lockdep_assert_held(&ipnf_export_mutex);
 
-	list_for_each_entry(ns, &nf_socks, list) {
+	list_for_each_entry(ns, &ipnf_socks, list) {
 		if (balance && READ_ONCE(ns->failed_at))
 			continue;
-		if (!nf_sock_send(ns, buf, len))
+		if (!ipnf_sock_send(ns, buf, len))
 			delivered++;
 	}
 	return delivered ? 0 : -EIO;
@@ -417,43 +417,43 @@ int nf_socks_send_all(const void *buf, unsigned int len)
  * Mirror: one GSO send per destination where it works, else PDU by PDU;
  * balance: PDU by PDU, so that each goes round-robin and can be re-sent.
  */
-u64 nf_socks_send_run(const void *buf, unsigned int len, unsigned int seg)
+u64 ipnf_socks_send_run(const void *buf, unsigned int len, unsigned int seg)
 {
 	unsigned int i, n = DIV_ROUND_UP(len, seg);
 	u64 all = n >= 64 ? ~0ULL : BIT_ULL(n) - 1, delivered = 0;
-	struct nf_sock *ns;
+	struct ipnf_sock *ns;
 
-	lockdep_assert_held(&nf_export_mutex);
+	lockdep_assert_held(&ipnf_export_mutex);
 
-	if (READ_ONCE(nf_cfg.dest_mode) == NF_DEST_BALANCE) {
+	if (READ_ONCE(ipnf_cfg.dest_mode) == IPNF_DEST_BALANCE) {
 		for (i = 0; i < n; i++)
-			if (!nf_send_balance(buf + i * seg, min(seg, len - i * seg)))
+			if (!ipnf_send_balance(buf + i * seg, min(seg, len - i * seg)))
 				delivered |= BIT_ULL(i);
 		return delivered;
 	}
-	list_for_each_entry(ns, &nf_socks, list) {
+	list_for_each_entry(ns, &ipnf_socks, list) {
 		/* (unconnected: the per-PDU sends reconnect and count) */
 		if (n > 1 && !ns->no_gso && ns->sock &&
-		    nf_sock_send_gso(ns, buf, len, seg)) {
-			if (!nf_sock_refusing(ns))
+		    ipnf_sock_send_gso(ns, buf, len, seg)) {
+			if (!ipnf_sock_refusing(ns))
 				delivered = all;
 			continue;
 		}
 		for (i = 0; i < n; i++)
-			if (nf_sock_delivers(ns, buf + i * seg,
+			if (ipnf_sock_delivers(ns, buf + i * seg,
 					     min(seg, len - i * seg)))
 				delivered |= BIT_ULL(i);
 	}
 	return delivered;
 }
 
-static void nf_socks_free(struct list_head *head)
+static void ipnf_socks_free(struct list_head *head)
 {
-	struct nf_sock *ns, *t;
+	struct ipnf_sock *ns, *t;
 
 	list_for_each_entry_safe(ns, t, head, list) {
 		list_del(&ns->list);
-		nf_sock_close(ns);
+		ipnf_sock_close(ns);
 		kfree(ns->last);
 		kfree(ns);
 	}
@@ -463,40 +463,40 @@ static void nf_socks_free(struct list_head *head)
  * Replace the destinations (export mutex held).  The pending PDU stays in
  * the exporter and goes to the new destinations: no flow is lost.
  */
-int nf_socks_set(const struct nf_dest *d, int n)
+int ipnf_socks_set(const struct ipnf_dest *d, int n)
 {
 	LIST_HEAD(fresh);
 	int i;
 
-	lockdep_assert_held(&nf_export_mutex);
+	lockdep_assert_held(&ipnf_export_mutex);
 
 	for (i = 0; i < n; i++) {
-		struct nf_sock *ns = kzalloc(sizeof(*ns), GFP_KERNEL);
+		struct ipnf_sock *ns = kzalloc(sizeof(*ns), GFP_KERNEL);
 
 		if (!ns) {
-			nf_socks_free(&fresh);
+			ipnf_socks_free(&fresh);
 			return -ENOMEM;
 		}
 		ns->dest = d[i];
-		nf_format_dest(&d[i], ns->name, sizeof(ns->name));
+		ipnf_format_dest(&d[i], ns->name, sizeof(ns->name));
 		atomic_set(&ns->cberr, 0);
 		/* An unreachable destination is retried, not refused. */
-		nf_sock_connect(ns);
+		ipnf_sock_connect(ns);
 		list_add_tail(&ns->list, &fresh);
 	}
-	nf_socks_free(&nf_socks);
-	list_splice(&fresh, &nf_socks);
-	nf_rr_next = NULL;
+	ipnf_socks_free(&ipnf_socks);
+	list_splice(&fresh, &ipnf_socks);
+	ipnf_rr_next = NULL;
 	return 0;
 }
 
-void nf_socks_set_sndbuf(int sndbuf)
+void ipnf_socks_set_sndbuf(int sndbuf)
 {
-	struct nf_sock *ns;
+	struct ipnf_sock *ns;
 
-	lockdep_assert_held(&nf_export_mutex);
+	lockdep_assert_held(&ipnf_export_mutex);
 
-	list_for_each_entry(ns, &nf_socks, list) {
+	list_for_each_entry(ns, &ipnf_socks, list) {
 		struct sock *sk;
 
 		if (!ns->sock)
@@ -513,15 +513,15 @@ void nf_socks_set_sndbuf(int sndbuf)
 	}
 }
 
-int nf_socks_stats(struct nf_sock_stats *out, int max)
+int ipnf_socks_stats(struct ipnf_sock_stats *out, int max)
 {
-	struct nf_sock *ns;
+	struct ipnf_sock *ns;
 	int n = 0;
 
-	lockdep_assert_held(&nf_export_mutex);
+	lockdep_assert_held(&ipnf_export_mutex);
 
-	list_for_each_entry(ns, &nf_socks, list) {
-		struct nf_sock_stats *s = &out[n];
+	list_for_each_entry(ns, &ipnf_socks, list) {
+		struct ipnf_sock_stats *s = &out[n];
 
 		if (n == max)
 			break;
@@ -547,8 +547,8 @@ int nf_socks_stats(struct nf_sock_stats *out, int max)
 	return n;
 }
 
-void nf_socks_exit(void)
+void ipnf_socks_exit(void)
 {
-	lockdep_assert_held(&nf_export_mutex);
-	nf_socks_free(&nf_socks);
+	lockdep_assert_held(&ipnf_export_mutex);
+	ipnf_socks_free(&ipnf_socks);
 }

@@ -2,16 +2,16 @@
 /*
  * Export destinations (sock.c): UDP (and SCTP) kernel sockets, mirror or
  * balance mode, reconnects and re-sends.  Used by the exporter (export.c)
- * alone: all of it is called with nf_export_mutex held.
+ * alone: all of it is called with ipnf_export_mutex held.
  */
-#ifndef NF_SOCK_H
-#define NF_SOCK_H
+#ifndef IPNF_SOCK_H
+#define IPNF_SOCK_H
 
 #include <linux/types.h>
 #include "options.h"
 #include "flow_key.h"
 
-struct nf_sock_stats {
+struct ipnf_sock_stats {
 	char name[64];
 	int connected;
 	int connect_attempts;
@@ -22,14 +22,14 @@ struct nf_sock_stats {
 	int down;
 };
 /* Replace the destinations by d[0..n) (parsed by params.c). */
-int nf_socks_set(const struct nf_dest *d, int n);
-void nf_socks_exit(void);
-int nf_socks_send(const void *buf, unsigned int len);	/* 0 if delivered */
-int nf_socks_send_all(const void *buf, unsigned int len);	/* templates */
+int ipnf_socks_set(const struct ipnf_dest *d, int n);
+void ipnf_socks_exit(void);
+int ipnf_socks_send(const void *buf, unsigned int len);	/* 0 if delivered */
+int ipnf_socks_send_all(const void *buf, unsigned int len);	/* templates */
 /* PDUs of seg bytes (the last may be shorter): bit i set if PDU i delivered */
-u64 nf_socks_send_run(const void *buf, unsigned int len, unsigned int seg);
-void nf_socks_set_sndbuf(int sndbuf);
-void nf_socks_tick(void);	/* each worker run: balance re-sends */
-int nf_socks_stats(struct nf_sock_stats *out, int max);
+u64 ipnf_socks_send_run(const void *buf, unsigned int len, unsigned int seg);
+void ipnf_socks_set_sndbuf(int sndbuf);
+void ipnf_socks_tick(void);	/* each worker run: balance re-sends */
+int ipnf_socks_stats(struct ipnf_sock_stats *out, int max);
 
-#endif /* NF_SOCK_H */
+#endif /* IPNF_SOCK_H */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-CPU metering statistics and the rates computed from them (stats.c). */
-#ifndef NF_STATS_H
-#define NF_STATS_H
+#ifndef IPNF_STATS_H
+#define IPNF_STATS_H
 
 #include <linux/types.h>
 #include <linux/percpu.h>
 
-struct nf_cpu_stats {
+struct ipnf_cpu_stats {
 	u64 searched;		/* chain entries compared */
 	u64 found;
 	u64 new_flows;
@@ -26,9 +26,9 @@ struct nf_cpu_stats {
 	u64 prev_lookups, prev_searched;
 };
 
-DECLARE_PER_CPU(struct nf_cpu_stats, nf_stats);
+DECLARE_PER_CPU(struct ipnf_cpu_stats, ipnf_stats);
 
-struct nf_rates {
+struct ipnf_rates {
 	u64 bps, pps;			/* last second */
 	u64 bps_1m, pps_1m, bps_5m, pps_5m;
 	u64 metric_x100;		/* searches per lookup, last second */
@@ -36,9 +36,9 @@ struct nf_rates {
 	u64 export_Bps;
 };
 
-extern struct nf_rates nf_rates;
-void nf_stats_sum(struct nf_cpu_stats *sum);
+extern struct ipnf_rates ipnf_rates;
+void ipnf_stats_sum(struct ipnf_cpu_stats *sum);
 /* Once a second from the worker; exported: the exporter's byte count so far. */
-void nf_stats_tick(u64 exported);
+void ipnf_stats_tick(u64 exported);
 
-#endif /* NF_STATS_H */
+#endif /* IPNF_STATS_H */

@@ -11,61 +11,61 @@
 #include "compat.h"
 #include "sysctl.h"
 
-#define NF_SYSCTL_BUF 1024
+#define IPNF_SYSCTL_BUF 1024
 
-static struct ctl_table *nf_ctl;
-static struct ctl_table_header *nf_ctl_hdr;
+static struct ctl_table *ipnf_ctl;
+static struct ctl_table_header *ipnf_ctl_hdr;
 
-static int nf_sysctl_handler(NF_CTL_CONST struct ctl_table *t, int write,
+static int ipnf_sysctl_handler(IPNF_CTL_CONST struct ctl_table *t, int write,
 			     void *buffer, size_t *lenp, loff_t *ppos)
 {
-	const struct nf_param *p = t->extra1;
+	const struct ipnf_param *p = t->extra1;
 	struct ctl_table tmp = *t;
 	char *buf;
 	int err;
 
 	if (write && !capable(CAP_NET_ADMIN))
 		return -EPERM;
-	buf = kzalloc(NF_SYSCTL_BUF, GFP_KERNEL);
+	buf = kzalloc(IPNF_SYSCTL_BUF, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	tmp.data = buf;
-	tmp.maxlen = NF_SYSCTL_BUF;
+	tmp.maxlen = IPNF_SYSCTL_BUF;
 	if (!write) {
-		nf_param_get(p, buf, NF_SYSCTL_BUF);
+		ipnf_param_get(p, buf, IPNF_SYSCTL_BUF);
 		err = proc_dostring(&tmp, 0, buffer, lenp, ppos);
 	} else {
 		err = proc_dostring(&tmp, 1, buffer, lenp, ppos);
 		if (!err)
-			err = nf_param_set(p, buf);
+			err = ipnf_param_set(p, buf);
 	}
 	kfree(buf);
 	return err;
 }
 
-int nf_sysctl_init(void)
+int ipnf_sysctl_init(void)
 {
 	unsigned int i;
 
-	nf_ctl = kcalloc(nf_nparams + NF_CTL_SENTINEL, sizeof(*nf_ctl), GFP_KERNEL);
-	if (!nf_ctl)
+	ipnf_ctl = kcalloc(ipnf_nparams + IPNF_CTL_SENTINEL, sizeof(*ipnf_ctl), GFP_KERNEL);
+	if (!ipnf_ctl)
 		return -ENOMEM;
-	for (i = 0; i < nf_nparams; i++) {
-		nf_ctl[i].procname = nf_params[i].name;
-		nf_ctl[i].mode = 0644;
-		nf_ctl[i].proc_handler = nf_sysctl_handler;
-		nf_ctl[i].extra1 = (void *)&nf_params[i];
+	for (i = 0; i < ipnf_nparams; i++) {
+		ipnf_ctl[i].procname = ipnf_params[i].name;
+		ipnf_ctl[i].mode = 0644;
+		ipnf_ctl[i].proc_handler = ipnf_sysctl_handler;
+		ipnf_ctl[i].extra1 = (void *)&ipnf_params[i];
 	}
-	nf_ctl_hdr = nf_register_sysctl("net/netflow", nf_ctl, nf_nparams);
-	if (!nf_ctl_hdr) {
-		kfree(nf_ctl);
+	ipnf_ctl_hdr = ipnf_register_sysctl("net/netflow", ipnf_ctl, ipnf_nparams);
+	if (!ipnf_ctl_hdr) {
+		kfree(ipnf_ctl);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-void nf_sysctl_exit(void)
+void ipnf_sysctl_exit(void)
 {
-	unregister_sysctl_table(nf_ctl_hdr);
-	kfree(nf_ctl);
+	unregister_sysctl_table(ipnf_ctl_hdr);
+	kfree(ipnf_ctl);
 }

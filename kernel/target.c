@@ -10,38 +10,38 @@
 #include "hooks.h"
 #include "target.h"
 
-static unsigned int nf_target_v4(struct sk_buff *skb,
+static unsigned int ipnf_target_v4(struct sk_buff *skb,
 				 const struct xt_action_param *par)
 {
-	if (likely(!nf_hooks_own(NF_HOOKS_FAM_V4)))
-		nf_meter_ipv4(skb, par->state);
+	if (likely(!ipnf_hooks_own(IPNF_HOOKS_FAM_V4)))
+		ipnf_meter_ipv4(skb, par->state);
 	else
-		this_cpu_inc(nf_hooks_cpu.rule_left);
+		this_cpu_inc(ipnf_hooks_cpu.rule_left);
 	return XT_CONTINUE;
 }
 
-static unsigned int nf_target_v6(struct sk_buff *skb,
+static unsigned int ipnf_target_v6(struct sk_buff *skb,
 				 const struct xt_action_param *par)
 {
-	if (likely(!nf_hooks_own(NF_HOOKS_FAM_V6)))
-		nf_meter_ipv6(skb, par->state);
+	if (likely(!ipnf_hooks_own(IPNF_HOOKS_FAM_V6)))
+		ipnf_meter_ipv6(skb, par->state);
 	else
-		this_cpu_inc(nf_hooks_cpu.rule_left);
+		this_cpu_inc(ipnf_hooks_cpu.rule_left);
 	return XT_CONTINUE;
 }
 
-static int nf_target_check(const struct xt_tgchk_param *par)
+static int ipnf_target_check(const struct xt_tgchk_param *par)
 {
 	return 0;	/* no options: every table and hook is fine */
 }
 
-static struct xt_target nf_targets[] __read_mostly = {
+static struct xt_target ipnf_targets[] __read_mostly = {
 	{
 		.name = "NETFLOW",
 		.revision = 0,
 		.family = NFPROTO_IPV4,
-		.target = nf_target_v4,
-		.checkentry = nf_target_check,
+		.target = ipnf_target_v4,
+		.checkentry = ipnf_target_check,
 		.targetsize = 0,
 		.me = THIS_MODULE,
 	},
@@ -49,19 +49,19 @@ static struct xt_target nf_targets[] __read_mostly = {
 		.name = "NETFLOW",
 		.revision = 0,
 		.family = NFPROTO_IPV6,
-		.target = nf_target_v6,
-		.checkentry = nf_target_check,
+		.target = ipnf_target_v6,
+		.checkentry = ipnf_target_check,
 		.targetsize = 0,
 		.me = THIS_MODULE,
 	},
 };
 
-int nf_target_init(void)
+int ipnf_target_init(void)
 {
-	return xt_register_targets(nf_targets, ARRAY_SIZE(nf_targets));
+	return xt_register_targets(ipnf_targets, ARRAY_SIZE(ipnf_targets));
 }
 
-void nf_target_exit(void)
+void ipnf_target_exit(void)
 {
-	xt_unregister_targets(nf_targets, ARRAY_SIZE(nf_targets));
+	xt_unregister_targets(ipnf_targets, ARRAY_SIZE(ipnf_targets));
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The iptables/ip6tables target NETFLOW (xt_target). */
-#ifndef NF_TARGET_H
-#define NF_TARGET_H
+#ifndef IPNF_TARGET_H
+#define IPNF_TARGET_H
 
-int nf_target_init(void);
-void nf_target_exit(void);
+int ipnf_target_init(void);
+void ipnf_target_exit(void);
 
-#endif /* NF_TARGET_H */
+#endif /* IPNF_TARGET_H */

@@ -1,6 +1,6 @@
 // What export makes of a flow (flow_rec.h): NetFlow v5's fast path
-// (nf_v5_of_flow, straight from the flow) must write the very bytes the general
-// path writes (nf_flow_fill_rec, then nf_v5_of_rec), on random IPv4 flows; and
+// (ipnf_v5_of_flow, straight from the flow) must write the very bytes the general
+// path writes (ipnf_flow_fill_rec, then ipnf_v5_of_rec), on random IPv4 flows; and
 // the general record carries every field of the flow.
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -16,16 +16,16 @@ namespace {
 // A flow as the table holds it, every field random; IPv6 flows get their
 // label after the key, as flowtable.c allocates them.
 struct FlowBuf {
-    alignas(8) uint8_t bytes[sizeof(nf_flow) + 8];
-    nf_flow *f() { return reinterpret_cast<nf_flow *>(bytes); }
+    alignas(8) uint8_t bytes[sizeof(ipnf_flow) + 8];
+    ipnf_flow *f() { return reinterpret_cast<ipnf_flow *>(bytes); }
 };
 
-void RandomFlow(pkt::XorShift &rnd, int family, FlowBuf *fb, nf_export_clock *c) {
+void RandomFlow(pkt::XorShift &rnd, int family, FlowBuf *fb, ipnf_export_clock *c) {
     std::memset(fb->bytes, 0, sizeof(fb->bytes));
-    nf_flow *f = fb->f();
+    ipnf_flow *f = fb->f();
     f->key.family = uint8_t(family);
     for (auto &w : f->key.a.words) w = uint32_t(rnd());
-    if (family == NF_FAM_V4)
+    if (family == IPNF_FAM_V4)
         std::memset(&f->key.a.words[2], 0, sizeof(f->key.a) - 8);  // as parsed: v4 words only
     f->key.sport = uint16_t(rnd());
     f->key.dport = uint16_t(rnd());
@@ -47,7 +47,7 @@ void RandomFlow(pkt::XorShift &rnd, int family, FlowBuf *fb, nf_export_clock *c)
     // ages from 0 to ~50 days, also across the jiffies wrap
     f->ts_first = c->now - uint32_t(rnd() % (1u << 30));
     f->ts_last = c->now - uint32_t(rnd() % (c->now - f->ts_first + 1u));
-    if (family == NF_FAM_V6) *nf_flow_label(f) = uint32_t(rnd()) & 0xfffff;
+    if (family == IPNF_FAM_V6) *ipnf_flow_label(f) = uint32_t(rnd()) & 0xfffff;
 }
 
 }  // namespace
@@ -56,47 +56,47 @@ TEST_CASE("v5 fast path writes what the general record writes, on random flows")
     pkt::XorShift rnd{0x2545f4914f6cdd1dULL};
     for (int i = 0; i < 20000; i++) {
         FlowBuf fb;
-        nf_export_clock c;
-        RandomFlow(rnd, NF_FAM_V4, &fb, &c);
-        const nf_flow *f = fb.f();
+        ipnf_export_clock c;
+        RandomFlow(rnd, IPNF_FAM_V4, &fb, &c);
+        const ipnf_flow *f = fb.f();
         // what expiry.c hands the fast path: the 32-bit counters
         uint32_t pkts = uint32_t(atomic_read(&f->packets));
         uint32_t bytes = uint32_t(atomic64_read(&f->bytes));
 
-        nf_exp_rec r;
+        ipnf_exp_rec r;
         std::memset(&r, 0xa5, sizeof(r));  // every field must be set by the fill
-        nf_flow_fill_rec(&r, f, &c);
-        nf_v5_rec general;
+        ipnf_flow_fill_rec(&r, f, &c);
+        ipnf_v5_rec general;
         std::memset(&general, 0x5a, sizeof(general));
-        nf_v5_of_rec(&general, &r, pkts, bytes);
-        const nf_v5_rec fast = nf_v5_of_flow(f, &c, pkts, bytes);
+        ipnf_v5_of_rec(&general, &r, pkts, bytes);
+        const ipnf_v5_rec fast = ipnf_v5_of_flow(f, &c, pkts, bytes);
 
-        uint8_t a[NF_V5_REC_LEN], b[NF_V5_REC_LEN];
-        nf_v5_write(a, &general);
-        nf_v5_write(b, &fast);
+        uint8_t a[IPNF_V5_REC_LEN], b[IPNF_V5_REC_LEN];
+        ipnf_v5_write(a, &general);
+        ipnf_v5_write(b, &fast);
         INFO("flow " << i);
-        REQUIRE(std::memcmp(a, b, NF_V5_REC_LEN) == 0);
+        REQUIRE(std::memcmp(a, b, IPNF_V5_REC_LEN) == 0);
     }
 }
 
 TEST_CASE("the general record carries the flow") {
     pkt::XorShift rnd{0x9e3779b97f4a7c15ULL};
-    for (int family : {NF_FAM_V4, NF_FAM_V6}) {
+    for (int family : {IPNF_FAM_V4, IPNF_FAM_V6}) {
         for (int i = 0; i < 2000; i++) {
             FlowBuf fb;
-            nf_export_clock c;
+            ipnf_export_clock c;
             RandomFlow(rnd, family, &fb, &c);
-            const nf_flow *f = fb.f();
-            nf_exp_rec r;
+            const ipnf_flow *f = fb.f();
+            ipnf_exp_rec r;
             std::memset(&r, 0xa5, sizeof(r));
-            nf_flow_fill_rec(&r, f, &c);
+            ipnf_flow_fill_rec(&r, f, &c);
             INFO("family " << family << " flow " << i);
-            REQUIRE(std::memcmp(&r.key, &f->key, family == NF_FAM_V6 ? NF_KEY_V6_LEN : NF_KEY_V4_LEN) == 0);
-            if (family == NF_FAM_V4) {
+            REQUIRE(std::memcmp(&r.key, &f->key, family == IPNF_FAM_V6 ? IPNF_KEY_V6_LEN : IPNF_KEY_V4_LEN) == 0);
+            if (family == IPNF_FAM_V4) {
                 const uint32_t zero[sizeof(r.key.a) / 4 - 2] = {};
                 REQUIRE(std::memcmp(&r.key.a.words[2], zero, sizeof(zero)) == 0);
             }
-            CHECK(r.label == (family == NF_FAM_V6 ? *nf_flow_label(fb.f()) : 0u));
+            CHECK(r.label == (family == IPNF_FAM_V6 ? *ipnf_flow_label(fb.f()) : 0u));
             CHECK(r.packets == uint32_t(f->packets.counter));
             CHECK(r.bytes == uint64_t(f->bytes.counter));
             uint32_t first_age = (c.now - f->ts_first) * 4, last_age = (c.now - f->ts_last) * 4;  // HZ 250
@@ -112,7 +112,7 @@ TEST_CASE("the general record carries the flow") {
             CHECK(r.physout == f->physout);
             CHECK(r.tcp_flags == (st & 0xff));
             const unsigned reason = (st >> 16) & 0xff;
-            CHECK(r.end_reason == (reason ? reason : unsigned(NF_END_EOF)));
+            CHECK(r.end_reason == (reason ? reason : unsigned(IPNF_END_EOF)));
             const uint8_t nh[4] = {};
             CHECK(std::memcmp(r.nexthop, nh, 4) == 0);
             CHECK(r.src_as == 0);

@@ -13,7 +13,10 @@ units are a header only (flow_key.h, flow.h, ...).  Checked, on each DIR:
      unit offers and nothing else's.
   3. Headers include one way: no cycle of #include among kernel/'s files, taking a
      unit's .c and .h as one node.
-  4. Lock rules are asserted.  A function that a comment says runs with a lock held (the
+  4. A prefix of its own: every symbol the module's objects define outside a function
+     (functions, variables; static ones too) starts with ipnf_, so none reads like the
+     kernel's netfilter core (nf_*) or collides with it.
+  5. Lock rules are asserted.  A function that a comment says runs with a lock held (the
      comment above its definition, the comment on or above its prototype, or a header's
      first comment saying its functions are called with the lock held) asserts it:
      lockdep_assert_held() / lockdep_is_held() of that mutex, ASSERT_RTNL() for RTNL.
@@ -86,6 +89,27 @@ def cycles(edges):
     return out
 
 
+PREFIX = "ipnf_"
+# What the kernel's build and macros name, not the module's code.
+NOT_OURS = re.compile(r"^(__|init_module$|cleanup_module$|_note_|\.|\$)|\.(\d+|cold|constprop|isra|part)")
+
+
+def check_prefix(objdir, errors):
+    for f in sorted(os.listdir(objdir)):
+        if not f.endswith(".o") or f[:-2] in SKIP_OBJ:
+            continue
+        out = subprocess.run(["nm", os.path.join(objdir, f)], capture_output=True, text=True,
+                             check=True).stdout
+        for line in out.splitlines():
+            p = line.split()
+            if len(p) != 3 or p[1] not in "TtDdBbRr":
+                continue
+            name = p[2].split(".")[0]
+            if NOT_OURS.search(p[2]) or name.startswith(PREFIX) or not name:
+                continue
+            errors.append(f"{objdir}/{f}: {p[2]} is not named {PREFIX}*")
+
+
 def check_objects(objdir, errors):
     owner, uses = {}, {}
     for f in sorted(os.listdir(objdir)):
@@ -116,10 +140,6 @@ def check_objects(objdir, errors):
     for comp in cycles({a: set(b) for a, b in edges.items()}):
         errors.append(f"{objdir}: units calling each other in a loop: {' '.join(comp)}")
     return owner
-
-
-DECL = re.compile(r"^(?:extern\s+)?(?!static|typedef|struct\s+\w+\s*\{|enum|union|#)"
-                  r"[A-Za-z_][\w\s\*]*?\b(nf_\w+)\s*(?:\(|\[|;)", re.M)
 
 
 def header_decls(text):
@@ -184,12 +204,11 @@ def check_includes(srcdir, errors):
         errors.append(f"{srcdir}: files including each other in a loop: {' '.join(comp)}")
 
 
-HELD = re.compile(r"(nf_export_mutex|export mutex|nf_cfg_mutex|cfg mutex|both mutexes|RTNL)"
+HELD = re.compile(r"(ipnf_export_mutex|export mutex|ipnf_cfg_mutex|cfg mutex|both mutexes|RTNL)"
                   r"\)? held")
-LOCKS = {"nf_export_mutex": ["nf_export_mutex"], "export mutex": ["nf_export_mutex"],
-         "nf_cfg_mutex": ["nf_cfg_mutex"], "cfg mutex": ["nf_cfg_mutex"],
-         "both mutexes": ["nf_cfg_mutex", "nf_export_mutex"], "RTNL": ["RTNL"]}
-FUNC = re.compile(r"^(?!static inline|#)[a-z][\w \*]*?\b(nf_\w+)\(", re.M)
+LOCKS = {"ipnf_export_mutex": ["ipnf_export_mutex"], "export mutex": ["ipnf_export_mutex"],
+         "ipnf_cfg_mutex": ["ipnf_cfg_mutex"], "cfg mutex": ["ipnf_cfg_mutex"],
+         "both mutexes": ["ipnf_cfg_mutex", "ipnf_export_mutex"], "RTNL": ["RTNL"]}
 
 
 def locks_in(comment):
@@ -203,7 +222,7 @@ def bodies(srcdir):
         if not f.endswith(".c") or f.endswith(".mod.c"):
             continue
         text = open(os.path.join(srcdir, f)).read()
-        for m in re.finditer(r"(?:/\*((?:(?!\*/).)*)\*/\n)?((?:static )?[a-z][\w \*]*?\b(nf_\w+)"
+        for m in re.finditer(r"(?:/\*((?:(?!\*/).)*)\*/\n)?((?:static )?[a-z][\w \*]*?\b(ipnf_\w+)"
                              r"\([^;{]*?\)\n\{\n(.*?)\n\}\n)", text, re.S):
             out[m.group(3)] = (f, m.group(1) or "", m.group(4))
     return out
@@ -239,7 +258,7 @@ def check_lock_rules(srcdir, errors):
             if line.lstrip().startswith("/*") and c:
                 group = locks_in(c.group(1))
                 continue
-            m = re.match(r"^(?!static|typedef|#)[a-z][\w \*]*?\b(nf_\w+)\(", line)
+            m = re.match(r"^(?!static|typedef|#)[a-z][\w \*]*?\b(ipnf_\w+)\(", line)
             if not m:
                 continue
             lks = set(head_locks) | group | (locks_in(c.group(1)) if c else set())
@@ -263,6 +282,7 @@ def main(argv):
     errors = []
     for objdir in argv[1:]:
         owner = check_objects(objdir, errors)
+        check_prefix(objdir, errors)
         check_headers(src, owner, objdir, errors)
     check_includes(src, errors)
     check_lock_rules(src, errors)
@@ -270,7 +290,7 @@ def main(argv):
         print("layers: " + e)
     if not errors:
         print(f"layers: {len(RANK)} units in {len(LAYERS)} layers: calls one way, "
-              "one header per unit, includes one way, lock rules asserted")
+              "one header per unit, includes one way, one prefix, lock rules asserted")
     return 1 if errors else 0
 
 

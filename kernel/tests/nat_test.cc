@@ -10,8 +10,8 @@ extern "C" {
 
 static uint16_t g16(const uint8_t *p) { return uint16_t(p[0] << 8 | p[1]); }
 
-static nf_nat_rec snat_udp(uint8_t event) {
-    nf_nat_rec n{};
+static ipnf_nat_rec snat_udp(uint8_t event) {
+    ipnf_nat_rec n{};
     n.event = event;
     n.proto = 17;
     n.snat = 1;
@@ -31,20 +31,20 @@ static nf_nat_rec snat_udp(uint8_t event) {
 TEST_CASE("NEL record: every field where the template says, both versions") {
     for (int v : {9, 10}) {
         CAPTURE(v);
-        uint8_t buf[NF_PDU_MAX];
-        nf_pdu p;
-        nf_pdu_begin(&p, v, buf, sizeof(buf));
-        nf_nat_rec n = snat_udp(NF_NAT_CREATE);
-        REQUIRE(nf_pdu_add_nat(&p, &n) == 0);
+        uint8_t buf[IPNF_PDU_MAX];
+        ipnf_pdu p;
+        ipnf_pdu_begin(&p, v, buf, sizeof(buf));
+        ipnf_nat_rec n = snat_udp(IPNF_NAT_CREATE);
+        REQUIRE(ipnf_pdu_add_nat(&p, &n) == 0);
         CHECK(p.flows == 0);  // an event, not a flow
         CHECK(p.data_records == 1);
-        nf_pdu_hdr h{};
-        unsigned len = nf_pdu_finish(&p, &h);
+        ipnf_pdu_hdr h{};
+        unsigned len = ipnf_pdu_finish(&p, &h);
         const uint8_t *s = buf + (v == 9 ? 20 : 16);
-        const nf_tmpl *t = nf_tmpl_get(v, NF_T_NAT4);
+        const ipnf_tmpl *t = ipnf_tmpl_get(v, IPNF_T_NAT4);
         REQUIRE(t);
         CHECK(g16(s) == t->id);
-        CHECK(nf_tmpl_rec_len(t) == 34);
+        CHECK(ipnf_tmpl_rec_len(t) == 34);
         const uint8_t *d = s + 4;
         CHECK(d[0] == 0);  // observationTimeMilliseconds (8 bytes, big-endian)
         CHECK(std::memcmp(d + 8, "\x0a\x00\x00\x01\x0a\x05\x00\x02", 8) == 0);
@@ -54,17 +54,17 @@ TEST_CASE("NEL record: every field where the template says, both versions") {
         CHECK(g16(d + 28) == 20001);
         CHECK(g16(d + 30) == 5000);
         CHECK(d[32] == 17);
-        CHECK(d[33] == NF_NAT_CREATE);
+        CHECK(d[33] == IPNF_NAT_CREATE);
         CHECK(len == (v == 9 ? 20u + 4 + 36 : 16u + 4 + 34));  // v9 pads the set
     }
 }
 
 TEST_CASE("v5 pseudo-records of NAT events, as ipt_NETFLOW defines them") {
-    nf_exp_rec r;
-    nf_nat_rec n = snat_udp(NF_NAT_CREATE);
-    nf_v5_nat_rec(&n, &r);
-    uint8_t rec[NF_V5_REC_LEN];
-    nf_v5_put_record(rec, &r, uint32_t(r.packets), uint32_t(r.bytes));
+    ipnf_exp_rec r;
+    ipnf_nat_rec n = snat_udp(IPNF_NAT_CREATE);
+    ipnf_v5_nat_rec(&n, &r);
+    uint8_t rec[IPNF_V5_REC_LEN];
+    ipnf_v5_put_record(rec, &r, uint32_t(r.packets), uint32_t(r.bytes));
     CHECK(std::memcmp(rec, "\x0a\x00\x00\x01", 4) == 0);      // pre-NAT source
     CHECK(std::memcmp(rec + 4, "\x0a\x05\x00\x02", 4) == 0);  // post-NAT destination
     CHECK(std::memcmp(rec + 8, "\x0a\x05\x00\x01", 4) == 0);  // nexthop: post-NAT source
@@ -72,11 +72,11 @@ TEST_CASE("v5 pseudo-records of NAT events, as ipt_NETFLOW defines them") {
     CHECK(g16(rec + 34) == 5000);
     CHECK(g16(rec + 40) == 20001);  // src AS: post-NAT source port
     CHECK(g16(rec + 42) == 0);
-    CHECK(rec[37] == (NF_TCP_SYN | NF_TCP_ACK));
+    CHECK(rec[37] == (IPNF_TCP_SYN | IPNF_TCP_ACK));
     CHECK(std::memcmp(rec + 16, "\0\0\0\0\0\0\0\0", 8) == 0);  // no packets, no bytes
     // DNAT, end of the connection
-    nf_nat_rec d{};
-    d.event = NF_NAT_DELETE;
+    ipnf_nat_rec d{};
+    d.event = IPNF_NAT_DELETE;
     d.proto = 6;
     d.dnat = 1;
     d.src = htonl(0x0a000001);
@@ -86,13 +86,13 @@ TEST_CASE("v5 pseudo-records of NAT events, as ipt_NETFLOW defines them") {
     d.sport = d.post_sport = 42000;
     d.dport = 8080;
     d.post_dport = 80;
-    nf_v5_nat_rec(&d, &r);
-    nf_v5_put_record(rec, &r, 0, 0);
+    ipnf_v5_nat_rec(&d, &r);
+    ipnf_v5_put_record(rec, &r, 0, 0);
     CHECK(std::memcmp(rec + 4, "\x0a\x05\x00\x02", 4) == 0);
     CHECK(g16(rec + 34) == 80);
     CHECK(std::memcmp(rec + 8, "\x0a\x00\x00\x02", 4) == 0);  // nexthop: pre-NAT destination
     CHECK(g16(rec + 40) == 0);
     CHECK(g16(rec + 42) == 8080);  // dst AS: pre-NAT destination port
-    CHECK(rec[37] == (NF_TCP_RST | NF_TCP_FIN));
+    CHECK(rec[37] == (IPNF_TCP_RST | IPNF_TCP_FIN));
     CHECK(rec[38] == 6);
 }

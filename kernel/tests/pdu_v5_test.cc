@@ -13,7 +13,7 @@ static uint32_t get32(const uint8_t *p) {
 static uint16_t get16(const uint8_t *p) { return uint16_t(p[0] << 8 | p[1]); }
 
 TEST_CASE("v5 header layout") {
-    nf_v5_hdr h{};
+    ipnf_v5_hdr h{};
     h.count = 30;
     h.uptime_ms = 123456;
     h.unix_secs = 1700000000;
@@ -22,8 +22,8 @@ TEST_CASE("v5 header layout") {
     h.engine_type = 0;
     h.engine_id = 7;
     h.sampling = 2 << 14 | 100;
-    uint8_t b[NF_V5_HDR_LEN];
-    nf_v5_put_header(b, &h);
+    uint8_t b[IPNF_V5_HDR_LEN];
+    ipnf_v5_put_header(b, &h);
     CHECK(get16(b) == 5);
     CHECK(get16(b + 2) == 30);
     CHECK(get32(b + 4) == 123456);
@@ -32,12 +32,12 @@ TEST_CASE("v5 header layout") {
     CHECK(get32(b + 16) == 4242);
     CHECK(b[21] == 7);
     CHECK(get16(b + 22) == (2 << 14 | 100));
-    CHECK(NF_V5_MAX_PDU == 24 + 30 * 48);
+    CHECK(IPNF_V5_MAX_PDU == 24 + 30 * 48);
 }
 
 TEST_CASE("v5 record layout") {
-    nf_exp_rec r{};
-    r.key.family = NF_FAM_V4;
+    ipnf_exp_rec r{};
+    r.key.family = IPNF_FAM_V4;
     uint8_t src[4] = {192, 0, 2, 1}, dst[4] = {198, 51, 100, 7};
     std::memcpy(&r.key.a.v4.src, src, 4);
     std::memcpy(&r.key.a.v4.dst, dst, 4);
@@ -50,9 +50,9 @@ TEST_CASE("v5 record layout") {
     r.first_ms = 1000;
     r.last_ms = 2000;
     r.tcp_flags = 0x1b;
-    uint8_t b[NF_V5_REC_LEN];
+    uint8_t b[IPNF_V5_REC_LEN];
     std::memset(b, 0xee, sizeof(b));
-    nf_v5_put_record(b, &r, 10, 5000);
+    ipnf_v5_put_record(b, &r, 10, 5000);
     CHECK(std::memcmp(b, src, 4) == 0);
     CHECK(std::memcmp(b + 4, dst, 4) == 0);
     CHECK(get32(b + 8) == 0);
@@ -72,15 +72,15 @@ TEST_CASE("v5 record layout") {
 }
 
 TEST_CASE("v5 splits flows whose counters exceed 32 bits, exactly") {
-    nf_exp_rec r{};
+    ipnf_exp_rec r{};
     r.bytes = 10'000'000'000ULL;
     r.packets = 7'000'000;
-    unsigned n = nf_v5_records_needed(&r);
+    unsigned n = ipnf_v5_records_needed(&r);
     CHECK(n == 3);
     uint64_t sb = 0, sp = 0;
     for (unsigned i = 0; i < n; i++) {
         uint32_t p, b;
-        nf_v5_split(&r, i, n, &p, &b);
+        ipnf_v5_split(&r, i, n, &p, &b);
         sb += b;
         sp += p;
     }
@@ -88,8 +88,8 @@ TEST_CASE("v5 splits flows whose counters exceed 32 bits, exactly") {
     CHECK(sp == r.packets);
     r.bytes = 0xffffffffULL;
     r.packets = 1;
-    CHECK(nf_v5_records_needed(&r) == 1);
+    CHECK(ipnf_v5_records_needed(&r) == 1);
     r.bytes = 0;
     r.packets = 0;
-    CHECK(nf_v5_records_needed(&r) == 1);
+    CHECK(ipnf_v5_records_needed(&r) == 1);
 }

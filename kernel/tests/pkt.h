@@ -83,14 +83,14 @@ struct XorShift {
 
 struct Parsed {
     int rc;
-    nf_flow_key key;
-    nf_pkt_info pi;
+    ipnf_flow_key key;
+    ipnf_pkt_info pi;
 };
 
 inline Parsed parse(const Bytes &b, bool v6 = false, unsigned len = ~0u) {
     Parsed p{};
-    nf_skb_t skb{b.data(), len == ~0u ? static_cast<unsigned>(b.size()) : len};
-    p.rc = v6 ? nf_parse_ipv6(&skb, 0, &p.key, &p.pi) : nf_parse_ipv4(&skb, 0, &p.key, &p.pi);
+    ipnf_skb_t skb{b.data(), len == ~0u ? static_cast<unsigned>(b.size()) : len};
+    p.rc = v6 ? ipnf_parse_ipv6(&skb, 0, &p.key, &p.pi) : ipnf_parse_ipv4(&skb, 0, &p.key, &p.pi);
     return p;
 }
 
