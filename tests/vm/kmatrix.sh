@@ -85,7 +85,8 @@ compile() {
 			{ tail -n 30 "$log" >&2; say "build for $k failed (log: $log)"; return 1; }
 	else
 		root=$("$ROOTSH" "$s" --path)
-		in=/usr/src/nf-kmatrix-$(basename "$dir")
+		# one directory per build: runs from two checkouts may share the suite root
+		in=/usr/src/nf-kmatrix-$(basename "$dir")-$$
 		rm -rf "${root:?}$in"
 		cp -a "$dir" "$root$in"
 		if ! nice -n 10 "$ROOTSH" "$s" --run make -C "/usr/src/linux-headers-$k" M="$in" W=1 modules -j"$JOBS" >"$log" 2>&1; then
