@@ -266,7 +266,7 @@ def check_lock_rules(srcdir, errors):
                 need.setdefault(m.group(1), (set(), f))[0].update(lks)
     for name, (lks, where) in sorted(need.items()):
         if name not in fns:
-            continue  # not compiled here (a stub) or a macro
+            continue  # no definition in this build: an inline stub of a feature switched off
         f, _, body = fns[name]
         for lk in sorted(lks):
             if not asserted(body, lk):
