@@ -23,7 +23,7 @@ DEPS := build-essential pkg-config linux-headers-amd64 kmod cpio \
 	capnproto libcapnp-dev libssl-dev openssl catch2 cmake \
 	libnl-3-dev libnl-genl-3-dev socat iputils-ping util-linux smitools shellcheck \
 	man-db groff-base dkms debootstrap nftables curl python3-prometheus-client clang libclang-rt-14-dev \
-	librdkafka-dev kcat debhelper dh-dkms lintian prometheus \
+	librdkafka-dev kcat debhelper dh-dkms lintian prometheus softflowd \
 	flex bison libelf-dev bc
 
 .PHONY: all kmod kmod-full kfull-config xtables userspace snmp artifacts print-artifacts check check-stress bench-profile \

@@ -24,6 +24,9 @@
 #   export  sysctl net.netflow.flush=1 of the HITS_N flows, v5: guest ns per flow and UDP
 #           payload bytes per flow (dummy0 tx bytes - 42 B headers per datagram)
 #   export10 the same for IPFIX (protocol=10) over EXP10_N flows, when the module takes it
+#   exporters  softflowd, pmacctd, uacctd (the userspace exporters a user would pick instead),
+#           flood and est, each exporting to nfcapd in the guest (tests/bench/exporters.sh);
+#           NF_BENCH_EXPORTERS="" skips them
 # Overhead per packet = (ns/pkt with NETFLOW) - (ns/pkt without it, same pattern, same boot).
 # A pktgen run with send errors (or veth drops) is rerun (up to 3 times).
 set -uo pipefail
@@ -398,6 +401,18 @@ if [ "${1:-}" = --quick ]; then
 	raw vm 'done' 1
 	exit 0
 fi
+# ---- exporters mode (tests/bench/quick.sh exporters): baselines + the userspace exporters ---
+# shellcheck source=tests/bench/exporters.sh
+. "$HERE/exporters.sh"
+if [ "${1:-}" = --exporters ]; then
+	rules_drop
+	measure base flood "$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001
+	measure base est "$EST_N" 10.1.0.1 10.1.0.1 1000 1064
+	rules_none
+	bench_exporters
+	raw vm 'done' 1
+	exit 0
+fi
 if [ "${1:-}" = --profile ]; then
 	shift
 	profile_regime "$@"
@@ -415,6 +430,7 @@ rules_none
 for arg in "$@"; do
 	bench_module "${arg%%=*}" "${arg#*=}"
 done
+bench_exporters
 rules_drop
 measure base2 est "$EST_N" 10.1.0.1 10.1.0.1 1000 1064
 rules_none

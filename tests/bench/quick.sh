@@ -3,13 +3,14 @@
 # benchmark VM boot: ns/pkt over the no-module baseline for each. For trying changes
 # (e.g. builds that stop at a given stage of the packet path) without the full `make bench`.
 # Usage: tests/bench/quick.sh est|flood|hits|exp5|exp10 NAME=KO[:PARAM=VALUE...] [...]
+#        tests/bench/quick.sh exporters   (the userspace exporters part of make bench alone)
 #   (NAME not "base": the no-module baseline; PARAM=VALUE: module parameters of that run)
 #   exp5/exp10: NF_BENCH_HITS_N flows populated, then a timed flush (ns per flow)
 # Env: NF_BENCH_EST_N, NF_BENCH_FLOOD_N, NF_BENCH_HITS_N (packets; defaults 200000/300000/500000).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-[ $# -ge 2 ] || { sed -n '2,7s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || [ "${1:-}" = exporters ] || { sed -n '2,8s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 regime=$1
 shift
 out=$REPO/build/bench/quick-$(date -u +%Y%m%dT%H%M%S)
@@ -21,9 +22,18 @@ for a in "$@"; do # NAME=KO[:PARAM=VALUE...]
 	cp "$ko" "$out/$n.ko"
 	args+=("$n=$out/$n.ko${rest#"$ko"}")
 done
+if [ "$regime" = exporters ]; then
+	gargs=(--exporters)
+else
+	gargs=(--quick "$regime" "${args[@]}")
+fi
 NF_VM_APPEND="${NF_VM_APPEND:-} slub_nomerge" "$REPO/tests/vm/run.sh" --icount --smp 1 \
 	--timeout "${NF_BENCH_TIMEOUT:-2700}" -- \
-	bash "$HERE/guest.sh" --quick "$regime" "${args[@]}" | tee "$out/guest.log" | grep -v '^RAW '
+	bash "$HERE/guest.sh" "${gargs[@]}" | tee "$out/guest.log" | grep -v '^RAW '
+if [ "$regime" = exporters ]; then
+	python3 "$HERE/report.py" --exporters "$out/guest.log"
+	exit 0
+fi
 case $regime in exp*)
 	for a in "$@"; do
 		n=${a%%=*}
