@@ -84,28 +84,35 @@ static unsigned int ipnf_export_list(struct llist_node *n)
 	return cnt;
 }
 
-/* Ended flows: unlink those whose linger is over, keep the rest. */
-static void ipnf_collect_ended(u32 now, bool all, struct llist_head *batch)
+/* Ended flows of list n: unlink those whose linger is over, keep the rest. */
+static void ipnf_collect_list(struct llist_node *n, u32 now, bool all,
+			      struct llist_head *batch)
 {
-	struct llist_node *n = llist_del_all(&ipnf_ended);
-	struct llist_node *c = llist_del_all(&ipnf_closing);
 	struct ipnf_flow *f, *t;
-	int pass;
 
-	for (pass = 0; pass < 2; pass++, n = c) {
-		llist_for_each_entry_safe(f, t, n, lnode) {
-			int st = atomic_read(&f->state);
+	llist_for_each_entry_safe(f, t, n, lnode) {
+		int st = atomic_read(&f->state);
 
-			if (all || (st & IPNF_FLOW_RST) ||
-			    (s32)(now - READ_ONCE(f->ts_last)) >= IPNF_FIN_LINGER) {
-				ipnf_flow_unlink(f);
-				atomic_or(IPNF_END_EOF << 16, &f->state);
-				__llist_add(&f->lnode, batch);
-			} else {
-				__llist_add(&f->lnode, &ipnf_closing);
-			}
+		if (all || (st & IPNF_FLOW_RST) ||
+		    (s32)(now - READ_ONCE(f->ts_last)) >= IPNF_FIN_LINGER) {
+			ipnf_flow_unlink(f);
+			atomic_or(IPNF_END_EOF << 16, &f->state);
+			__llist_add(&f->lnode, batch);
+		} else {
+			__llist_add(&f->lnode, &ipnf_closing);
 		}
 	}
+}
+
+/* The flows that ended since the last run (each CPU's list), then the lingering ones. */
+static void ipnf_collect_ended(u32 now, bool all, struct llist_head *batch)
+{
+	struct llist_node *c = llist_del_all(&ipnf_closing);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		ipnf_collect_list(llist_del_all(per_cpu_ptr(&ipnf_ended, cpu)), now, all, batch);
+	ipnf_collect_list(c, now, all, batch);
 }
 
 static unsigned long ipnf_run_delay(void)

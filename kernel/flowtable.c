@@ -4,7 +4,13 @@
  * secrets (ipnf_key_hash), striped locks for writers, a seqcount for resizing.
  *
  * Packet path for a known flow: hash, lock-free lookup, three atomics.  A new
- * flow takes one stripe lock.  Expired flows are unlinked by the worker and
+ * flow takes one stripe lock.
+ *
+ * Cache lines the packet path writes: for a known flow, only the flow itself
+ * (counters, last-seen stamp; the packets of one flow normally stay on one
+ * CPU) and this CPU's statistics, plus this CPU's ended list on FIN/RST.  A
+ * new flow also writes lines other CPUs write: its stripe lock, its bucket's
+ * head and ipnf_flows_active (the maxflows bound, exact at every moment).  Expired flows are unlinked by the worker and
  * read (and freed) only after a grace period, so late updates from readers
  * that found the flow before the unlink are never lost.  The resize scheme
  * (all stripes held through a global flag, nulls values to detect moved
@@ -44,7 +50,8 @@ static u32 ipnf_hash_seed __read_mostly;
 
 atomic_t ipnf_flows_active;
 atomic_t ipnf_flows_v6;
-LLIST_HEAD(ipnf_ended);
+/* Flows that ended (FIN/RST) per CPU: the packet path writes only its own CPU's head. */
+DEFINE_PER_CPU(struct llist_head, ipnf_ended);
 atomic64_t ipnf_removed_pkts;
 atomic64_t ipnf_removed_bytes;
 
@@ -203,9 +210,13 @@ static void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags)
 	if (tcp_flags & IPNF_TCP_RST)
 		add |= IPNF_FLOW_RST;
 	old = atomic_fetch_or(add, &f->state);
-	/* The first to set ENDED owns f->lnode: hand the flow to the worker. */
+	/*
+	 * The first to set ENDED owns f->lnode: hand the flow to the worker,
+	 * on this CPU's list (raw: llist_add is atomic, so a migration in
+	 * between only picks another CPU's list, still the worker's).
+	 */
 	if (!(old & IPNF_FLOW_ENDED))
-		llist_add(&f->lnode, &ipnf_ended);
+		llist_add(&f->lnode, raw_cpu_ptr(&ipnf_ended));
 }
 
 /* State bits a packet sets: its TCP flags and tcpOptions kinds 32-39. */

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <linux/atomic.h>
 #include <linux/llist.h>
+#include <linux/percpu.h>
 #include "flow.h"
 #include "export_rec.h"
 
@@ -27,7 +28,7 @@ u64 ipnf_flows_mem(void);		/* bytes of the flows' objects, pooled too */
 
 extern atomic_t ipnf_flows_active;
 extern atomic_t ipnf_flows_v6;
-extern struct llist_head ipnf_ended;	/* flows seen with FIN or RST */
+DECLARE_PER_CPU(struct llist_head, ipnf_ended);	/* flows seen with FIN or RST */
 extern atomic64_t ipnf_removed_pkts, ipnf_removed_bytes;
 
 /* What the worker's sweep exports (copied once per run). */
