@@ -10,9 +10,11 @@
  * (counters, last-seen stamp; the packets of one flow normally stay on one
  * CPU) and this CPU's statistics, plus this CPU's ended list on FIN/RST.  A
  * new flow also writes lines other CPUs write: its stripe lock, its bucket's
- * head and ipnf_flows_active (the maxflows bound, exact at every moment).  Expired flows are unlinked by the worker and
- * read (and freed) only after a grace period, so late updates from readers
- * that found the flow before the unlink are never lost.  The resize scheme
+ * head and ipnf_flows_active (the maxflows bound, exact at every moment).
+ *
+ * Expired flows are unlinked by the worker and read (and freed) only after a
+ * grace period, so late updates from readers that found the flow before the
+ * unlink are never lost.  The resize scheme
  * (all stripes held through a global flag, nulls values to detect moved
  * entries) follows nf_conntrack's.
  */
