@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The flow table: an RCU hash of hlist_nulls chains keyed with random
- * secrets (ipnf_key_hash), striped locks for writers, a seqcount for resizing.
+ * secrets (ipnf_key_hash), striped locks for writers.
  *
  * Packet path for a known flow: hash, lock-free lookup, three atomics.  A new
  * flow takes one stripe lock.
@@ -16,14 +16,12 @@
  * grace period, so late updates from readers that found the flow before the
  * unlink are never lost.  The resize scheme
  * (all stripes held through a global flag, nulls values to detect moved
- * entries) follows nf_conntrack's.
+ * entries) follows nf_conntrack's; the table is one RCU pointer.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/siphash.h>
-#include <linux/jhash.h>
 #include <linux/random.h>
-#include <linux/seqlock.h>
 #include <linux/jiffies.h>
 #include <linux/spinlock.h>
 #include <linux/rculist_nulls.h>
@@ -31,24 +29,17 @@
 #include "locks.h"
 #include "stats.h"
 #include "flowtable.h"
+#include "flowtable_path.h"
 #include "flowpool.h"
 
 #define IPNF_LOCKS 1024
 
-static struct hlist_nulls_head *ipnf_hash;
-static unsigned int ipnf_hash_size;
-/*
- * Stripe of bucket b: (b * ipnf_stripe_mul) >> 32 with mul = 2^42 / size, so
- * each lock covers a run of consecutive buckets (the sweep takes it once per
- * run, not once per bucket).  Changes with the size, under ipnf_hash_gen.
- */
-static u64 ipnf_stripe_mul;
 static spinlock_t ipnf_locks[IPNF_LOCKS];
 static DEFINE_SPINLOCK(ipnf_locks_all_lock);
 static bool ipnf_locks_all;
-static seqcount_spinlock_t ipnf_hash_gen;
-static hsiphash_key_t ipnf_hash_key __read_mostly;
-static u32 ipnf_hash_seed __read_mostly;
+struct ipnf_htab __rcu *ipnf_tab;
+hsiphash_key_t ipnf_hash_key __read_mostly;
+u32 ipnf_hash_seed __read_mostly;
 
 atomic_t ipnf_flows_active;
 atomic_t ipnf_flows_v6;
@@ -93,118 +84,32 @@ static inline spinlock_t *ipnf_stripe(unsigned int b, u64 mul)
 	return &ipnf_locks[(b * mul) >> 32];
 }
 
-static u64 ipnf_stripe_mul_for(unsigned int size)
-{
-	return div64_u64((u64)IPNF_LOCKS << 32, size);
-}
-
 /*
- * The bucket hash, keyed with random secrets drawn at load.  IPv4 keys
- * without optional fields (the packet path's common case: five words) use
- * jhash2 with a random seed, as the classic module does: measured under
- * icount it costs ~50 guest instructions where hsiphash costs ~150, a third
- * of the whole per-packet budget.  Every other key (IPv6, VLAN/MAC/MPLS
- * fields) uses hsiphash.  Either way an attacker who cannot read the
- * secrets cannot aim packets at one chain; /proc shows the search depth.
+ * Lock the stripe of hash's bucket in a stable table (BH disabled): with the
+ * lock held and no resize flagged (ipnf_lock), the table read before is still
+ * the current one, or we try again.
  */
-static inline u32 ipnf_key_hash(const struct ipnf_flow_key *k, unsigned int klen)
-{
-#ifdef IPNF_KEY_COMPACT
-	BUILD_BUG_ON(IPNF_KEY_V4_LEN != 5 * sizeof(u32));
-	if (k->family == IPNF_FAM_V4)
-		/*
-		 * The five key words through jhash's final mix: addresses
-		 * and ports as they are, proto/tos/family/dir (one word) into
-		 * the seed, iif onto the source address.  Keys that differ
-		 * only so that src ^ iif is the same are on different
-		 * interfaces: at most one flow per interface can share a
-		 * hash that way, whatever the secret.
-		 */
-		return jhash_3words((__force u32)k->a.v4.src ^ k->iif,
-				    (__force u32)k->a.v4.dst,
-				    get_unaligned((const u32 *)&k->sport),
-				    ipnf_hash_seed ^
-				    get_unaligned((const u32 *)&k->proto));
-#endif
-	return hsiphash(k, klen, &ipnf_hash_key);
-}
-
-static __always_inline bool ipnf_key_eq(const struct ipnf_flow_key *a,
-				      const struct ipnf_flow_key *b,
-				      unsigned int klen)
-{
-	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
-	u32 diff = 0;
-	unsigned int i;
-
-#ifdef IPNF_KEY_COMPACT
-	if (klen == IPNF_KEY_V4_LEN)	/* 20 bytes: two 64-bit words and one */
-		return !((get_unaligned((const u64 *)x) ^
-			  get_unaligned((const u64 *)y)) |
-			 (get_unaligned((const u64 *)x + 1) ^
-			  get_unaligned((const u64 *)y + 1)) |
-			 (x[4] ^ y[4]));
-#endif
-	for (i = 0; i < klen / 4; i++)
-		diff |= x[i] ^ y[i];
-	return !diff;
-}
-
-/* Lock-free lookup; caller is in an RCU read-side section. */
-static __always_inline struct ipnf_flow *ipnf_lookup(const struct ipnf_flow_key *k,
-				 unsigned int klen, u32 hash, u64 *searched)
-{
-	struct hlist_nulls_head *tbl;
-	struct hlist_nulls_node *n;
-	struct ipnf_flow *f;
-	unsigned int b, seq;
-
-begin:
-	do {
-		seq = read_seqcount_begin(&ipnf_hash_gen);
-		tbl = READ_ONCE(ipnf_hash);
-		b = reciprocal_scale(hash, READ_ONCE(ipnf_hash_size));
-	} while (read_seqcount_retry(&ipnf_hash_gen, seq));
-
-	hlist_nulls_for_each_entry_rcu(f, n, &tbl[b], hnode) {
-		(*searched)++;
-		/*
-		 * An IPv6 lookup checks the family first: an IPv4 entry is only
-		 * IPNF_KEY_V4_LEN long.  An IPv4 lookup compares just that much,
-		 * family included.
-		 */
-		if ((klen == IPNF_KEY_V4_LEN || f->key.family == k->family) &&
-		    ipnf_key_eq(&f->key, k, klen))
-			return f;
-	}
-	/* Ended on another chain's nulls: an entry moved under us. */
-	if (get_nulls_value(n) != b)
-		goto begin;
-	(*searched)++;		/* a miss costs the walk to the end: >= 1 */
-	return NULL;
-}
-
-/* Lock the stripe of hash's bucket in a stable table (BH disabled). */
 static __always_inline spinlock_t *ipnf_lock_bucket(u32 hash,
 						 struct hlist_nulls_head **head)
 {
-	unsigned int seq, b;
+	struct ipnf_htab *t;
+	unsigned int b;
 	spinlock_t *l;
 
 	for (;;) {
-		seq = read_seqcount_begin(&ipnf_hash_gen);
-		b = reciprocal_scale(hash, READ_ONCE(ipnf_hash_size));
-		l = ipnf_stripe(b, READ_ONCE(ipnf_stripe_mul));
+		t = rcu_dereference_bh(ipnf_tab);
+		b = reciprocal_scale(hash, t->size);
+		l = ipnf_stripe(b, t->stripe_mul);
 		ipnf_lock(l);
-		if (!read_seqcount_retry(&ipnf_hash_gen, seq)) {
-			*head = &ipnf_hash[b];
+		if (likely(t == rcu_access_pointer(ipnf_tab))) {
+			*head = &t->b[b];
 			return l;
 		}
 		spin_unlock(l);
 	}
 }
 
-static void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags)
+void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags)
 {
 	u32 add = tcp_flags | IPNF_FLOW_ENDED;
 	int old;
@@ -219,43 +124,6 @@ static void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags)
 	 */
 	if (!(old & IPNF_FLOW_ENDED))
 		llist_add(&f->lnode, raw_cpu_ptr(&ipnf_ended));
-}
-
-/* State bits a packet sets: its TCP flags and tcpOptions kinds 32-39. */
-static inline u32 ipnf_pkt_state(const struct ipnf_pkt_info *pi)
-{
-	return pi->tcp_flags |
-	       (u32)(pi->tcp_opts >> 32 & 0xff) << IPNF_FLOW_OPT_SHIFT;
-}
-
-/* Options seen for the first time in this flow (rare: the usual case is
- * one read of each word). */
-static inline void ipnf_flow_opts(struct ipnf_flow *f, const struct ipnf_pkt_info *pi)
-{
-	u32 lo = (u32)pi->tcp_opts;
-
-	if (unlikely(pi->ip_opts & ~atomic_read(&f->ip_opts)))
-		atomic_or(pi->ip_opts, &f->ip_opts);
-	if (unlikely(lo & ~atomic_read(&f->tcp_opts)))
-		atomic_or(lo, &f->tcp_opts);
-}
-
-static __always_inline void ipnf_flow_update(struct ipnf_flow *f,
-				  const struct ipnf_pkt_info *pi,
-				  u32 pkts, u32 bytes, u32 now)
-{
-	u32 tf = ipnf_pkt_state(pi);
-
-	if (pi->ip_opts | (u32)pi->tcp_opts)
-		ipnf_flow_opts(f, pi);
-	atomic_add(pkts, &f->packets);
-	atomic64_add(bytes, &f->bytes);
-	if (READ_ONCE(f->ts_last) != now)
-		WRITE_ONCE(f->ts_last, now);
-	if (unlikely(tf & (IPNF_TCP_FIN | IPNF_TCP_RST)))
-		ipnf_flow_end(f, tf);
-	else if (tf && (atomic_read(&f->state) & tf) != tf)
-		atomic_or(tf, &f->state);
 }
 
 static void ipnf_drop(u32 pkts, u32 bytes)
@@ -285,8 +153,11 @@ static __always_inline bool ipnf_flows_reserve(int max)
 	return true;
 }
 
-/* A new flow; inlined once per key length (ipnf_flow_insert4/6). */
-static __always_inline void ipnf_flow_insert(const struct ipnf_flow_key *key,
+/*
+ * A new flow; inlined once per key length (ipnf_flow_insert4/6).  True when
+ * the packet made one (not when it found one after all, or was dropped).
+ */
+static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 					   unsigned int klen, u32 hash,
 					   const struct ipnf_pkt_info *pi,
 					   u32 pkts, u32 bytes, u32 now)
@@ -307,7 +178,7 @@ static __always_inline void ipnf_flow_insert(const struct ipnf_flow_key *key,
 	if (unlikely(!ipnf_flows_reserve(max))) {
 		this_cpu_inc(ipnf_stats.maxflows_err);
 		ipnf_drop(pkts, bytes);
-		return;
+		return false;
 	}
 	if (bh)
 		local_bh_disable();
@@ -318,7 +189,7 @@ static __always_inline void ipnf_flow_insert(const struct ipnf_flow_key *key,
 		atomic_dec(&ipnf_flows_active);
 		this_cpu_inc(ipnf_stats.alloc_err);
 		ipnf_drop(pkts, bytes);
-		return;
+		return false;
 	}
 	memcpy(&f->key, key, klen);
 	atomic64_set(&f->bytes, bytes);
@@ -347,7 +218,9 @@ static __always_inline void ipnf_flow_insert(const struct ipnf_flow_key *key,
 			ipnf_flow_free_now(f);
 			atomic_dec(&ipnf_flows_active);
 			this_cpu_inc(ipnf_stats.found);
-			goto counted;
+			this_cpu_add(ipnf_stats.pkts, pkts);
+			this_cpu_add(ipnf_stats.bytes, bytes);
+			return false;
 		}
 	}
 	hlist_nulls_add_head_rcu(&f->hnode, head);
@@ -360,84 +233,32 @@ static __always_inline void ipnf_flow_insert(const struct ipnf_flow_key *key,
 		atomic_inc(&ipnf_flows_v6);
 	if (unlikely(pi->tcp_flags & (IPNF_TCP_FIN | IPNF_TCP_RST)))
 		ipnf_flow_end(f, ipnf_pkt_state(pi));
-counted:
 	this_cpu_add(ipnf_stats.pkts, pkts);
 	this_cpu_add(ipnf_stats.bytes, bytes);
+	return true;
 }
 
-static noinline void ipnf_flow_insert4(const struct ipnf_flow_key *key, u32 hash,
+noinline bool ipnf_flow_insert4(const struct ipnf_flow_key *key, u32 hash,
 				     const struct ipnf_pkt_info *pi,
 				     u32 pkts, u32 bytes, u32 now)
 {
-	ipnf_flow_insert(key, IPNF_KEY_V4_LEN, hash, pi, pkts, bytes, now);
+	return ipnf_flow_insert(key, IPNF_KEY_V4_LEN, hash, pi, pkts, bytes, now);
 }
 
-static noinline void ipnf_flow_insert6(const struct ipnf_flow_key *key, u32 hash,
+noinline bool ipnf_flow_insert6(const struct ipnf_flow_key *key, u32 hash,
 				     const struct ipnf_pkt_info *pi,
 				     u32 pkts, u32 bytes, u32 now)
 {
-	ipnf_flow_insert(key, IPNF_KEY_V6_LEN, hash, pi, pkts, bytes, now);
+	return ipnf_flow_insert(key, IPNF_KEY_V6_LEN, hash, pi, pkts, bytes, now);
 }
 
-/*
- * Hash flow sampling, decided from the key's hash before any table work:
- * true (and counted) when the flow is not one of those sampled.
- */
-static __always_inline bool ipnf_hash_sampled_out(u32 hash, u32 pkts)
-{
-	if (unlikely(READ_ONCE(ipnf_cfg.sampler_kind) == IPNF_SAMPLER_HASH)) {
-		unsigned int n = READ_ONCE(ipnf_cfg.sampler_interval);
-
-		if (n > 1 && hash % n) {
-			this_cpu_add(ipnf_stats.sampled_out, pkts);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Inlined once per key length, so hashing and comparing have fixed sizes. */
-static __always_inline void ipnf_account_len(struct ipnf_flow_key *key,
-					   unsigned int klen,
-					   const struct ipnf_pkt_info *pi,
-					   u32 pkts, u32 bytes)
-{
-	u32 hash = ipnf_key_hash(key, klen);
-	u32 now = (u32)jiffies;
-	struct ipnf_flow *f;
-	u64 searched = 0;
-
-	if (ipnf_hash_sampled_out(hash, pkts))
-		return;
-
-	/*
-	 * No rcu_read_lock() of our own: every caller is a netfilter hook,
-	 * which runs the targets inside its RCU read-side section.
-	 */
-	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ipnf_flow_account outside RCU");
-	f = ipnf_lookup(key, klen, hash, &searched);
-	if (likely(f)) {
-		ipnf_flow_update(f, pi, pkts, bytes, now);
-		this_cpu_add(ipnf_stats.searched, searched);
-		this_cpu_inc(ipnf_stats.found);
-		this_cpu_add(ipnf_stats.pkts, pkts);
-		this_cpu_add(ipnf_stats.bytes, bytes);
-		return;
-	}
-	if (klen == IPNF_KEY_V4_LEN)
-		ipnf_flow_insert4(key, hash, pi, pkts, bytes, now);
-	else
-		ipnf_flow_insert6(key, hash, pi, pkts, bytes, now);
-	this_cpu_add(ipnf_stats.searched, searched);
-}
-
-void ipnf_flow_account(struct ipnf_flow_key *key, const struct ipnf_pkt_info *pi,
+/* Out of line, for the paths that are not a netfilter hook's own. */
+bool ipnf_flow_account(struct ipnf_flow_key *key, const struct ipnf_pkt_info *pi,
 		     u32 pkts, u32 bytes)
 {
 	if (key->family == IPNF_FAM_V4)
-		ipnf_account_len(key, IPNF_KEY_V4_LEN, pi, pkts, bytes);
-	else
-		ipnf_account_len(key, IPNF_KEY_V6_LEN, pi, pkts, bytes);
+		return ipnf_account_len(key, IPNF_KEY_V4_LEN, pi, pkts, bytes);
+	return ipnf_account_len(key, IPNF_KEY_V6_LEN, pi, pkts, bytes);
 }
 
 /*
@@ -510,9 +331,11 @@ unsigned int ipnf_table_sweep(unsigned int from, unsigned int n,
 			    const struct ipnf_expiry *exp, struct llist_head *batch,
 			    unsigned int *nflows)
 {
-	struct hlist_nulls_head *tbl = ipnf_hash;
-	unsigned int b = from, end, size = ipnf_hash_size, run_end;
-	u64 mul = ipnf_stripe_mul, next;
+	struct ipnf_htab *t = rcu_dereference_protected(ipnf_tab,
+					lockdep_is_held(&ipnf_export_mutex));
+	struct hlist_nulls_head *tbl = t->b;
+	unsigned int b = from, end, size = t->size, run_end;
+	u64 mul = t->stripe_mul, next;
 	struct hlist_nulls_node *pos;
 	struct ipnf_flow *f;
 	spinlock_t *l;
@@ -565,15 +388,15 @@ unsigned int ipnf_table_sweep(unsigned int from, unsigned int n,
 int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *arg),
 		  void *arg)
 {
-	struct hlist_nulls_head *tbl;
+	const struct ipnf_htab *t;
 	struct hlist_nulls_node *n;
 	struct ipnf_flow *f;
 	int ret = 0;
 
 	rcu_read_lock();
-	tbl = READ_ONCE(ipnf_hash);
-	if (b < READ_ONCE(ipnf_hash_size)) {
-		hlist_nulls_for_each_entry_rcu(f, n, &tbl[b], hnode) {
+	t = rcu_dereference(ipnf_tab);
+	if (b < t->size) {
+		hlist_nulls_for_each_entry_rcu(f, n, &t->b[b], hnode) {
 			ret = fn(f, arg);
 			if (ret)
 				break;
@@ -583,27 +406,35 @@ int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *a
 	return ret;
 }
 
+/* The current table, for the configuration side (not the packet path). */
+static const struct ipnf_htab *ipnf_tab_now(void)
+{
+	return rcu_dereference_check(ipnf_tab, 1);	/* only its size is read */
+}
+
 unsigned int ipnf_table_size(void)
 {
-	return READ_ONCE(ipnf_hash_size);
+	return ipnf_tab_now()->size;
 }
 
 unsigned int ipnf_table_mem(void)
 {
-	return READ_ONCE(ipnf_hash_size) * sizeof(struct hlist_nulls_head);
+	return struct_size(ipnf_tab_now(), b, ipnf_tab_now()->size);
 }
 
-static struct hlist_nulls_head *ipnf_alloc_buckets(unsigned int size)
+static struct ipnf_htab *ipnf_alloc_table(unsigned int size)
 {
-	struct hlist_nulls_head *h;
+	struct ipnf_htab *t;
 	unsigned int i;
 
-	h = kvmalloc_array(size, sizeof(*h), GFP_KERNEL);
-	if (!h)
+	t = kvmalloc(struct_size(t, b, size), GFP_KERNEL);
+	if (!t)
 		return NULL;
+	t->size = size;
+	t->stripe_mul = div64_u64((u64)IPNF_LOCKS << 32, size);
 	for (i = 0; i < size; i++)
-		INIT_HLIST_NULLS_HEAD(&h[i], i);
-	return h;
+		INIT_HLIST_NULLS_HEAD(&t->b[i], i);
+	return t;
 }
 
 /*
@@ -613,43 +444,38 @@ static struct hlist_nulls_head *ipnf_alloc_buckets(unsigned int size)
  */
 int ipnf_table_resize(unsigned int size)
 {
-	struct hlist_nulls_head *new, *old;
-	unsigned int i, old_size;
+	struct ipnf_htab *new, *old;
+	unsigned int i;
 	struct ipnf_flow *f;
 
 	lockdep_assert_held(&ipnf_cfg_mutex);
 	lockdep_assert_held(&ipnf_export_mutex);
 
-	if (size == ipnf_hash_size)
+	old = rcu_dereference_protected(ipnf_tab, lockdep_is_held(&ipnf_export_mutex));
+	if (size == old->size)
 		return 0;
-	new = ipnf_alloc_buckets(size);
+	new = ipnf_alloc_table(size);
 	if (!new)
 		return -ENOMEM;
 
 	local_bh_disable();
 	ipnf_all_lock();
-	write_seqcount_begin(&ipnf_hash_gen);
-	old = ipnf_hash;
-	old_size = ipnf_hash_size;
-	for (i = 0; i < old_size; i++) {
-		while (!hlist_nulls_empty(&old[i])) {
+	for (i = 0; i < old->size; i++) {
+		while (!hlist_nulls_empty(&old->b[i])) {
 			unsigned int b;
 
-			f = hlist_nulls_entry(old[i].first, struct ipnf_flow, hnode);
+			f = hlist_nulls_entry(old->b[i].first, struct ipnf_flow, hnode);
 			b = reciprocal_scale(ipnf_key_hash(&f->key, ipnf_key_len(&f->key)),
 					     size);
 			hlist_nulls_del_rcu(&f->hnode);
-			hlist_nulls_add_head_rcu(&f->hnode, &new[b]);
+			hlist_nulls_add_head_rcu(&f->hnode, &new->b[b]);
 		}
 	}
-	WRITE_ONCE(ipnf_hash, new);
-	WRITE_ONCE(ipnf_hash_size, size);
-	WRITE_ONCE(ipnf_stripe_mul, ipnf_stripe_mul_for(size));
-	write_seqcount_end(&ipnf_hash_gen);
+	rcu_assign_pointer(ipnf_tab, new);
 	ipnf_all_unlock();
 	local_bh_enable();
 
-	ipnf_wait_readers();	/* no reader is still walking old[] */
+	ipnf_wait_readers();	/* no reader is still walking old */
 	kvfree(old);
 	return 0;
 }
@@ -665,25 +491,24 @@ static unsigned int ipnf_auto_hashsize(void)
 
 int ipnf_table_init(unsigned int size)
 {
+	struct ipnf_htab *t;
 	unsigned int i;
 
 	get_random_bytes(&ipnf_hash_key, sizeof(ipnf_hash_key));
 	ipnf_hash_seed = get_random_u32();
 	for (i = 0; i < IPNF_LOCKS; i++)
 		spin_lock_init(&ipnf_locks[i]);
-	seqcount_spinlock_init(&ipnf_hash_gen, &ipnf_locks_all_lock);
 
 	if (ipnf_pool_init())
 		return -ENOMEM;
 	if (!size)
 		size = ipnf_auto_hashsize();
-	ipnf_hash = ipnf_alloc_buckets(size);
-	if (!ipnf_hash) {
+	t = ipnf_alloc_table(size);
+	if (!t) {
 		ipnf_pool_exit();
 		return -ENOMEM;
 	}
-	ipnf_hash_size = size;
-	ipnf_stripe_mul = ipnf_stripe_mul_for(size);
+	rcu_assign_pointer(ipnf_tab, t);
 	ipnf_cfg.hashsize = size;
 	return 0;
 }
@@ -691,8 +516,9 @@ int ipnf_table_init(unsigned int size)
 /* All flows were exported and freed by the final flush. */
 void ipnf_table_exit(void)
 {
+	struct ipnf_htab *t = rcu_replace_pointer(ipnf_tab, NULL, true);
+
 	ipnf_wait_readers();
-	kvfree(ipnf_hash);
-	ipnf_hash = NULL;
+	kvfree(t);
 	ipnf_pool_exit();
 }

@@ -19,7 +19,8 @@ void ipnf_table_exit(void);
 int ipnf_table_resize(unsigned int size);	/* both mutexes held */
 unsigned int ipnf_table_size(void);
 unsigned int ipnf_table_mem(void);
-void ipnf_flow_account(struct ipnf_flow_key *key, const struct ipnf_pkt_info *pi,
+/* Meter a packet; true when it made a new flow. */
+bool ipnf_flow_account(struct ipnf_flow_key *key, const struct ipnf_pkt_info *pi,
 		     u32 pkts, u32 bytes);
 bool ipnf_flow_account_known(const struct ipnf_flow_key *key,
 			   const struct ipnf_pkt_info *pi, u32 pkts, u32 bytes);

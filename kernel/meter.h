@@ -12,16 +12,23 @@
 
 #include <linux/netfilter.h>
 #include "flowtable.h"
+#include "flowtable_path.h"
 #include "flow_parse.h"
 #include "meter_prep.h"
 #include "natflows.h"
 
-/* Count the packet. */
+/*
+ * Count the packet.  v4: the caller's fast path made an IPv4 key (so the
+ * flow table's path is inlined for that length alone); else any family,
+ * through the out-of-line ipnf_flow_account().
+ */
 static __always_inline void ipnf_account_skb(const struct sk_buff *skb,
 			   const struct nf_hook_state *state,
-			   struct ipnf_flow_key *key, struct ipnf_pkt_info *pi)
+			   struct ipnf_flow_key *key, struct ipnf_pkt_info *pi,
+			   bool v4)
 {
 	u32 pkts, bytes;
+	bool made;
 
 	/*
 	 * natflows=1: the whole of it out of line, so that while it is off
@@ -33,7 +40,12 @@ static __always_inline void ipnf_account_skb(const struct sk_buff *skb,
 		return;
 	}
 	ipnf_account_prep(skb, state, key, pi, &pkts, &bytes);
-	ipnf_flow_account(key, pi, pkts, bytes);
+	if (v4)		/* aggregation keeps the family */
+		made = ipnf_account_len(key, IPNF_KEY_V4_LEN, pi, pkts, bytes);
+	else
+		made = ipnf_flow_account(key, pi, pkts, bytes);
+	if (unlikely(made))
+		ipnf_flow_ifaces(state);
 }
 
 typedef int (*ipnf_parse_fn)(const ipnf_skb_t *skb, unsigned int nhoff,
@@ -51,7 +63,7 @@ static noinline void ipnf_meter_parse(struct sk_buff *skb,
 	key.dport = 0;
 	key.dir = IPNF_DIR_NONE;
 	if (likely(!parse(skb, skb_network_offset(skb), &key, &pi))) {
-		ipnf_account_skb(skb, state, &key, &pi);
+		ipnf_account_skb(skb, state, &key, &pi, false);
 	} else {
 		/* As the classic module: counted in drop packets, not drop bytes. */
 		this_cpu_inc(ipnf_stats.trunc);
@@ -78,7 +90,7 @@ static __always_inline void ipnf_meter_ipv4(struct sk_buff *skb,
 		key.dir = IPNF_DIR_NONE;
 		pi.physin = 0;
 		pi.physout = 0;
-		ipnf_account_skb(skb, state, &key, &pi);
+		ipnf_account_skb(skb, state, &key, &pi, true);
 	} else {
 		ipnf_meter_parse(skb, state, ipnf_parse_ipv4);
 	}

@@ -155,10 +155,18 @@ tagged:
 	pi->physin = nf_bridge_get_physinif(skb);
 	pi->physout = nf_bridge_get_physoutif(skb);
 #endif
-	ipnf_if_note(in);
-	ipnf_if_note(out);
 	*pkts_out = pkts;
 	*bytes_out = bytes;
+}
+
+/*
+ * The interfaces of a flow the packet made, for the options records
+ * (ifaces.h): what a flow can refer to is its first packet's in and out.
+ */
+static __always_inline void ipnf_flow_ifaces(const struct nf_hook_state *state)
+{
+	ipnf_if_note(state->in);
+	ipnf_if_note(state->out);
 }
 
 #endif /* IPNF_METER_PREP_H */

@@ -352,7 +352,8 @@ void ipnf_account_skb_nat(const struct sk_buff *skb,
 
 	ipnf_account_prep(skb, state, key, pi, &pkts, &bytes);
 	ipnf_natflows_note(skb, state, key);
-	ipnf_flow_account(key, pi, pkts, bytes);
+	if (ipnf_flow_account(key, pi, pkts, bytes))
+		ipnf_flow_ifaces(state);
 }
 
 void ipnf_natflows_fill(struct ipnf_exp_rec *r)

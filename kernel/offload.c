@@ -178,7 +178,8 @@ static void ipnf_offload_meter(struct sk_buff *skb,
 		bytes = iplen;
 	if (!ipnf_flow_account_known(&key, &pi, pkts, bytes)) {
 		ipnf_offload_oif(state->net, &key, &pi);
-		ipnf_flow_account(&key, &pi, pkts, bytes);
+		if (ipnf_flow_account(&key, &pi, pkts, bytes))
+			ipnf_if_note(state->in);	/* the oif: ipnf_offload_oif */
 	}
 	this_cpu_add(ipnf_offload_cpu.pkts, pkts);
 	this_cpu_add(ipnf_offload_cpu.bytes, bytes);
