@@ -18,3 +18,14 @@ struct ipnf_config ipnf_cfg = {
 	.dest_mode = IPNF_DEST_MIRROR,
 };
 bool ipnf_running;
+DEFINE_STATIC_KEY_FALSE(ipnf_hash_sampling);
+
+void ipnf_cfg_set_sampler(int kind, unsigned int interval)
+{
+	WRITE_ONCE(ipnf_cfg.sampler_interval, interval);
+	WRITE_ONCE(ipnf_cfg.sampler_kind, kind);
+	if (kind == IPNF_SAMPLER_HASH)
+		static_branch_enable(&ipnf_hash_sampling);
+	else
+		static_branch_disable(&ipnf_hash_sampling);
+}

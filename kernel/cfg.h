@@ -8,6 +8,7 @@
 #define IPNF_CFG_H
 
 #include <linux/types.h>
+#include <linux/jump_label.h>
 #include "options.h"
 
 #define IPNF_VERSION "3.0"
@@ -42,5 +43,12 @@ struct ipnf_config {
 
 extern struct ipnf_config ipnf_cfg;
 extern bool ipnf_running;		/* init done: parameter changes apply at once */
+
+/*
+ * Hash sampling is on (the packet path's test of it is a patched jump):
+ * follows ipnf_cfg.sampler_kind, which ipnf_cfg_set_sampler() writes.
+ */
+DECLARE_STATIC_KEY_FALSE(ipnf_hash_sampling);
+void ipnf_cfg_set_sampler(int kind, unsigned int interval);	/* process context */
 
 #endif /* IPNF_CFG_H */

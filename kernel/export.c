@@ -223,8 +223,7 @@ int ipnf_export_change(const struct ipnf_export_change *c)
 	if (c->what & IPNF_XCH_SAMPLER) {
 		/* the PDU being built carries the old sampling signal: send it */
 		ipnf_export_flush(true);
-		WRITE_ONCE(ipnf_cfg.sampler_interval, c->sampler_interval);
-		WRITE_ONCE(ipnf_cfg.sampler_kind, c->sampler_kind);
+		ipnf_cfg_set_sampler(c->sampler_kind, c->sampler_interval);
 	}
 	if (c->what & IPNF_XCH_SNDBUF) {
 		WRITE_ONCE(ipnf_cfg.sndbuf, c->sndbuf);

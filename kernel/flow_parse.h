@@ -36,8 +36,7 @@ static inline void ipnf_ipv4_key(const u8 *h, struct ipnf_flow_key *key,
 	key->family = IPNF_FAM_V4;
 	key->tos = h[1];
 	key->proto = h[9];
-	memcpy(&key->a.v4.src, h + 12, 4);
-	memcpy(&key->a.v4.dst, h + 16, 4);
+	memcpy(&key->a.v4, h + 12, 8);	/* source and destination */
 	pi->ttl = h[8];
 }
 
@@ -57,8 +56,21 @@ static __always_inline int ipnf_parse_ipv4_lin(const u8 *h, unsigned int len,
 	const u8 *l4 = h + 20;
 	unsigned int thl;
 
-	if (unlikely(len < 28 || h[0] != 0x45 || (h[6] & 0x3f) || h[7] ||
-		     ipnf_get16(h + 2) < 20))
+	/*
+	 * Version 4 with IHL 5, no MF flag, fragment offset 0: bytes 0, 6 and
+	 * 7 of the header, tested as one word (masks built from bytes, so the
+	 * host's byte order does not matter).
+	 */
+	static const u8 mask[8] = { 0xff, 0, 0, 0, 0, 0, 0x3f, 0xff };
+	static const u8 want[8] = { 0x45, 0, 0, 0, 0, 0, 0, 0 };
+	u64 w, m, v;
+
+	if (unlikely(len < 28))
+		return IPNF_PARSE_SLOW;
+	memcpy(&w, h, 8);
+	memcpy(&m, mask, 8);
+	memcpy(&v, want, 8);
+	if (unlikely((w & m) != v || ipnf_get16(h + 2) < 20))
 		return IPNF_PARSE_SLOW;
 	pi->ip_opts = 0;
 	pi->label = 0;

@@ -29,7 +29,6 @@
 #include "locks.h"
 #include "stats.h"
 #include "flowtable.h"
-#include "flowtable_path.h"
 #include "flowpool.h"
 
 #define IPNF_LOCKS 1024

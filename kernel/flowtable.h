@@ -11,6 +11,13 @@
 #include <linux/atomic.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
+#include <linux/siphash.h>
+#include <linux/jhash.h>
+#include <linux/jiffies.h>
+#include <linux/rculist_nulls.h>
+#include "compat.h"
+#include "cfg.h"
+#include "stats.h"
 #include "flow.h"
 #include "export_rec.h"
 
@@ -78,5 +85,216 @@ bool ipnf_flow_unlink(struct ipnf_flow *f);
 /* Calls fn for each flow of bucket b under RCU; stops at a non-zero return. */
 int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *arg),
 		  void *arg);
+
+/*
+ * The packet path for a known flow, inline so that each entry point (the
+ * target, the hooks) is one function from the skb to the flow's counters:
+ * hash, lock-free lookup, update.  A new flow is ipnf_flow_insert4/6's, out
+ * of line.
+ */
+/*
+ * The buckets and their number, published as one pointer: a reader gets a
+ * size and an array that belong together with a single load, no seqcount.
+ */
+struct ipnf_htab {
+	unsigned int size;
+	/*
+	 * Stripe of bucket b: (b * stripe_mul) >> 32 with mul = 2^42 / size,
+	 * so each lock covers a run of consecutive buckets (the sweep takes it
+	 * once per run, not once per bucket).
+	 */
+	u64 stripe_mul;
+	struct hlist_nulls_head b[] ____cacheline_aligned;
+};
+
+extern struct ipnf_htab __rcu *ipnf_tab;
+extern hsiphash_key_t ipnf_hash_key;
+extern u32 ipnf_hash_seed;
+
+void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags);	/* FIN/RST: to the worker */
+bool ipnf_flow_insert4(const struct ipnf_flow_key *key, u32 hash,
+		     const struct ipnf_pkt_info *pi, u32 pkts, u32 bytes, u32 now);
+bool ipnf_flow_insert6(const struct ipnf_flow_key *key, u32 hash,
+		     const struct ipnf_pkt_info *pi, u32 pkts, u32 bytes, u32 now);
+
+/*
+ * The bucket hash, keyed with random secrets drawn at load.  IPv4 keys
+ * without optional fields (the packet path's common case: five words) use
+ * jhash2 with a random seed, as the classic module does: measured under
+ * icount it costs ~50 guest instructions where hsiphash costs ~150, a third
+ * of the whole per-packet budget.  Every other key (IPv6, VLAN/MAC/MPLS
+ * fields) uses hsiphash.  Either way an attacker who cannot read the
+ * secrets cannot aim packets at one chain; /proc shows the search depth.
+ */
+static inline u32 ipnf_key_hash(const struct ipnf_flow_key *k, unsigned int klen)
+{
+#ifdef IPNF_KEY_COMPACT
+	BUILD_BUG_ON(IPNF_KEY_V4_LEN != 5 * sizeof(u32));
+	if (klen == IPNF_KEY_V4_LEN)	/* an IPv4 key: no other is this short */
+		/*
+		 * The five key words through jhash's final mix: addresses
+		 * and ports as they are, proto/tos/family/dir (one word) into
+		 * the seed, iif onto the source address.  Keys that differ
+		 * only so that src ^ iif is the same are on different
+		 * interfaces: at most one flow per interface can share a
+		 * hash that way, whatever the secret.
+		 */
+		return jhash_3words((__force u32)k->a.v4.src ^ k->iif,
+				    (__force u32)k->a.v4.dst,
+				    get_unaligned((const u32 *)&k->sport),
+				    ipnf_hash_seed ^
+				    get_unaligned((const u32 *)&k->proto));
+#endif
+	return hsiphash(k, klen, &ipnf_hash_key);
+}
+
+static __always_inline bool ipnf_key_eq(const struct ipnf_flow_key *a,
+				      const struct ipnf_flow_key *b,
+				      unsigned int klen)
+{
+	const u32 *x = (const u32 *)a, *y = (const u32 *)b;
+	u32 diff = 0;
+	unsigned int i;
+
+#ifdef IPNF_KEY_COMPACT
+	if (klen == IPNF_KEY_V4_LEN)	/* 20 bytes: two 64-bit words and one */
+		return !((get_unaligned((const u64 *)x) ^
+			  get_unaligned((const u64 *)y)) |
+			 (get_unaligned((const u64 *)x + 1) ^
+			  get_unaligned((const u64 *)y + 1)) |
+			 (x[4] ^ y[4]));
+#endif
+	for (i = 0; i < klen / 4; i++)
+		diff |= x[i] ^ y[i];
+	return !diff;
+}
+
+/*
+ * Lock-free lookup; caller is in an RCU read-side section.  A walk that ends
+ * on another chain's nulls value met an entry a resize moved: it starts again.
+ * A resize can still make a lookup miss a flow (the entry moved to a chain of
+ * the new table whose index is this one's); the insert path looks again under
+ * the stripe lock in the stable table, so a miss costs time, never a
+ * duplicate flow.
+ */
+static __always_inline struct ipnf_flow *ipnf_lookup(const struct ipnf_flow_key *k,
+				 unsigned int klen, u32 hash, u64 *searched)
+{
+	const struct ipnf_htab *t;
+	struct hlist_nulls_node *n;
+	struct ipnf_flow *f;
+	unsigned int b;
+
+begin:
+	t = rcu_dereference(ipnf_tab);
+	b = reciprocal_scale(hash, t->size);
+	hlist_nulls_for_each_entry_rcu(f, n, &t->b[b], hnode) {
+		(*searched)++;
+		/*
+		 * An IPv6 lookup checks the family first: an IPv4 entry is only
+		 * IPNF_KEY_V4_LEN long.  An IPv4 lookup compares just that much,
+		 * family included.
+		 */
+		if ((klen == IPNF_KEY_V4_LEN || f->key.family == k->family) &&
+		    ipnf_key_eq(&f->key, k, klen))
+			return f;
+	}
+	if (get_nulls_value(n) != b)
+		goto begin;
+	(*searched)++;		/* a miss costs the walk to the end: >= 1 */
+	return NULL;
+}
+
+/* State bits a packet sets: its TCP flags and tcpOptions kinds 32-39. */
+static inline u32 ipnf_pkt_state(const struct ipnf_pkt_info *pi)
+{
+	return pi->tcp_flags |
+	       (u32)(pi->tcp_opts >> 32 & 0xff) << IPNF_FLOW_OPT_SHIFT;
+}
+
+/* Options seen for the first time in this flow (rare: the usual case is
+ * one read of each word). */
+static inline void ipnf_flow_opts(struct ipnf_flow *f, const struct ipnf_pkt_info *pi)
+{
+	u32 lo = (u32)pi->tcp_opts;
+
+	if (unlikely(pi->ip_opts & ~atomic_read(&f->ip_opts)))
+		atomic_or(pi->ip_opts, &f->ip_opts);
+	if (unlikely(lo & ~atomic_read(&f->tcp_opts)))
+		atomic_or(lo, &f->tcp_opts);
+}
+
+static __always_inline void ipnf_flow_update(struct ipnf_flow *f,
+				  const struct ipnf_pkt_info *pi,
+				  u32 pkts, u32 bytes, u32 now)
+{
+	u32 tf = ipnf_pkt_state(pi);
+
+	if (pi->ip_opts | (u32)pi->tcp_opts)
+		ipnf_flow_opts(f, pi);
+	atomic_add(pkts, &f->packets);
+	atomic64_add(bytes, &f->bytes);
+	if (READ_ONCE(f->ts_last) != now)
+		WRITE_ONCE(f->ts_last, now);
+	if (unlikely(tf & (IPNF_TCP_FIN | IPNF_TCP_RST)))
+		ipnf_flow_end(f, tf);
+	else if (tf && (atomic_read(&f->state) & tf) != tf)
+		atomic_or(tf, &f->state);
+}
+
+/*
+ * Hash flow sampling, decided from the key's hash before any table work:
+ * true (and counted) when the flow is not one of those sampled.
+ */
+static __always_inline bool ipnf_hash_sampled_out(u32 hash, u32 pkts)
+{
+	if (static_branch_unlikely(&ipnf_hash_sampling) &&
+	    READ_ONCE(ipnf_cfg.sampler_kind) == IPNF_SAMPLER_HASH) {
+		unsigned int n = READ_ONCE(ipnf_cfg.sampler_interval);
+
+		if (n > 1 && hash % n) {
+			this_cpu_add(ipnf_stats.sampled_out, pkts);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Inlined once per key length, so hashing and comparing have fixed sizes. */
+static __always_inline bool ipnf_account_len(struct ipnf_flow_key *key,
+					   unsigned int klen,
+					   const struct ipnf_pkt_info *pi,
+					   u32 pkts, u32 bytes)
+{
+	u32 hash = ipnf_key_hash(key, klen);
+	u32 now = (u32)jiffies;
+	struct ipnf_flow *f;
+	u64 searched = 0;
+	bool made;
+
+	if (ipnf_hash_sampled_out(hash, pkts))
+		return false;
+
+	/*
+	 * No rcu_read_lock() of our own: every caller is a netfilter hook,
+	 * which runs the targets inside its RCU read-side section.
+	 */
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "ipnf_flow_account outside RCU");
+	f = ipnf_lookup(key, klen, hash, &searched);
+	if (likely(f)) {
+		ipnf_flow_update(f, pi, pkts, bytes, now);
+		this_cpu_add(ipnf_stats.searched, searched);
+		this_cpu_inc(ipnf_stats.found);
+		this_cpu_add(ipnf_stats.pkts, pkts);
+		this_cpu_add(ipnf_stats.bytes, bytes);
+		return false;
+	}
+	if (klen == IPNF_KEY_V4_LEN)
+		made = ipnf_flow_insert4(key, hash, pi, pkts, bytes, now);
+	else
+		made = ipnf_flow_insert6(key, hash, pi, pkts, bytes, now);
+	this_cpu_add(ipnf_stats.searched, searched);
+	return made;
+}
 
 #endif /* IPNF_FLOWTABLE_H */

@@ -12,7 +12,6 @@
 
 #include <linux/netfilter.h>
 #include "flowtable.h"
-#include "flowtable_path.h"
 #include "flow_parse.h"
 #include "meter_prep.h"
 #include "natflows.h"

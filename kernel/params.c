@@ -149,8 +149,7 @@ static int ipnf_set_sampler(const struct ipnf_param *p, const char *val)
 
 		ipnf_export_change(&c);
 	} else {
-		WRITE_ONCE(ipnf_cfg.sampler_interval, interval);
-		WRITE_ONCE(ipnf_cfg.sampler_kind, kind);
+		ipnf_cfg_set_sampler(kind, interval);
 	}
 	strscpy(ipnf_cfg.sampler, kind ? val : "", sizeof(ipnf_cfg.sampler));
 	strim(ipnf_cfg.sampler);

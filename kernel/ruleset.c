@@ -24,7 +24,8 @@ struct ipnf_snmp_set {
 	struct ipnf_snmp_rules r;
 };
 
-struct ipnf_aggr_set __rcu *ipnf_aggr_rules;
+static struct ipnf_aggr_set __rcu *ipnf_aggr_rules;
+DEFINE_STATIC_KEY_FALSE(ipnf_aggr_on);
 struct ipnf_snmp_set __rcu *ipnf_snmp_rules;
 
 int ipnf_rules_set_aggr(const char *val, char *canon, int len, const char **err)
@@ -45,6 +46,11 @@ int ipnf_rules_set_aggr(const char *val, char *canon, int len, const char **err)
 		n = NULL;
 	}
 	old = rcu_replace_pointer(ipnf_aggr_rules, n, lockdep_is_held(&ipnf_cfg_mutex));
+	/* on before the packet path can need it; off once nothing is left */
+	if (n)
+		static_branch_enable(&ipnf_aggr_on);
+	else
+		static_branch_disable(&ipnf_aggr_on);
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
@@ -131,6 +137,8 @@ void ipnf_rules_show(struct seq_file *m)
 void ipnf_rules_exit(void)
 {
 	struct ipnf_aggr_set *a = rcu_replace_pointer(ipnf_aggr_rules, NULL, true);
+
+	static_branch_disable(&ipnf_aggr_on);
 	struct ipnf_snmp_set *s = rcu_replace_pointer(ipnf_snmp_rules, NULL, true);
 
 	/* the target is unregistered: no reader left once a grace period ends */

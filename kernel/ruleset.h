@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 #include <linux/rcupdate.h>
+#include <linux/jump_label.h>
 #include "flow_key.h"
 
 struct seq_file;
@@ -17,12 +18,12 @@ int ipnf_rules_set_aggr(const char *val, char *canon, int len, const char **err)
 int ipnf_rules_set_snmp(const char *val, char *canon, int len, const char **err);
 
 void ipnf_rules_aggr(struct ipnf_flow_key *key);		/* packet path */
-struct ipnf_aggr_set;
-extern struct ipnf_aggr_set __rcu *ipnf_aggr_rules;
+/* There are aggregation rules (a patched jump on the packet path). */
+DECLARE_STATIC_KEY_FALSE(ipnf_aggr_on);
 /* Packet path: no call at all while there are no aggregation rules. */
 static inline void ipnf_rules_aggr_key(struct ipnf_flow_key *key)
 {
-	if (unlikely(rcu_access_pointer(ipnf_aggr_rules)))
+	if (static_branch_unlikely(&ipnf_aggr_on))
 		ipnf_rules_aggr(key);
 }
 u32 ipnf_rules_ifindex(const struct net_device *dev);	/* packet path */
