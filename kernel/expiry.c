@@ -6,14 +6,20 @@
  *
  * Idle and active flows are found by sweeping a slice of the table each run,
  * so that the whole table is covered every sweep period (a quarter of the
- * shorter timeout, between 1 and 4 seconds).  Ended flows come from a
- * lock-free list the packet path fills; a FIN flow lingers IPNF_FIN_LINGER for
- * the trailing ACK, an RST flow goes at once.
+ * shorter timeout, between 1 and 4 seconds).  Ended flows are found in the
+ * groups of buckets the packet path flagged (ipnf_table_sweep_ended); a FIN
+ * flow lingers IPNF_FIN_LINGER for the trailing ACK, an RST flow goes at once.
+ *
+ * The flows a run unlinks wait in an array (ipnf_pending) for their grace
+ * period, exported at the start of the next run.  The array grows while
+ * runs fill it, up to IPNF_BATCH_MAX; a run that fills it stops sweeping
+ * where it is (the next run goes on from there), a flush goes in rounds.
  */
 #include <linux/workqueue.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/cpumask.h>
+#include <linux/mm.h>
 #include "cfg.h"
 #include "locks.h"
 #include "stats.h"
@@ -29,13 +35,15 @@
 #include "flow_rec.h"
 
 #define IPNF_FIN_LINGER (HZ / 2)
+#define IPNF_BATCH_MIN 1024		/* flows a run can unlink, at first */
+#define IPNF_BATCH_MAX (1U << 20)	/* at most (8 MB of pointers) */
 
 struct ipnf_worker_stats ipnf_worker;
 
 static struct delayed_work ipnf_work;
 static bool ipnf_stopping;
-static struct llist_head ipnf_closing;	/* FIN flows lingering (worker only) */
-static struct llist_head ipnf_pending;	/* unlinked, awaiting grace period */
+/* unlinked, awaiting their grace period (ipnf_export_mutex) */
+static struct ipnf_batch ipnf_pending;
 static unsigned long ipnf_pending_gp;
 static unsigned int ipnf_sweep_pos;
 static unsigned long ipnf_last_tick;
@@ -50,8 +58,8 @@ static void ipnf_flow_rec(const struct ipnf_flow *f, struct ipnf_exp_rec *r,
 	ipnf_natflows_fill(r);
 }
 
-/* Export flows whose grace period is over and hand them to the pool. */
-static unsigned int ipnf_export_list(struct llist_node *n)
+/* Export the pending flows (their grace period is over), hand them to the pool. */
+static unsigned int ipnf_export_pending(void)
 {
 	struct ipnf_export_clock c = {
 		.now = (u32)jiffies,
@@ -59,12 +67,12 @@ static unsigned int ipnf_export_list(struct llist_node *n)
 		.real_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC),
 	};
 	struct ipnf_export_sink *v5 = ipnf_export_v5_sink();
+	unsigned int i, cnt = ipnf_pending.n;
 	u64 pkts = 0, bytes = 0;
-	struct ipnf_flow *f, *t;
 	struct ipnf_exp_rec r;
-	unsigned int cnt = 0;
 
-	llist_for_each_entry_safe(f, t, n, lnode) {
+	for (i = 0; i < cnt; i++) {
+		struct ipnf_flow *f = ipnf_pending.v[i];
 		u32 fp = (u32)atomic_read(&f->packets);
 		u64 fb = atomic64_read(&f->bytes);
 
@@ -77,42 +85,27 @@ static unsigned int ipnf_export_list(struct llist_node *n)
 			ipnf_export_flow(&r);
 		}
 		ipnf_flow_free(f);
-		cnt++;
 	}
+	ipnf_pending.n = 0;
 	atomic64_add(pkts, &ipnf_removed_pkts);
 	atomic64_add(bytes, &ipnf_removed_bytes);
 	return cnt;
 }
 
-/* Ended flows of list n: unlink those whose linger is over, keep the rest. */
-static void ipnf_collect_list(struct llist_node *n, u32 now, bool all,
-			      struct llist_head *batch)
+/* A run filled the pending array: twice the room for the next (empty) one. */
+static void ipnf_pending_grow(void)
 {
-	struct ipnf_flow *f, *t;
+	unsigned int cap = ipnf_pending.cap * 2;
+	struct ipnf_flow **v;
 
-	llist_for_each_entry_safe(f, t, n, lnode) {
-		int st = atomic_read(&f->state);
-
-		if (all || (st & IPNF_FLOW_RST) ||
-		    (s32)(now - READ_ONCE(f->ts_last)) >= IPNF_FIN_LINGER) {
-			ipnf_flow_unlink(f);
-			atomic_or(IPNF_END_EOF << 16, &f->state);
-			__llist_add(&f->lnode, batch);
-		} else {
-			__llist_add(&f->lnode, &ipnf_closing);
-		}
-	}
-}
-
-/* The flows that ended since the last run (each CPU's list), then the lingering ones. */
-static void ipnf_collect_ended(u32 now, bool all, struct llist_head *batch)
-{
-	struct llist_node *c = llist_del_all(&ipnf_closing);
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		ipnf_collect_list(llist_del_all(per_cpu_ptr(&ipnf_ended, cpu)), now, all, batch);
-	ipnf_collect_list(c, now, all, batch);
+	if (ipnf_pending.n || cap > IPNF_BATCH_MAX)
+		return;
+	v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL | __GFP_NOWARN);
+	if (!v)
+		return;		/* runs go on in smaller steps */
+	kvfree(ipnf_pending.v);
+	ipnf_pending.v = v;
+	ipnf_pending.cap = cap;
 }
 
 static unsigned long ipnf_run_delay(void)
@@ -124,7 +117,6 @@ static unsigned long ipnf_run_delay(void)
 static void ipnf_run(bool flush)
 {
 	u32 now = (u32)jiffies;
-	struct llist_head batch;
 	unsigned int size = ipnf_table_size(), n, period, flows = 0, exported = 0;
 	ktime_t t0 = ktime_get();
 	struct ipnf_expiry exp = {
@@ -132,23 +124,37 @@ static void ipnf_run(bool flush)
 		.now = now,
 		.inactive_j = READ_ONCE(ipnf_cfg.inactive_timeout) * HZ,
 		.active_j = READ_ONCE(ipnf_cfg.active_timeout) * HZ,
+		.linger_j = IPNF_FIN_LINGER,
 	};
 
 	lockdep_assert_held(&ipnf_export_mutex);
 
-	init_llist_head(&batch);
-
 	/* Last run's flows: their grace period has (almost surely) passed. */
-	if (!llist_empty(&ipnf_pending)) {
+	if (ipnf_pending.n) {
+		bool full = ipnf_pending.n == ipnf_pending.cap;
+
 		cond_synchronize_rcu(ipnf_pending_gp);
-		exported += ipnf_export_list(llist_del_all(&ipnf_pending));
+		exported += ipnf_export_pending();
+		if (full)
+			ipnf_pending_grow();
 	}
 
-	ipnf_collect_ended(now, flush, &batch);
+	ipnf_table_sweep_ended(&exp, &ipnf_pending, &flows);
 	ipnf_natevents_drain();
 
 	if (flush) {
-		ipnf_table_sweep(0, size, &exp, &batch, &flows);
+		/*
+		 * An explicit flush (sysctl, protocol switch, unload) exports
+		 * now: an expedited grace period instead of waiting out a
+		 * normal one (milliseconds of nothing per flush); in rounds of
+		 * what the pending array holds.
+		 */
+		for (n = 0; n < size; ) {
+			n += ipnf_table_sweep(n, size - n, &exp, &ipnf_pending, &flows);
+			ipnf_wait_readers();
+			exported += ipnf_export_pending();
+			ipnf_pending_grow();
+		}
 		ipnf_sweep_pos = 0;
 	} else {
 		period = clamp_t(unsigned int,
@@ -156,21 +162,10 @@ static void ipnf_run(bool flush)
 		n = DIV_ROUND_UP((u64)size * ipnf_run_delay(), period);
 		if (ipnf_sweep_pos >= size)
 			ipnf_sweep_pos = 0;
-		ipnf_sweep_pos += ipnf_table_sweep(ipnf_sweep_pos, n, &exp, &batch,
+		ipnf_sweep_pos += ipnf_table_sweep(ipnf_sweep_pos, n, &exp, &ipnf_pending,
 					       &flows);
-	}
-
-	if (flush) {
-		/*
-		 * An explicit flush (sysctl, protocol switch, unload) exports
-		 * now: an expedited grace period instead of waiting out a
-		 * normal one (milliseconds of nothing per flush).
-		 */
-		ipnf_wait_readers();
-		exported += ipnf_export_list(llist_del_all(&batch));
-	} else if (!llist_empty(&batch)) {
-		ipnf_pending.first = llist_del_all(&batch);
-		ipnf_pending_gp = get_state_synchronize_rcu();
+		if (ipnf_pending.n)
+			ipnf_pending_gp = get_state_synchronize_rcu();
 	}
 	ipnf_export_flush(flush);
 	ipnf_pool_trim(atomic_read(&ipnf_flows_active));
@@ -226,8 +221,11 @@ void ipnf_expiry_reschedule(void)
 
 int ipnf_expiry_init(void)
 {
-	init_llist_head(&ipnf_closing);
-	init_llist_head(&ipnf_pending);
+	ipnf_pending.v = kvmalloc_array(IPNF_BATCH_MIN, sizeof(*ipnf_pending.v), GFP_KERNEL);
+	if (!ipnf_pending.v)
+		return -ENOMEM;
+	ipnf_pending.cap = IPNF_BATCH_MIN;
+	ipnf_pending.n = 0;
 	ipnf_last_tick = jiffies;
 	INIT_DELAYED_WORK(&ipnf_work, ipnf_worker_fn);
 	ipnf_queue(ipnf_run_delay());
@@ -240,4 +238,7 @@ void ipnf_expiry_exit(void)
 	WRITE_ONCE(ipnf_stopping, true);
 	cancel_delayed_work_sync(&ipnf_work);
 	ipnf_expiry_flush();
+	kvfree(ipnf_pending.v);
+	ipnf_pending.v = NULL;
+	ipnf_pending.cap = 0;
 }

@@ -13,10 +13,21 @@
 #ifdef __KERNEL__
 #include <linux/atomic.h>
 #include <linux/jiffies.h>
-#include <linux/llist.h>
-#include <linux/list_nulls.h>
 #endif
 
+/*
+ * A hash chain link (flowtable.h): the next flow's link or, at the end of a
+ * chain, a nulls marker (bit 0 set) holding the bucket's index, as in
+ * <linux/list_nulls.h> but singly linked: one pointer a flow.
+ */
+struct ipnf_link {
+	struct ipnf_link __rcu *next;
+};
+
+/*
+ * 64 bytes for an IPv4 flow (slab object; no other link: the worker keeps
+ * the flows it unlinked in arrays, FIN/RST flows are found by bitmaps).
+ */
 struct ipnf_flow {
 	atomic64_t bytes;
 	atomic_t packets;
@@ -25,8 +36,7 @@ struct ipnf_flow {
 	 * 24-31: tcpOptions bits of option kinds 32-39
 	 */
 	atomic_t state;
-	struct hlist_nulls_node hnode;
-	struct llist_node lnode;	/* ended list, then export batch */
+	struct ipnf_link hnode;	/* hash chain; in the pool, its chunk's chain */
 	u32 ts_first;		/* jiffies (low 32 bits) */
 	u32 ts_last;
 	u32 oif;
@@ -39,7 +49,7 @@ struct ipnf_flow {
 	/* IPv6 flows only, after the key: the flow label (ipnf_flow_label) */
 };
 
-#define IPNF_FLOW_ENDED	0x100	/* claimed for export: on a worker list */
+#define IPNF_FLOW_ENDED	0x100	/* FIN or RST seen: the worker unlinks it */
 #define IPNF_FLOW_RST	0x200
 #define IPNF_FLOW_OPT_SHIFT 24	/* state bits of tcpOptions kinds 32-39 */
 

@@ -39,12 +39,13 @@
 
 /*
  * A chunk is a chain of flows linked through hnode.next; chunks are stacked
- * through the lnode of their first flow.
+ * through the first flow's byte counter (ipnf_chunk_link), which a pooled
+ * flow does not use.
  */
 struct ipnf_pool {
 	struct kmem_cache *cache;
 	spinlock_t lock;
-	struct llist_node *chunks;	/* stack of full chunks */
+	struct ipnf_flow *chunks;	/* stack of full chunks */
 	unsigned int nchunks;
 	/* the worker's chunk being filled (ipnf_export_mutex) */
 	struct ipnf_flow *fill;
@@ -63,28 +64,35 @@ static unsigned long ipnf_pool_decayed;	/* jiffies of the last decay step */
 atomic64_t ipnf_pool_reused;		/* allocations served by the pool */
 
 
+/* The next chunk of the stack, kept in a chunk's first flow. */
+static inline struct ipnf_flow **ipnf_chunk_link(struct ipnf_flow *chunk)
+{
+	BUILD_BUG_ON(sizeof(chunk->bytes) < sizeof(struct ipnf_flow *));
+	return (struct ipnf_flow **)&chunk->bytes;
+}
+
 /* Take a full chunk off the stack, or NULL. */
 static struct ipnf_flow *ipnf_pool_take(struct ipnf_pool *p)
 {
-	struct llist_node *n;
+	struct ipnf_flow *n;
 
 	if (!READ_ONCE(p->chunks))
 		return NULL;
 	spin_lock(&p->lock);
 	n = p->chunks;
 	if (n) {
-		p->chunks = n->next;
+		p->chunks = *ipnf_chunk_link(n);
 		p->nchunks--;
 	}
 	spin_unlock(&p->lock);
-	return n ? llist_entry(n, struct ipnf_flow, lnode) : NULL;
+	return n;
 }
 
 static void ipnf_pool_push(struct ipnf_pool *p, struct ipnf_flow *chunk)
 {
 	spin_lock_bh(&p->lock);
-	chunk->lnode.next = p->chunks;
-	p->chunks = &chunk->lnode;
+	*ipnf_chunk_link(chunk) = p->chunks;
+	p->chunks = chunk;
 	p->nchunks++;
 	spin_unlock_bh(&p->lock);
 }
@@ -106,7 +114,7 @@ static noinline struct ipnf_flow *ipnf_pool_refill(struct ipnf_pool *p,
 		return kmem_cache_alloc(p->cache, GFP_ATOMIC | __GFP_NOWARN);
 	for (i = 1; i < n; i++) {
 		f = objs[i];
-		f->hnode.next = (struct hlist_nulls_node *)chain;
+		ipnf_chain_set(f, chain);
 		chain = f;
 	}
 	c->head[v6] = chain;
@@ -141,7 +149,7 @@ void ipnf_flow_recycle(struct ipnf_flow *f)
 
 	lockdep_assert_held(&ipnf_export_mutex);
 
-	f->hnode.next = (struct hlist_nulls_node *)p->fill;
+	ipnf_chain_set(f, p->fill);
 	p->fill = f;
 	if (++p->nfill == IPNF_POOL_CHUNK) {
 		ipnf_pool_push(p, p->fill);
@@ -218,6 +226,10 @@ unsigned int ipnf_flow_objsize(int family)
 
 int ipnf_pool_init(void)
 {
+#if defined(IPNF_KEY_COMPACT) && !defined(ENABLE_PHYSDEV)
+	/* an IPv4 flow is one 64-byte object: keep it so */
+	BUILD_BUG_ON(offsetof(struct ipnf_flow, key) + IPNF_KEY_V4_LEN != 64);
+#endif
 	ipnf_pools[0].cache = kmem_cache_create(ipnf_pools[0].name,
 					      offsetof(struct ipnf_flow, key) +
 					      IPNF_KEY_V4_LEN, 0, 0, NULL);

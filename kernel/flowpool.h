@@ -6,6 +6,7 @@
 #include <linux/types.h>
 #include <linux/atomic.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include "flow.h"
 
 int ipnf_pool_init(void);
@@ -16,10 +17,18 @@ struct ipnf_pool_cpu {
 DECLARE_PER_CPU(struct ipnf_pool_cpu, ipnf_pool_cpu);
 struct ipnf_flow *ipnf_flow_alloc_slow(bool v6);
 
-/* Chunks chain their flows through hnode.next. */
+/*
+ * Chunks chain their flows through hnode.next, which holds the next flow
+ * itself there (a pooled flow is in no hash chain, no reader sees it).
+ */
 static inline struct ipnf_flow *ipnf_chain_next(struct ipnf_flow *f)
 {
-	return (struct ipnf_flow *)f->hnode.next;
+	return (struct ipnf_flow *)rcu_dereference_raw(f->hnode.next);
+}
+
+static inline void ipnf_chain_set(struct ipnf_flow *f, struct ipnf_flow *next)
+{
+	RCU_INIT_POINTER(f->hnode.next, (struct ipnf_link *)next);
 }
 
 /* A flow object for the packet path (BH disabled): pop the CPU's chunk. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The flow table: an RCU hash of hlist_nulls chains keyed with random
+ * The flow table: an RCU hash of singly linked nulls chains keyed with random
  * secrets (ipnf_key_hash), striped locks for writers.
  *
  * Packet path for a known flow: hash, lock-free lookup, three atomics.  A new
@@ -20,11 +20,13 @@
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/siphash.h>
 #include <linux/random.h>
 #include <linux/jiffies.h>
 #include <linux/spinlock.h>
-#include <linux/rculist_nulls.h>
+#include <linux/bitmap.h>
+#include <linux/log2.h>
 #include "cfg.h"
 #include "locks.h"
 #include "stats.h"
@@ -42,8 +44,17 @@ u32 ipnf_hash_seed __read_mostly;
 
 atomic_t ipnf_flows_active;
 atomic_t ipnf_flows_v6;
-/* Flows that ended (FIN/RST) per CPU: the packet path writes only its own CPU's head. */
-DEFINE_PER_CPU(struct llist_head, ipnf_ended);
+/*
+ * Flows that saw FIN or RST: each CPU's map of groups of buckets where one
+ * did (the packet path sets a bit in its own CPU's map, once a flow); the
+ * worker takes the maps over into its own, under ipnf_export_mutex.
+ */
+struct ipnf_end_map {
+	unsigned long bits[BITS_TO_LONGS(IPNF_END_GROUPS)];
+};
+static struct ipnf_end_map __percpu *ipnf_end_maps;	/* 2 KB a CPU: dynamic */
+static struct ipnf_end_map ipnf_end_todo, ipnf_end_again;
+static bool ipnf_end_all;	/* a resize regrouped the buckets: look at all */
 atomic64_t ipnf_removed_pkts;
 atomic64_t ipnf_removed_bytes;
 
@@ -89,7 +100,7 @@ static inline spinlock_t *ipnf_stripe(unsigned int b, u64 mul)
  * the current one, or we try again.
  */
 static __always_inline spinlock_t *ipnf_lock_bucket(u32 hash,
-						 struct hlist_nulls_head **head)
+						 struct ipnf_link **head)
 {
 	struct ipnf_htab *t;
 	unsigned int b;
@@ -111,18 +122,22 @@ static __always_inline spinlock_t *ipnf_lock_bucket(u32 hash,
 void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags)
 {
 	u32 add = tcp_flags | IPNF_FLOW_ENDED;
-	int old;
+	const struct ipnf_htab *t;
+	unsigned int b;
 
 	if (tcp_flags & IPNF_TCP_RST)
 		add |= IPNF_FLOW_RST;
-	old = atomic_fetch_or(add, &f->state);
+	if (atomic_fetch_or(add, &f->state) & IPNF_FLOW_ENDED)
+		return;
 	/*
-	 * The first to set ENDED owns f->lnode: hand the flow to the worker,
-	 * on this CPU's list (raw: llist_add is atomic, so a migration in
-	 * between only picks another CPU's list, still the worker's).
+	 * The first FIN or RST: flag the flow's group of buckets in this CPU's
+	 * map (raw: set_bit is atomic, so a migration in between only picks
+	 * another CPU's map, still the worker's).  Should a resize regroup the
+	 * buckets meanwhile, the worker looks at every group once after it.
 	 */
-	if (!(old & IPNF_FLOW_ENDED))
-		llist_add(&f->lnode, raw_cpu_ptr(&ipnf_ended));
+	t = rcu_dereference(ipnf_tab);
+	b = reciprocal_scale(ipnf_key_hash(&f->key, ipnf_key_len(&f->key)), t->size);
+	set_bit(b >> t->group_shift, raw_cpu_ptr(ipnf_end_maps)->bits);
 }
 
 static void ipnf_drop(u32 pkts, u32 bytes)
@@ -163,8 +178,7 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 {
 	int max = READ_ONCE(ipnf_cfg.maxflows);
 	bool v6 = key->family == IPNF_FAM_V6;
-	struct hlist_nulls_head *head;
-	struct hlist_nulls_node *n;
+	struct ipnf_link *head, *n;
 	struct ipnf_flow *f, *g;
 	spinlock_t *l;
 
@@ -208,7 +222,10 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 
 	l = ipnf_lock_bucket(hash, &head);
 	/* Another CPU may have inserted the same flow since our lookup. */
-	hlist_nulls_for_each_entry(g, n, head, hnode) {
+	for (n = rcu_dereference_protected(head->next, lockdep_is_held(l));
+	     !ipnf_is_nulls(n);
+	     n = rcu_dereference_protected(n->next, lockdep_is_held(l))) {
+		g = ipnf_link_flow(n);
 		if (g->key.family == key->family && ipnf_key_eq(&g->key, key, klen)) {
 			ipnf_flow_update(g, pi, pkts, bytes, now);
 			spin_unlock(l);
@@ -222,7 +239,8 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 			return false;
 		}
 	}
-	hlist_nulls_add_head_rcu(&f->hnode, head);
+	RCU_INIT_POINTER(f->hnode.next, rcu_dereference_protected(head->next, lockdep_is_held(l)));
+	rcu_assign_pointer(head->next, &f->hnode);
 	spin_unlock(l);
 	if (bh)
 		local_bh_enable();
@@ -309,50 +327,41 @@ void ipnf_flow_free(struct ipnf_flow *f)
 	ipnf_flow_recycle(f);
 }
 
-/* Unlink a flow the caller claimed (IPNF_FLOW_ENDED) and that is hashed. */
-bool ipnf_flow_unlink(struct ipnf_flow *f)
-{
-	struct hlist_nulls_head *head;
-	spinlock_t *l;
-
-	local_bh_disable();
-	l = ipnf_lock_bucket(ipnf_key_hash(&f->key, ipnf_key_len(&f->key)), &head);
-	hlist_nulls_del_rcu(&f->hnode);
-	spin_unlock(l);
-	local_bh_enable();
-	return true;
-}
-
 /* Buckets a sweep handles under one lock hold (with BH disabled). */
 #define IPNF_SWEEP_RUN 128
 
-unsigned int ipnf_table_sweep(unsigned int from, unsigned int n,
-			    const struct ipnf_expiry *exp, struct llist_head *batch,
-			    unsigned int *nflows)
+/*
+ * Buckets [b, end) of table t (ipnf_export_mutex held): unlink the flows due
+ * into batch.  Returns where it stopped: end, or the bucket it was in when
+ * the batch filled (looked at again next time).  *lingering counts the FIN
+ * flows not due yet.
+ */
+static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
+				     unsigned int end, const struct ipnf_expiry *exp,
+				     struct ipnf_batch *batch, unsigned int *nflows,
+				     unsigned int *lingering)
 {
-	struct ipnf_htab *t = rcu_dereference_protected(ipnf_tab,
-					lockdep_is_held(&ipnf_export_mutex));
-	struct hlist_nulls_head *tbl = t->b;
-	unsigned int b = from, end, size = t->size, run_end;
+	struct ipnf_link *tbl = t->b, *p, *n;
 	u64 mul = t->stripe_mul, next;
-	struct hlist_nulls_node *pos;
+	unsigned int run_end;
 	struct ipnf_flow *f;
+	bool full = false;
 	spinlock_t *l;
 	u8 reason;
 
-	end = from + n < size && from + n > from ? from + n : size;
-	while (b < end) {
+	lockdep_assert_held(&ipnf_export_mutex);
+	while (b < end && !full) {
 		/*
 		 * Skip empty buckets without locking, four at a time: an empty
-		 * chain's head is a nulls marker, whose bit 0 is set.
+		 * bucket holds a nulls marker, whose bit 0 is set.
 		 */
 		while (b + 4 <= end &&
-		       ((unsigned long)READ_ONCE(tbl[b].first) &
-			(unsigned long)READ_ONCE(tbl[b + 1].first) &
-			(unsigned long)READ_ONCE(tbl[b + 2].first) &
-			(unsigned long)READ_ONCE(tbl[b + 3].first) & 1))
+		       ((unsigned long)rcu_access_pointer(tbl[b].next) &
+			(unsigned long)rcu_access_pointer(tbl[b + 1].next) &
+			(unsigned long)rcu_access_pointer(tbl[b + 2].next) &
+			(unsigned long)rcu_access_pointer(tbl[b + 3].next) & 1))
 			b += 4;
-		while (b < end && hlist_nulls_empty(&tbl[b]))
+		while (b < end && ipnf_is_nulls(rcu_access_pointer(tbl[b].next)))
 			b++;
 		if (b == end)
 			break;
@@ -363,40 +372,110 @@ unsigned int ipnf_table_sweep(unsigned int from, unsigned int n,
 		local_bh_disable();
 		ipnf_lock(l);
 		for (; b < run_end; b++) {
-			if (hlist_nulls_empty(&tbl[b]))
-				continue;
-			hlist_nulls_for_each_entry_safe(f, pos, &tbl[b], hnode) {
+			p = &tbl[b];
+			while (n = rcu_dereference_protected(p->next, lockdep_is_held(l)),
+			       !ipnf_is_nulls(n)) {
+				f = ipnf_link_flow(n);
 				(*nflows)++;
-				if (!ipnf_flow_expired(f, exp, &reason))
+				reason = 0;
+				if (!ipnf_flow_due(f, exp, &reason)) {
+					*lingering += reason == IPNF_END_EOF;
+					p = n;
 					continue;
-				/* Claim it; one that ended by FIN/RST is the worker's already. */
-				if (atomic_fetch_or(IPNF_FLOW_ENDED | reason << 16,
-						    &f->state) & IPNF_FLOW_ENDED)
-					continue;
-				hlist_nulls_del_rcu(&f->hnode);
-				__llist_add(&f->lnode, batch);
+				}
+				if (batch->n == batch->cap) {
+					full = true;
+					break;
+				}
+				/*
+				 * Out of the chain; its own link stays, for
+				 * readers still on it.  Nothing else unlinks
+				 * flows: this is the worker's, under the mutex.
+				 */
+				RCU_INIT_POINTER(p->next,
+						 rcu_dereference_protected(n->next, 1));
+				atomic_or(reason << 16, &f->state);
+				batch->v[batch->n++] = f;
 			}
+			if (full)
+				break;
 		}
 		spin_unlock(l);
 		local_bh_enable();
 		cond_resched();
 	}
-	return end - from;
+	return full ? b : end;
+}
+
+static struct ipnf_htab *ipnf_tab_worker(void)
+{
+	return rcu_dereference_protected(ipnf_tab, lockdep_is_held(&ipnf_export_mutex));
+}
+
+unsigned int ipnf_table_sweep(unsigned int from, unsigned int n,
+			    const struct ipnf_expiry *exp, struct ipnf_batch *batch,
+			    unsigned int *nflows)
+{
+	struct ipnf_htab *t = ipnf_tab_worker();
+	unsigned int end, lingering = 0;
+
+	end = from + n < t->size && from + n > from ? from + n : t->size;
+	if (from >= end)
+		return 0;
+	return ipnf_sweep_buckets(t, from, end, exp, batch, nflows, &lingering) - from;
+}
+
+void ipnf_table_sweep_ended(const struct ipnf_expiry *exp, struct ipnf_batch *batch,
+			  unsigned int *nflows)
+{
+	struct ipnf_htab *t = ipnf_tab_worker();
+	unsigned int groups = DIV_ROUND_UP(t->size, 1U << t->group_shift);
+	unsigned int g, w, from, end, lingering;
+	struct ipnf_expiry e = *exp;
+	struct ipnf_end_map *m;
+	int cpu;
+
+	lockdep_assert_held(&ipnf_export_mutex);
+	e.ended_only = true;
+
+	for_each_possible_cpu(cpu) {
+		m = per_cpu_ptr(ipnf_end_maps, cpu);
+		for (w = 0; w < ARRAY_SIZE(m->bits); w++)
+			if (READ_ONCE(m->bits[w]))
+				ipnf_end_todo.bits[w] |= xchg(&m->bits[w], 0);
+	}
+	if (ipnf_end_all) {
+		bitmap_fill(ipnf_end_todo.bits, groups);
+		ipnf_end_all = false;
+	}
+	bitmap_clear(ipnf_end_todo.bits, groups, IPNF_END_GROUPS - groups);
+	for_each_set_bit(g, ipnf_end_todo.bits, groups) {
+		from = g << t->group_shift;
+		end = min(t->size, from + (1U << t->group_shift));
+		lingering = 0;
+		if (ipnf_sweep_buckets(t, from, end, &e, batch, nflows, &lingering) != end)
+			break;		/* the batch is full: this group and the rest next time */
+		__clear_bit(g, ipnf_end_todo.bits);
+		if (lingering)
+			__set_bit(g, ipnf_end_again.bits);
+	}
+	bitmap_or(ipnf_end_todo.bits, ipnf_end_todo.bits, ipnf_end_again.bits, groups);
+	bitmap_zero(ipnf_end_again.bits, IPNF_END_GROUPS);
 }
 
 int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *arg),
 		  void *arg)
 {
 	const struct ipnf_htab *t;
-	struct hlist_nulls_node *n;
-	struct ipnf_flow *f;
+	struct ipnf_link *n;
 	int ret = 0;
 
 	rcu_read_lock();
 	t = rcu_dereference(ipnf_tab);
 	if (b < t->size) {
-		hlist_nulls_for_each_entry_rcu(f, n, &t->b[b], hnode) {
-			ret = fn(f, arg);
+		for (n = rcu_dereference(t->b[b].next); !ipnf_is_nulls(n);
+		     n = rcu_dereference(n->next)) {
+			ret = fn(ipnf_link_flow(n), arg);
 			if (ret)
 				break;
 		}
@@ -431,8 +510,10 @@ static struct ipnf_htab *ipnf_alloc_table(unsigned int size)
 		return NULL;
 	t->size = size;
 	t->stripe_mul = div64_u64((u64)IPNF_LOCKS << 32, size);
+	t->group_shift = size > IPNF_END_GROUPS ?
+		ilog2(roundup_pow_of_two(size)) - ilog2(IPNF_END_GROUPS) : 0;
 	for (i = 0; i < size; i++)
-		INIT_HLIST_NULLS_HEAD(&t->b[i], i);
+		RCU_INIT_POINTER(t->b[i].next, ipnf_nulls(i));
 	return t;
 }
 
@@ -460,17 +541,26 @@ int ipnf_table_resize(unsigned int size)
 	local_bh_disable();
 	ipnf_all_lock();
 	for (i = 0; i < old->size; i++) {
-		while (!hlist_nulls_empty(&old->b[i])) {
+		struct ipnf_link *n;
+
+		/*
+		 * Each flow from the head of its old chain to the head of its
+		 * new one: a reader on it then walks the new chain and ends on
+		 * another nulls value (and looks again), never at a loop.
+		 */
+		while (n = rcu_dereference_protected(old->b[i].next, 1), !ipnf_is_nulls(n)) {
 			unsigned int b;
 
-			f = hlist_nulls_entry(old->b[i].first, struct ipnf_flow, hnode);
+			f = ipnf_link_flow(n);
 			b = reciprocal_scale(ipnf_key_hash(&f->key, ipnf_key_len(&f->key)),
 					     size);
-			hlist_nulls_del_rcu(&f->hnode);
-			hlist_nulls_add_head_rcu(&f->hnode, &new->b[b]);
+			RCU_INIT_POINTER(old->b[i].next, rcu_dereference_protected(n->next, 1));
+			RCU_INIT_POINTER(n->next, rcu_dereference_protected(new->b[b].next, 1));
+			rcu_assign_pointer(new->b[b].next, n);
 		}
 	}
 	rcu_assign_pointer(ipnf_tab, new);
+	ipnf_end_all = true;	/* the FIN flows flagged so far, by old groups */
 	ipnf_all_unlock();
 	local_bh_enable();
 
@@ -498,18 +588,26 @@ int ipnf_table_init(unsigned int size)
 	for (i = 0; i < IPNF_LOCKS; i++)
 		spin_lock_init(&ipnf_locks[i]);
 
-	if (ipnf_pool_init())
+	ipnf_end_maps = alloc_percpu(struct ipnf_end_map);
+	if (!ipnf_end_maps)
 		return -ENOMEM;
+	if (ipnf_pool_init())
+		goto err_maps;
 	if (!size)
 		size = ipnf_auto_hashsize();
 	t = ipnf_alloc_table(size);
-	if (!t) {
-		ipnf_pool_exit();
-		return -ENOMEM;
-	}
+	if (!t)
+		goto err_pool;
 	rcu_assign_pointer(ipnf_tab, t);
 	ipnf_cfg.hashsize = size;
 	return 0;
+
+err_pool:
+	ipnf_pool_exit();
+err_maps:
+	free_percpu(ipnf_end_maps);
+	ipnf_end_maps = NULL;
+	return -ENOMEM;
 }
 
 /* All flows were exported and freed by the final flush. */
@@ -520,4 +618,6 @@ void ipnf_table_exit(void)
 	ipnf_wait_readers();
 	kvfree(t);
 	ipnf_pool_exit();
+	free_percpu(ipnf_end_maps);
+	ipnf_end_maps = NULL;
 }

@@ -9,12 +9,11 @@
 
 #include <linux/types.h>
 #include <linux/atomic.h>
-#include <linux/llist.h>
 #include <linux/percpu.h>
 #include <linux/siphash.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
-#include <linux/rculist_nulls.h>
+#include <linux/rcupdate.h>
 #include "compat.h"
 #include "cfg.h"
 #include "stats.h"
@@ -36,30 +35,44 @@ u64 ipnf_flows_mem(void);		/* bytes of the flows' objects, pooled too */
 
 extern atomic_t ipnf_flows_active;
 extern atomic_t ipnf_flows_v6;
-DECLARE_PER_CPU(struct llist_head, ipnf_ended);	/* flows seen with FIN or RST */
 extern atomic64_t ipnf_removed_pkts, ipnf_removed_bytes;
 
 /* What the worker's sweep exports (copied once per run). */
 struct ipnf_expiry {
 	bool all;		/* flush: every flow */
+	bool ended_only;	/* flows that saw FIN/RST, no others */
 	u32 now;		/* jiffies when the run began */
 	u32 inactive_j;		/* timeouts in jiffies */
 	u32 active_j;
+	u32 linger_j;		/* a FIN flow waits this long for its last ACK */
 };
 
-/* Whether a flow is due, and why (an enum ipnf_end_reason). */
-static inline bool ipnf_flow_expired(const struct ipnf_flow *f,
-				   const struct ipnf_expiry *e, u8 *reason)
+/*
+ * Whether the worker unlinks a flow now, and why (an enum ipnf_end_reason).
+ * A flow that saw FIN or RST ends as IPNF_END_EOF: an RST at once, a FIN
+ * after the linger (false meanwhile, with *reason already IPNF_END_EOF).
+ */
+static inline bool ipnf_flow_due(const struct ipnf_flow *f,
+			       const struct ipnf_expiry *e, u8 *reason)
 {
-	if (e->all) {
-		*reason = IPNF_END_FORCED;
-		return true;
-	}
+	int st = atomic_read(&f->state);
 	/*
 	 * now was read when the run began: the packet path may have stamped a
 	 * flow later, which must count as age 0, not as 2^32 - 1 jiffies.
 	 */
-	if ((s32)(e->now - READ_ONCE(f->ts_last)) >= (s32)e->inactive_j) {
+	s32 idle = (s32)(e->now - READ_ONCE(f->ts_last));
+
+	if (st & IPNF_FLOW_ENDED) {
+		*reason = IPNF_END_EOF;
+		return e->all || (st & IPNF_FLOW_RST) || idle >= (s32)e->linger_j;
+	}
+	if (e->ended_only)
+		return false;
+	if (e->all) {
+		*reason = IPNF_END_FORCED;
+		return true;
+	}
+	if (idle >= (s32)e->inactive_j) {
 		*reason = IPNF_END_IDLE;
 		return true;
 	}
@@ -72,15 +85,27 @@ static inline bool ipnf_flow_expired(const struct ipnf_flow *f,
 	return false;
 }
 
+/* Flows the worker unlinked, waiting out their grace period (expiry.c's). */
+struct ipnf_batch {
+	struct ipnf_flow **v;
+	unsigned int n, cap;
+};
+
 /*
  * Walk buckets [from, from + n) of the current table (caller holds
- * ipnf_export_mutex, so no resize runs), unlinking the flows that are due onto
- * *batch (the caller's own list).  Returns the number of buckets walked.
+ * ipnf_export_mutex, so no resize runs), unlinking the flows that are due into
+ * *batch.  Returns the number of buckets walked: fewer when the batch filled.
  */
 unsigned int ipnf_table_sweep(unsigned int from, unsigned int n,
-			    const struct ipnf_expiry *exp, struct llist_head *batch,
+			    const struct ipnf_expiry *exp, struct ipnf_batch *batch,
 			    unsigned int *nflows);
-bool ipnf_flow_unlink(struct ipnf_flow *f);
+/*
+ * The same for the buckets where flows saw FIN or RST since the last call
+ * (the packet path flags them): those flows only, by exp's rules; a group
+ * of buckets with a FIN flow still lingering is looked at again next time.
+ */
+void ipnf_table_sweep_ended(const struct ipnf_expiry *exp, struct ipnf_batch *batch,
+			  unsigned int *nflows);
 
 /* Calls fn for each flow of bucket b under RCU; stops at a non-zero return. */
 int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *arg),
@@ -95,23 +120,49 @@ int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *a
 /*
  * The buckets and their number, published as one pointer: a reader gets a
  * size and an array that belong together with a single load, no seqcount.
+ * A bucket is the link to its first flow, or its nulls marker when empty.
  */
 struct ipnf_htab {
 	unsigned int size;
+	/* ended-flow group of bucket b: b >> group_shift (< IPNF_END_GROUPS) */
+	unsigned int group_shift;
 	/*
 	 * Stripe of bucket b: (b * stripe_mul) >> 32 with mul = 2^42 / size,
 	 * so each lock covers a run of consecutive buckets (the sweep takes it
 	 * once per run, not once per bucket).
 	 */
 	u64 stripe_mul;
-	struct hlist_nulls_head b[] ____cacheline_aligned;
+	struct ipnf_link b[] ____cacheline_aligned;
 };
+
+#define IPNF_END_GROUPS 16384	/* bits of each CPU's map of ended-flow groups */
+
+/* The end of a chain: a marker with bit 0 set and the bucket's index. */
+static inline struct ipnf_link *ipnf_nulls(unsigned long b)
+{
+	return (struct ipnf_link *)(1UL | (b << 1));
+}
+
+static inline bool ipnf_is_nulls(const struct ipnf_link *n)
+{
+	return (unsigned long)n & 1;
+}
+
+static inline unsigned long ipnf_nulls_value(const struct ipnf_link *n)
+{
+	return (unsigned long)n >> 1;
+}
+
+static inline struct ipnf_flow *ipnf_link_flow(struct ipnf_link *n)
+{
+	return container_of(n, struct ipnf_flow, hnode);
+}
 
 extern struct ipnf_htab __rcu *ipnf_tab;
 extern hsiphash_key_t ipnf_hash_key;
 extern u32 ipnf_hash_seed;
 
-void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags);	/* FIN/RST: to the worker */
+void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags);	/* FIN/RST: flag it for the worker */
 bool ipnf_flow_insert4(const struct ipnf_flow_key *key, u32 hash,
 		     const struct ipnf_pkt_info *pi, u32 pkts, u32 bytes, u32 now);
 bool ipnf_flow_insert6(const struct ipnf_flow_key *key, u32 hash,
@@ -181,14 +232,16 @@ static __always_inline struct ipnf_flow *ipnf_lookup(const struct ipnf_flow_key 
 				 unsigned int klen, u32 hash, u64 *searched)
 {
 	const struct ipnf_htab *t;
-	struct hlist_nulls_node *n;
+	struct ipnf_link *n;
 	struct ipnf_flow *f;
 	unsigned int b;
 
 begin:
 	t = rcu_dereference(ipnf_tab);
 	b = reciprocal_scale(hash, t->size);
-	hlist_nulls_for_each_entry_rcu(f, n, &t->b[b], hnode) {
+	for (n = rcu_dereference(t->b[b].next); !ipnf_is_nulls(n);
+	     n = rcu_dereference(n->next)) {
+		f = ipnf_link_flow(n);
 		(*searched)++;
 		/*
 		 * An IPv6 lookup checks the family first: an IPv4 entry is only
@@ -199,7 +252,7 @@ begin:
 		    ipnf_key_eq(&f->key, k, klen))
 			return f;
 	}
-	if (get_nulls_value(n) != b)
+	if (ipnf_nulls_value(n) != b)
 		goto begin;
 	(*searched)++;		/* a miss costs the walk to the end: >= 1 */
 	return NULL;

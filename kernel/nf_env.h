@@ -123,8 +123,7 @@ typedef struct { int64_t counter; } atomic64_t;
 #define atomic_read(a) ((a)->counter)
 #define atomic64_read(a) ((a)->counter)
 #define READ_ONCE(x) (x)
-struct hlist_nulls_node { struct hlist_nulls_node *next, **pprev; };
-struct llist_node { struct llist_node *next; };
+#define __rcu
 #define HZ 250
 #define MSEC_PER_SEC 1000
 static inline unsigned int jiffies_to_msecs(unsigned long j)
