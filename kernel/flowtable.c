@@ -8,15 +8,20 @@
  *
  * Cache lines the packet path writes: for a known flow, only the flow itself
  * (counters, last-seen stamp; the packets of one flow normally stay on one
- * CPU) and this CPU's statistics, plus this CPU's ended list on FIN/RST.  A
- * new flow also writes lines other CPUs write: its stripe lock, its bucket's
- * head and ipnf_flows_active (the maxflows bound, exact at every moment).
+ * CPU) and this CPU's statistics, plus a bit of this CPU's ended-flow map on
+ * the first FIN/RST.  A new flow also writes lines other CPUs write: its
+ * stripe lock, its bucket's head and ipnf_flows_active (the maxflows bound,
+ * exact at every moment).
  *
- * Expired flows are unlinked by the worker and read (and freed) only after a
- * grace period, so late updates from readers that found the flow before the
- * unlink are never lost.  The resize scheme
- * (all stripes held through a global flag, nulls values to detect moved
- * entries) follows nf_conntrack's; the table is one RCU pointer.
+ * A flow is 64 bytes (IPv4, no optional key fields) with a single link: the
+ * worker is the only one to unlink flows, while it sweeps a chain under its
+ * stripe lock (so it knows the link before), and keeps them in an array until
+ * their grace period is over; a flow that saw FIN or RST is found through the
+ * map bit its group of buckets got.  Flows are read (and freed) only after
+ * that grace period, so late updates from readers that found the flow before
+ * the unlink are never lost.  The resize scheme (all stripes held through a
+ * global flag, nulls values to detect moved entries) follows nf_conntrack's;
+ * the table is one RCU pointer.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -133,7 +138,8 @@ void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags)
 	 * The first FIN or RST: flag the flow's group of buckets in this CPU's
 	 * map (raw: set_bit is atomic, so a migration in between only picks
 	 * another CPU's map, still the worker's).  Should a resize regroup the
-	 * buckets meanwhile, the worker looks at every group once after it.
+	 * buckets meanwhile, the worker looks at every group once after it (a
+	 * bit set by an old group after that: the regular sweep finds the flow).
 	 */
 	t = rcu_dereference(ipnf_tab);
 	b = reciprocal_scale(ipnf_key_hash(&f->key, ipnf_key_len(&f->key)), t->size);

@@ -197,6 +197,20 @@ us_ns() { local t=${1/./}; echo $((10#$t * 1000)); } # $EPOCHREALTIME (us) -> ns
 # timed_flush NAME TAG FLOWS: guest ns of "echo 1 > flush" (bash builtins only, no fork in
 # the window), the write's own cost ("echo 0 > flush": a no-op in both modules), the
 # writer's on-CPU time (schedstat), datagrams and bytes through dummy0
+# The memory of the flows now in the table (slab + hash): RAW NAME mem_*.
+mem_figures() { # NAME
+	local name=$1 slab hashline
+	slab=$(awk '$1 ~ /^ipt_netflow/ { s += $2 * $4; p += $15 * $6 * 4096; printf "slabinfo %s\n", $0 > "/dev/stderr" }
+		END { print s + 0, p + 0 }' /proc/slabinfo 2>"/tmp/slab.$name")
+	sed "s/^/RAW $name slabline /" "/tmp/slab.$name"
+	raw "$name" mem_flows "$(stat_flows)"
+	raw "$name" mem_slab_bytes "${slab% *}"
+	raw "$name" mem_slab_pages_bytes "${slab#* }"
+	hashline=$(grep '^Hash:' /proc/net/stat/ipt_netflow)
+	raw "$name" mem_hash_kb "$(printf '%s\n' "$hashline" | sed -n 's/.*(mem \([0-9]*\)K).*/\1/p')"
+	raw "$name" mem_flows_line "$(grep '^Flows:' /proc/net/stat/ipt_netflow | tr ' ' '_')"
+}
+
 timed_flush() {
 	local name=$1 tag=$2 flows=$3 t0 t1 c0 c1 b0 b1 w0 w1 wc0 wc1 tx0 tx1 pk by e0 e1
 	read -r tx0 b0 < <(dummy_tx)
@@ -285,16 +299,7 @@ bench_module() { # NAME KO
 
 	# (5) memory at 500k flows
 	rules_none
-	local slab hashline
-	slab=$(awk '$1 ~ /^ipt_netflow/ { s += $2 * $4; p += $15 * $6 * 4096; printf "slabinfo %s\n", $0 > "/dev/stderr" }
-		END { print s + 0, p + 0 }' /proc/slabinfo 2>"/tmp/slab.$name")
-	sed "s/^/RAW $name slabline /" "/tmp/slab.$name"
-	raw "$name" mem_flows "$(stat_flows)"
-	raw "$name" mem_slab_bytes "${slab% *}"
-	raw "$name" mem_slab_pages_bytes "${slab#* }"
-	hashline=$(grep '^Hash:' /proc/net/stat/ipt_netflow)
-	raw "$name" mem_hash_kb "$(printf '%s\n' "$hashline" | sed -n 's/.*(mem \([0-9]*\)K).*/\1/p')"
-	raw "$name" mem_flows_line "$(grep '^Flows:' /proc/net/stat/ipt_netflow | tr ' ' '_')"
+	mem_figures "$name"
 
 	# (4) export v5: flush the 500k flows
 	timed_flush "$name" exp5 "$f"
@@ -385,6 +390,7 @@ if [ "${1:-}" = --quick ]; then
 			rules_netflow
 			pg_run "$HITS_N" 10.1.0.0 "$(ipmax "$HITS_N")" 1000 1001
 			rules_none
+			mem_figures "${arg%%=*}"
 			timed_flush "${arg%%=*}" "$regime" "$(stat_flows)"
 			unload
 			continue

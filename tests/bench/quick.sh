@@ -42,9 +42,15 @@ case $regime in exp*)
 		w=$(sed -n "s/^RAW $n ${regime}_noop_ns //p" "$out/guest.log")
 		e=$(sed -n "s/^RAW $n ${regime}_empty_flush_ns //p" "$out/guest.log")
 		p=$(sed -n "s/^RAW $n ${regime}_udp_payload //p" "$out/guest.log")
-		[ -n "$f" ] && [ -n "$t" ] && printf '%-12s %s ns/flow (%s flows), %s B/flow, empty flush %s ns\n' "$n" \
+		ms=$(sed -n "s/^RAW $n mem_slab_bytes //p" "$out/guest.log")
+		mh=$(sed -n "s/^RAW $n mem_hash_kb //p" "$out/guest.log")
+		mf=$(sed -n "s/^RAW $n mem_flows //p" "$out/guest.log")
+		[ -n "$f" ] && [ -n "$t" ] && printf '%-12s %s ns/flow (%s flows), %s B/flow exported, empty flush %s ns; memory %s B/flow (slab %s + hash %s)\n' "$n" \
 			"$(awk -v t="$t" -v w="$w" -v f="$f" 'BEGIN { printf "%.1f", (t - w) / f }')" "$f" \
-			"$(awk -v p="$p" -v f="$f" 'BEGIN { printf "%.1f", p / f }')" "$e"
+			"$(awk -v p="$p" -v f="$f" 'BEGIN { printf "%.1f", p / f }')" "$e" \
+			"$(awk -v s="$ms" -v h="$mh" -v f="$mf" 'BEGIN { printf "%.1f", (s + h * 1024) / f }')" \
+			"$(awk -v s="$ms" -v f="$mf" 'BEGIN { printf "%.1f", s / f }')" \
+			"$(awk -v h="$mh" -v f="$mf" 'BEGIN { printf "%.1f", h * 1024 / f }')"
 	done
 	exit 0 ;;
 esac
