@@ -150,10 +150,14 @@ static void ipnf_run(bool flush)
 		 * what the pending array holds.
 		 */
 		for (n = 0; n < size; ) {
+			bool full;
+
 			n += ipnf_table_sweep(n, size - n, &exp, &ipnf_pending, &flows);
+			full = ipnf_pending.n == ipnf_pending.cap;
 			ipnf_wait_readers();
 			exported += ipnf_export_pending();
-			ipnf_pending_grow();
+			if (full)
+				ipnf_pending_grow();
 		}
 		ipnf_sweep_pos = 0;
 	} else {
