@@ -137,9 +137,9 @@ void ipnf_rules_show(struct seq_file *m)
 void ipnf_rules_exit(void)
 {
 	struct ipnf_aggr_set *a = rcu_replace_pointer(ipnf_aggr_rules, NULL, true);
+	struct ipnf_snmp_set *s = rcu_replace_pointer(ipnf_snmp_rules, NULL, true);
 
 	static_branch_disable(&ipnf_aggr_on);
-	struct ipnf_snmp_set *s = rcu_replace_pointer(ipnf_snmp_rules, NULL, true);
 
 	/* the target is unregistered: no reader left once a grace period ends */
 	ipnf_wait_readers();
