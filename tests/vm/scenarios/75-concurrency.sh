@@ -3,7 +3,9 @@
 # pktgen threads on every vCPU, half of them new flows (random sources and ports), half
 # 64 established flows, metered by hook mode, while seven loops run at the same time and
 # over again: hashsize changes, flushes, protocol 5/9/10, destination and destination_mode
-# changes, sampler and aggregation changes, netlink dumps of all flows, /proc reads.
+# changes, sampler and aggregation changes, netlink dumps of all flows, /proc reads, and
+# TCP flows that end by FIN or RST (the worker finds them through per-CPU maps that a
+# hashsize change regroups).
 # For NF_CONC_SECONDS (default 60; make check-debug: 300).  Every packet that reached dut's
 # IP layer is accounted: metered, dropped (counted) or skipped by the hash sampler
 # (counted).  Then NF_CONC_RELOADS (default 5) module reloads under the flood with the
@@ -106,12 +108,19 @@ op_dump() {
 	fi
 	[ $(($1 % 5)) != 0 ] || /tmp/netflowctl flows --json >/dev/null 2>&1 || true
 }
+op_tcpend() { # 100 TCP flows, each ended by FIN or RST (tools/send_tcp_ends.py)
+	local n
+	n=$(python3 "$NF_TOOLS/send_tcp_ends.py" pg0 "$NF_PG_DMAC" 100 2>/dev/null) || n=0
+	echo "$n" >>/tmp/conc/tcpend.frames
+	sleep 0.2
+}
 op_proc() {
 	cat /proc/net/stat/ipt_netflow /proc/net/stat/ipt_netflow_snmp >/dev/null 2>&1 ||
 		{ [ -e /tmp/conc/reloading ] || echo "/proc read failed" >>/tmp/conc/failures; }
 	head -c 65536 /proc/net/stat/ipt_netflow_flows >/dev/null 2>&1 || true
 }
-ops="hashsize flush protocol destination sampler dump proc"
+ops="hashsize flush protocol destination sampler dump proc tcpend"
+nops=$(echo "$ops" | wc -w)
 
 before=$(inrecv)
 echo start >"$NF_PG/pgctrl" &
@@ -124,7 +133,7 @@ for op in $ops; do
 done
 sleep "$secs"
 touch /tmp/conc/stop
-wait "${NF_PIDS[@]: -7}" 2>/dev/null || true
+wait "${NF_PIDS[@]: -$nops}" 2>/dev/null || true
 echo stop >"$NF_PG/pgctrl" || true
 wait "$NF_PG_PID" 2>/dev/null || true
 sleep 1
@@ -137,6 +146,10 @@ for op in $ops; do
 	assert_ge "$n" 5 "the $op loop ran (x$n)"
 	summary="$summary $op x$n"
 done
+
+tcp=$(awk '{ n += $1 } END { print n + 0 }' /tmp/conc/tcpend.frames 2>/dev/null || echo 0)
+assert_ge "$tcp" 200 "frames of TCP flows ending by FIN or RST sent (x$tcp)"
+summary="$summary ($tcp TCP frames)"
 
 # every packet that reached the IP layer: metered, dropped or hash-skipped
 sysctl -q -w net.netflow.sampler=hash:2	# (the skipped count shows with a hash sampler)
@@ -177,7 +190,7 @@ for i in $(seq "$reloads"); do
 	load
 done
 touch /tmp/conc/stop
-wait "${NF_PIDS[@]: -7}" 2>/dev/null || true
+wait "${NF_PIDS[@]: -$nops}" 2>/dev/null || true
 echo stop >"$NF_PG/pgctrl" || true
 wait "$NF_PG_PID" 2>/dev/null || true
 assert_eq "$ok" "$reloads" "module unloaded under the flood and the loops, $reloads times"
