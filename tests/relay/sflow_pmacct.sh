@@ -65,7 +65,14 @@ sfprobe_receiver: 127.0.0.1:$3
 sfprobe_agentip: 127.0.0.1
 $2
 CONF
-  timeout 60 pmacctd -f "$T/$1.conf" >"$T/pmacctd-$1.log" 2>&1 || fail "pmacctd ($1) failed"
+  # pmacctd 1.7.7 exits 1 now and then at the end of the pcap: its sfprobe plugin finishes
+  # first ("Shutting down on user request") and the core, finding it gone, gives up
+  # ("connection lost"; more often on a loaded machine).  That race is pmacct's and the
+  # records are complete by then (checked below); any other failure is one.
+  timeout 60 pmacctd -f "$T/$1.conf" >"$T/pmacctd-$1.log" 2>&1 ||
+    { grep -q "sfprobe ): Shutting down on user request" "$T/pmacctd-$1.log" &&
+      grep -q "connection lost to 'default_sfprobe-sfprobe'" "$T/pmacctd-$1.log"; } ||
+    fail "pmacctd ($1) failed"
 }
 
 # 1. every frame, rate 8
