@@ -273,7 +273,7 @@ bench_module() { # NAME KO
 
 	# (2b) hook mode (issue 19, modules that have it): the meter as a netfilter hook
 	# before raw (priority -400), no NETFLOW rule, the same -j DROP rule as the baseline
-	if echo ipv4:prerouting:-400 >/proc/sys/net/netflow/hooks 2>/dev/null; then
+	if { echo ipv4:prerouting:-400 >/proc/sys/net/netflow/hooks; } 2>/dev/null; then
 		rules_drop
 		measure "$name" flood_hook "$FLOOD_N" 10.1.0.0 "$fmax" 1000 1001 "flush_new0"
 		raw "$name" flood_hook_new_in_window "$(($(stat_new) - N0))"
