@@ -58,7 +58,8 @@ struct ipnf_end_map {
 	unsigned long bits[BITS_TO_LONGS(IPNF_END_GROUPS)];
 };
 static struct ipnf_end_map __percpu *ipnf_end_maps;	/* 2 KB a CPU: dynamic */
-static struct ipnf_end_map ipnf_end_todo, ipnf_end_again;
+/* the worker's groups to sweep, and those to sweep again next run (export mutex) */
+static struct ipnf_end_map ipnf_end_work, ipnf_end_next;
 static bool ipnf_end_all;	/* a resize regrouped the buckets: look at all */
 atomic64_t ipnf_removed_pkts;
 atomic64_t ipnf_removed_bytes;
@@ -448,25 +449,25 @@ void ipnf_table_sweep_ended(const struct ipnf_expiry *exp, struct ipnf_batch *ba
 		m = per_cpu_ptr(ipnf_end_maps, cpu);
 		for (w = 0; w < ARRAY_SIZE(m->bits); w++)
 			if (READ_ONCE(m->bits[w]))
-				ipnf_end_todo.bits[w] |= xchg(&m->bits[w], 0);
+				ipnf_end_work.bits[w] |= xchg(&m->bits[w], 0);
 	}
 	if (ipnf_end_all) {
-		bitmap_fill(ipnf_end_todo.bits, groups);
+		bitmap_fill(ipnf_end_work.bits, groups);
 		ipnf_end_all = false;
 	}
-	bitmap_clear(ipnf_end_todo.bits, groups, IPNF_END_GROUPS - groups);
-	for_each_set_bit(g, ipnf_end_todo.bits, groups) {
+	bitmap_clear(ipnf_end_work.bits, groups, IPNF_END_GROUPS - groups);
+	for_each_set_bit(g, ipnf_end_work.bits, groups) {
 		from = g << t->group_shift;
 		end = min(t->size, from + (1U << t->group_shift));
 		lingering = 0;
 		if (ipnf_sweep_buckets(t, from, end, &e, batch, nflows, &lingering) != end)
 			break;		/* the batch is full: this group and the rest next time */
-		__clear_bit(g, ipnf_end_todo.bits);
+		__clear_bit(g, ipnf_end_work.bits);
 		if (lingering)
-			__set_bit(g, ipnf_end_again.bits);
+			__set_bit(g, ipnf_end_next.bits);
 	}
-	bitmap_or(ipnf_end_todo.bits, ipnf_end_todo.bits, ipnf_end_again.bits, groups);
-	bitmap_zero(ipnf_end_again.bits, IPNF_END_GROUPS);
+	bitmap_or(ipnf_end_work.bits, ipnf_end_work.bits, ipnf_end_next.bits, groups);
+	bitmap_zero(ipnf_end_next.bits, IPNF_END_GROUPS);
 }
 
 int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *arg),
