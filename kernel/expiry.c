@@ -27,8 +27,6 @@
 #include "flowpool.h"
 #include "expiry.h"
 #include "export.h"
-#include "export_sink.h"
-#include "export_v5.h"
 #include "ifaces.h"
 #include "natevents.h"
 #include "natflows.h"
@@ -66,29 +64,21 @@ static unsigned int ipnf_export_pending(void)
 		.uptime = ipnf_uptime_ms(),
 		.real_ms = div_u64(ktime_get_real_ns(), NSEC_PER_MSEC),
 	};
-	struct ipnf_export_sink *v5 = ipnf_export_v5_sink();
+	/* what ipnf_flow_rec() could add that the straight path has not */
+	bool plain = !ipnf_if_any_vrf() && !ipnf_natflows_on();
+	struct ipnf_flow **v = ipnf_pending.v;
 	unsigned int i, cnt = ipnf_pending.n;
-	u64 pkts = 0, bytes = 0;
 	struct ipnf_exp_rec r;
 
 	for (i = 0; i < cnt; i++) {
-		struct ipnf_flow *f = ipnf_pending.v[i];
-		u32 fp = (u32)atomic_read(&f->packets);
-		u64 fb = atomic64_read(&f->bytes);
-
-		pkts += fp;
-		bytes += fb;
-		if (v5 && f->key.family == IPNF_FAM_V4 && !(fb >> 32)) {
-			ipnf_v5_add_flow(v5, f, &c, fp, (u32)fb);
-		} else {
-			ipnf_flow_rec(f, &r, &c);
-			ipnf_export_flow(&r);
-		}
-		ipnf_flow_free(f);
+		i += ipnf_export_flows(v + i, cnt - i, &c, plain);
+		if (i == cnt)
+			break;
+		ipnf_flow_rec(v[i], &r, &c);
+		ipnf_export_flow(&r);
 	}
+	ipnf_flows_free(v, cnt);
 	ipnf_pending.n = 0;
-	atomic64_add(pkts, &ipnf_removed_pkts);
-	atomic64_add(bytes, &ipnf_removed_bytes);
 	return cnt;
 }
 

@@ -57,16 +57,15 @@ static bool ipnf_sampler_selects(void)
 	}
 }
 
-/*
- * The usual NetFlow v5 case goes straight from the flow to its record
- * (ipnf_v5_add_flow): nothing to sample, nothing but v5 to encode.
- */
-struct ipnf_export_sink *ipnf_export_v5_sink(void)
+unsigned int ipnf_export_flows(struct ipnf_flow *const *v, unsigned int n,
+			     const struct ipnf_export_clock *c, bool plain)
 {
 	lockdep_assert_held(&ipnf_export_mutex);
-	if (ipnf_proto == 5 && READ_ONCE(ipnf_cfg.sampler_kind) == IPNF_SAMPLER_OFF)
-		return &ipnf_sink;
-	return NULL;
+	if (READ_ONCE(ipnf_cfg.sampler_kind) != IPNF_SAMPLER_OFF)
+		return 0;
+	if (ipnf_proto == 5)
+		return ipnf_v5_add_flows(&ipnf_sink, v, n, c);
+	return plain ? ipnf_tpl_add_flows(&ipnf_sink, v, n, c) : 0;
 }
 
 void ipnf_export_flow(const struct ipnf_exp_rec *r)

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 #include "export_rec.h"
 #include "export_sink.h"
+#include "flow.h"
 #include "options.h"
 
 struct ipnf_export_stats {
@@ -32,11 +33,14 @@ void ipnf_export_flow(const struct ipnf_exp_rec *r);
 void ipnf_export_nat(const struct ipnf_nat_rec *n);	/* not sampled */
 void ipnf_export_flush(bool force);	/* each worker run: PDUs that are due */
 /*
- * The v5 straight path (export_v5.h ipnf_v5_add_flow): the sink to give it
- * while protocol 5 runs without a sampler, else NULL (records through
- * ipnf_export_flow).
+ * The straight path: flows of v, from the first on, to records without the
+ * general record in between (export_v5.c, export_tpl.c), while there is
+ * nothing to sample and the flows need nothing else; returns how many it
+ * took (the caller gives the next one ipnf_export_flow's record).  plain:
+ * no record of the caller's has a VRF or a NAT translation.
  */
-struct ipnf_export_sink *ipnf_export_v5_sink(void);
+unsigned int ipnf_export_flows(struct ipnf_flow *const *v, unsigned int n,
+			     const struct ipnf_export_clock *c, bool plain);
 void ipnf_export_stats_read(struct ipnf_export_stats *x);
 u64 ipnf_export_bytes(void);		/* sent so far */
 

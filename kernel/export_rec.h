@@ -51,6 +51,19 @@ struct ipnf_exp_rec {
 	u16 src_as, dst_as;
 };
 
+/*
+ * What the head of a flow's template record takes (tmpl.c ipnf_put_head):
+ * from a general record, or straight from an IPv4 flow (flow_rec.h).
+ */
+struct ipnf_rec_head {
+	const struct ipnf_flow_key *key;
+	u64 packets, bytes;
+	u64 start_abs_ms, end_abs_ms;	/* IPFIX */
+	u32 first_ms, last_ms;		/* v9 */
+	u32 oif;
+	u8 tcp_flags, end_reason;
+};
+
 /* A NAT event (NAT44): a translated connection started or ended. */
 enum ipnf_nat_event { IPNF_NAT_CREATE = 1, IPNF_NAT_DELETE = 2 };	/* natEvent */
 

@@ -167,6 +167,14 @@ void ipnf_tpl_open_counts(u64 *pkts, u64 *bytes)
 	*bytes = ipnf_tpl_version ? ipnf_tpl_pdu.bytes : 0;
 }
 
+/* Flow records went into the open PDU (the first of it with them?). */
+static void ipnf_tpl_flows_added(bool first)
+{
+	if (first)
+		ipnf_tpl_started = jiffies;
+	ipnf_tpl_used |= ipnf_tpl_pdu.fixed_used;
+}
+
 void ipnf_tpl_add(struct ipnf_export_sink *s, const struct ipnf_exp_rec *r)
 {
 	lockdep_assert_held(&ipnf_export_mutex);
@@ -177,10 +185,31 @@ void ipnf_tpl_add(struct ipnf_export_sink *s, const struct ipnf_exp_rec *r)
 		if (ipnf_pdu_add_flow(&ipnf_tpl_pdu, r))
 			return;		/* cannot happen: a record fits a PDU */
 	}
-	if (ipnf_tpl_pdu.flows == 1)
-		ipnf_tpl_started = jiffies;
-	if (!ipnf_tpl_pdu.last_mask)
-		__set_bit(ipnf_tpl_pdu.last_shape - IPNF_T_FIRST, &ipnf_tpl_used);
+	ipnf_tpl_flows_added(ipnf_tpl_pdu.flows == 1);
+}
+
+unsigned int ipnf_tpl_add_flows(struct ipnf_export_sink *s, struct ipnf_flow *const *v,
+			      unsigned int n, const struct ipnf_export_clock *c)
+{
+	unsigned int i = 0, k;
+	int err = -ENOSPC;
+
+	lockdep_assert_held(&ipnf_export_mutex);
+	if (!ipnf_tpl_version)
+		return 0;
+	while (i < n && err == -ENOSPC) {
+		bool first = !ipnf_tpl_pdu.flows;
+
+		k = ipnf_pdu_add_flows4(&ipnf_tpl_pdu, v + i, n - i, c, &err);
+		if (k)
+			ipnf_tpl_flows_added(first);
+		else if (err == -ENOSPC && first)
+			break;		/* cannot happen: a record fits a PDU */
+		i += k;
+		if (err == -ENOSPC)
+			ipnf_tpl_flush(s);
+	}
+	return i;
 }
 
 void ipnf_tpl_add_nat(struct ipnf_export_sink *s, const struct ipnf_nat_rec *n)

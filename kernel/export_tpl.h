@@ -10,8 +10,16 @@
 #include <linux/types.h>
 #include "export_rec.h"
 #include "export_sink.h"
+#include "flow.h"
 
 void ipnf_tpl_add(struct ipnf_export_sink *s, const struct ipnf_exp_rec *r);
+/*
+ * Flows of v, from the first on, while they are IPv4 flows without optional
+ * blocks (no record of the caller's has a VRF or a NAT translation): their
+ * records straight from them.  Returns how many it took.
+ */
+unsigned int ipnf_tpl_add_flows(struct ipnf_export_sink *s, struct ipnf_flow *const *v,
+			      unsigned int n, const struct ipnf_export_clock *c);
 void ipnf_tpl_add_nat(struct ipnf_export_sink *s, const struct ipnf_nat_rec *n);
 void ipnf_tpl_flush(struct ipnf_export_sink *s);
 bool ipnf_tpl_pending(void);

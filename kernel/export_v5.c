@@ -110,8 +110,8 @@ void ipnf_v5_flush(struct ipnf_export_sink *s)
 	ipnf_v5_send_ready(s);
 }
 
-static __always_inline void ipnf_v5_put(struct ipnf_export_sink *s,
-				      const struct ipnf_v5_rec *v)
+/* Room for a record in the open PDU (closing a full one); where it goes. */
+static __always_inline u8 *ipnf_v5_room(struct ipnf_export_sink *s)
 {
 	if (ipnf_v5_count == IPNF_V5_MAX_RECS) {
 		ipnf_v5_close(s);
@@ -120,8 +120,14 @@ static __always_inline void ipnf_v5_put(struct ipnf_export_sink *s,
 	}
 	if (!ipnf_v5_count && !ipnf_v5_full)
 		ipnf_v5_started = jiffies;
-	ipnf_v5_write(ipnf_v5_buf + ipnf_v5_full * IPNF_V5_MAX_PDU +
-		    IPNF_V5_HDR_LEN + ipnf_v5_count * IPNF_V5_REC_LEN, v);
+	return ipnf_v5_buf + ipnf_v5_full * IPNF_V5_MAX_PDU + IPNF_V5_HDR_LEN +
+	       ipnf_v5_count * IPNF_V5_REC_LEN;
+}
+
+static __always_inline void ipnf_v5_put(struct ipnf_export_sink *s,
+				      const struct ipnf_v5_rec *v)
+{
+	ipnf_v5_write(ipnf_v5_room(s), v);
 	ipnf_v5_count++;
 	ipnf_v5_pkts += v->pkts;
 	ipnf_v5_bytes += v->bytes;
@@ -162,14 +168,55 @@ void ipnf_v5_add(struct ipnf_export_sink *s, const struct ipnf_exp_rec *r)
 	ipnf_v5_add_split(s, r);
 }
 
-/* An IPv4 flow whose counters fit 32 bits, straight (flow_rec.h). */
-void ipnf_v5_add_flow(struct ipnf_export_sink *s, const struct ipnf_flow *f,
-		    const struct ipnf_export_clock *c, u32 pkts, u32 bytes)
+/*
+ * Records of the flows of v (at most the open PDU's room) into it, from the
+ * first on while they are IPv4 with byte counters that fit 32 bits; returns
+ * how many.  The PDU's counters are kept in registers meanwhile.
+ */
+static unsigned int ipnf_v5_fill(u8 *rec, struct ipnf_flow *const *v, unsigned int n,
+			       const struct ipnf_export_clock *c)
 {
-	struct ipnf_v5_rec v = ipnf_v5_of_flow(f, c, pkts, bytes);
+	u64 pkts = 0, bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++, rec += IPNF_V5_REC_LEN) {
+		const struct ipnf_flow *f = v[i];
+		u64 b = atomic64_read(&f->bytes);
+		struct ipnf_v5_rec r;
+
+		if (f->key.family != IPNF_FAM_V4 || b >> 32)
+			break;
+		r = ipnf_v5_of_flow(f, c, (u32)atomic_read(&f->packets), (u32)b);
+		ipnf_v5_write(rec, &r);
+		pkts += r.pkts;
+		bytes += r.bytes;
+	}
+	ipnf_v5_count += i;
+	ipnf_v5_pkts += pkts;
+	ipnf_v5_bytes += bytes;
+	ipnf_v5_flows += i;
+	return i;
+}
+
+/*
+ * Flows straight to records (flow_rec.h), from the first of v on, while they
+ * are IPv4 with byte counters that fit 32 bits; returns how many it took.
+ */
+unsigned int ipnf_v5_add_flows(struct ipnf_export_sink *s, struct ipnf_flow *const *v,
+			     unsigned int n, const struct ipnf_export_clock *c)
+{
+	unsigned int i = 0, k, room;
+	u8 *rec;
 
 	lockdep_assert_held(&ipnf_export_mutex);
 
-	ipnf_v5_put(s, &v);
-	ipnf_v5_flows++;
+	while (i < n) {
+		rec = ipnf_v5_room(s);
+		room = min(n - i, IPNF_V5_MAX_RECS - ipnf_v5_count);
+		k = ipnf_v5_fill(rec, v + i, room, c);
+		i += k;
+		if (k < room)
+			break;	/* v[i] needs the general record */
+	}
+	return i;
 }

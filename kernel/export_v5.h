@@ -12,9 +12,12 @@
 #include "flow.h"
 
 void ipnf_v5_add(struct ipnf_export_sink *s, const struct ipnf_exp_rec *r);
-/* An IPv4 flow whose counters fit 32 bits (as read), its record straight from it. */
-void ipnf_v5_add_flow(struct ipnf_export_sink *s, const struct ipnf_flow *f,
-		    const struct ipnf_export_clock *c, u32 pkts, u32 bytes);
+/*
+ * Flows of v, from the first on, while they are IPv4 with byte counters that
+ * fit 32 bits: their records straight from them.  Returns how many it took.
+ */
+unsigned int ipnf_v5_add_flows(struct ipnf_export_sink *s, struct ipnf_flow *const *v,
+			     unsigned int n, const struct ipnf_export_clock *c);
 void ipnf_v5_flush(struct ipnf_export_sink *s);	/* every PDU out, the open one too */
 void ipnf_v5_send_ready(struct ipnf_export_sink *s);	/* the closed PDUs out */
 bool ipnf_v5_pending(void);

@@ -13,6 +13,39 @@
 #include "export_rec.h"
 #include "pdu_v5.h"
 
+/* tcpOptions of a flow: the option bits, and the extra ones kept in state st. */
+static __always_inline u64 ipnf_flow_tcp_opts(const struct ipnf_flow *f, int st)
+{
+	return (u32)atomic_read(&f->tcp_opts) | (u64)((u32)st >> IPNF_FLOW_OPT_SHIFT) << 32;
+}
+
+/* Bridge ports of the flow's first packet, or 0 (built without physdev). */
+static __always_inline u32 ipnf_flow_physin(const struct ipnf_flow *f)
+{
+#ifdef ENABLE_PHYSDEV
+	return f->physin;
+#else
+	return 0;
+#endif
+}
+
+static __always_inline u32 ipnf_flow_physout(const struct ipnf_flow *f)
+{
+#ifdef ENABLE_PHYSDEV
+	return f->physout;
+#else
+	return 0;
+#endif
+}
+
+/* flowEndReason of an exported flow (the sweep set it in state st). */
+static __always_inline u8 ipnf_flow_end_reason(int st)
+{
+	u8 reason = (st >> 16) & 0xff;
+
+	return reason ? reason : (u8)IPNF_END_EOF;
+}
+
 /*
  * The record of a flow, every field set (no memset of the whole) but the
  * two that need the kernel's tables: vrf_in/vrf_out and the NAT
@@ -42,19 +75,11 @@ static __always_inline void ipnf_flow_fill_rec(struct ipnf_exp_rec *r,
 	r->end_abs_ms = c->real_ms - last_age;
 	r->oif = f->oif;
 	r->ip_opts = (u32)atomic_read(&f->ip_opts);
-	r->tcp_opts = (u32)atomic_read(&f->tcp_opts) |
-		      (u64)((u32)st >> IPNF_FLOW_OPT_SHIFT) << 32;
-#ifdef ENABLE_PHYSDEV
-	r->physin = f->physin;
-	r->physout = f->physout;
-#else
-	r->physin = 0;
-	r->physout = 0;
-#endif
+	r->tcp_opts = ipnf_flow_tcp_opts(f, st);
+	r->physin = ipnf_flow_physin(f);
+	r->physout = ipnf_flow_physout(f);
 	r->tcp_flags = st & 0xff;
-	r->end_reason = (st >> 16) & 0xff;
-	if (!r->end_reason)
-		r->end_reason = IPNF_END_EOF;
+	r->end_reason = ipnf_flow_end_reason(st);
 	memset(r->nexthop, 0, sizeof(r->nexthop));
 	r->src_as = 0;
 	r->dst_as = 0;
@@ -93,6 +118,31 @@ ipnf_v5_of_flow(const struct ipnf_flow *f, const struct ipnf_export_clock *c,
 	};
 
 	return v;
+}
+
+/*
+ * The head of an IPv4 flow's template record (tmpl.c), straight from the
+ * flow: what ipnf_flow_fill_rec() puts there, st being the state it read.
+ */
+static __always_inline struct ipnf_rec_head
+ipnf_head_of_flow(const struct ipnf_flow *f, const struct ipnf_export_clock *c, int st)
+{
+	u32 first_age = ipnf_age_ms(c, f->ts_first);
+	u32 last_age = ipnf_age_ms(c, READ_ONCE(f->ts_last));
+	struct ipnf_rec_head h = {
+		.key = &f->key,
+		.packets = (u32)atomic_read(&f->packets),
+		.bytes = (u64)atomic64_read(&f->bytes),
+		.start_abs_ms = c->real_ms - first_age,
+		.end_abs_ms = c->real_ms - last_age,
+		.first_ms = c->uptime - first_age,
+		.last_ms = c->uptime - last_age,
+		.oif = f->oif,
+		.tcp_flags = (u8)st,
+		.end_reason = ipnf_flow_end_reason(st),
+	};
+
+	return h;
 }
 
 #endif /* IPNF_FLOW_REC_H */

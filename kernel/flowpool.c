@@ -142,19 +142,25 @@ void ipnf_flow_free_now(struct ipnf_flow *f)
 	kmem_cache_free(ipnf_pools[f->key.family == IPNF_FAM_V6].cache, f);
 }
 
-/* An exported flow, after its grace period (ipnf_export_mutex held). */
-void ipnf_flow_recycle(struct ipnf_flow *f)
+/* Exported flows, after their grace period (ipnf_export_mutex held). */
+void ipnf_flows_recycle(struct ipnf_flow *const *v, unsigned int n)
 {
-	struct ipnf_pool *p = &ipnf_pools[f->key.family == IPNF_FAM_V6];
+	struct ipnf_pool *p;
+	struct ipnf_flow *f;
+	unsigned int i;
 
 	lockdep_assert_held(&ipnf_export_mutex);
 
-	ipnf_chain_set(f, p->fill);
-	p->fill = f;
-	if (++p->nfill == IPNF_POOL_CHUNK) {
-		ipnf_pool_push(p, p->fill);
-		p->fill = NULL;
-		p->nfill = 0;
+	for (i = 0; i < n; i++) {
+		f = v[i];
+		p = &ipnf_pools[f->key.family == IPNF_FAM_V6];
+		ipnf_chain_set(f, p->fill);
+		p->fill = f;
+		if (++p->nfill == IPNF_POOL_CHUNK) {
+			ipnf_pool_push(p, p->fill);
+			p->fill = NULL;
+			p->nfill = 0;
+		}
 	}
 }
 

@@ -44,7 +44,7 @@ static __always_inline struct ipnf_flow *ipnf_flow_alloc(bool v6)
 	return ipnf_flow_alloc_slow(v6);
 }
 void ipnf_flow_free_now(struct ipnf_flow *f);	/* never hashed: to the slab */
-void ipnf_flow_recycle(struct ipnf_flow *f);	/* export mutex held */
+void ipnf_flows_recycle(struct ipnf_flow *const *v, unsigned int n); /* export mutex */
 void ipnf_pool_trim(unsigned int active);		/* export mutex held */
 u64 ipnf_pool_bytes(void);
 unsigned int ipnf_flow_objsize(int family);

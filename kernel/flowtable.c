@@ -323,19 +323,52 @@ u64 ipnf_flows_mem(void)
 	       (u64)v6 * ipnf_flow_objsize(IPNF_FAM_V6) + ipnf_pool_bytes();
 }
 
-/* An exported flow, after its grace period: to the pool (export mutex held). */
-void ipnf_flow_free(struct ipnf_flow *f)
+/*
+ * Exported flows, after their grace period: their counters to the removed
+ * totals, the flows to the pool (export mutex held).
+ */
+void ipnf_flows_free(struct ipnf_flow *const *v, unsigned int n)
 {
+	u64 pkts = 0, bytes = 0;
+	unsigned int i, v6 = 0;
+
 	lockdep_assert_held(&ipnf_export_mutex);
 
-	if (f->key.family == IPNF_FAM_V6)
-		atomic_dec(&ipnf_flows_v6);
-	atomic_dec(&ipnf_flows_active);
-	ipnf_flow_recycle(f);
+	for (i = 0; i < n; i++) {
+		const struct ipnf_flow *f = v[i];
+
+		pkts += (u32)atomic_read(&f->packets);
+		bytes += atomic64_read(&f->bytes);
+		v6 += f->key.family == IPNF_FAM_V6;
+	}
+	atomic64_add(pkts, &ipnf_removed_pkts);
+	atomic64_add(bytes, &ipnf_removed_bytes);
+	atomic_sub(v6, &ipnf_flows_v6);
+	atomic_sub(n, &ipnf_flows_active);
+	ipnf_flows_recycle(v, n);
 }
 
 /* Buckets a sweep handles under one lock hold (with BH disabled). */
-#define IPNF_SWEEP_RUN 128
+#define IPNF_SWEEP_RUN 256
+
+/*
+ * The first bucket of [b, end) that holds a flow, or end; empty buckets
+ * four at a time, without a lock: an empty bucket holds a nulls marker,
+ * whose bit 0 is set.
+ */
+static __always_inline unsigned int ipnf_next_used(const struct ipnf_link *tbl,
+						  unsigned int b, unsigned int end)
+{
+	while (b + 4 <= end &&
+	       ((unsigned long)rcu_access_pointer(tbl[b].next) &
+		(unsigned long)rcu_access_pointer(tbl[b + 1].next) &
+		(unsigned long)rcu_access_pointer(tbl[b + 2].next) &
+		(unsigned long)rcu_access_pointer(tbl[b + 3].next) & 1))
+		b += 4;
+	while (b < end && ipnf_is_nulls(rcu_access_pointer(tbl[b].next)))
+		b++;
+	return b;
+}
 
 /*
  * Buckets [b, end) of table t (ipnf_export_mutex held): unlink the flows due
@@ -348,6 +381,14 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 				     struct ipnf_batch *batch, unsigned int *nflows,
 				     unsigned int *lingering)
 {
+	/*
+	 * The loop works on copies: the atomic_or() below is a compiler
+	 * barrier, after which anything reached through a pointer would be
+	 * read again, for every flow.
+	 */
+	const struct ipnf_expiry e = *exp;
+	struct ipnf_flow **v = batch->v;
+	unsigned int bn = batch->n, cap = batch->cap, seen = 0, linger = 0;
 	struct ipnf_link *tbl = t->b, *p, *n;
 	u64 mul = t->stripe_mul, next;
 	unsigned int run_end;
@@ -358,18 +399,7 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 
 	lockdep_assert_held(&ipnf_export_mutex);
 	while (b < end && !full) {
-		/*
-		 * Skip empty buckets without locking, four at a time: an empty
-		 * bucket holds a nulls marker, whose bit 0 is set.
-		 */
-		while (b + 4 <= end &&
-		       ((unsigned long)rcu_access_pointer(tbl[b].next) &
-			(unsigned long)rcu_access_pointer(tbl[b + 1].next) &
-			(unsigned long)rcu_access_pointer(tbl[b + 2].next) &
-			(unsigned long)rcu_access_pointer(tbl[b + 3].next) & 1))
-			b += 4;
-		while (b < end && ipnf_is_nulls(rcu_access_pointer(tbl[b].next)))
-			b++;
+		b = ipnf_next_used(tbl, b, end);
 		if (b == end)
 			break;
 		/* a run of buckets of one stripe (stripes are consecutive) */
@@ -383,14 +413,14 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 			while (n = rcu_dereference_protected(p->next, lockdep_is_held(l)),
 			       !ipnf_is_nulls(n)) {
 				f = ipnf_link_flow(n);
-				(*nflows)++;
+				seen++;
 				reason = 0;
-				if (!ipnf_flow_due(f, exp, &reason)) {
-					*lingering += reason == IPNF_END_EOF;
+				if (!ipnf_flow_due(f, &e, &reason)) {
+					linger += reason == IPNF_END_EOF;
 					p = n;
 					continue;
 				}
-				if (batch->n == batch->cap) {
+				if (bn == cap) {
 					full = true;
 					break;
 				}
@@ -402,7 +432,7 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 				RCU_INIT_POINTER(p->next,
 						 rcu_dereference_protected(n->next, 1));
 				atomic_or(reason << 16, &f->state);
-				batch->v[batch->n++] = f;
+				v[bn++] = f;
 			}
 			if (full)
 				break;
@@ -411,6 +441,9 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 		local_bh_enable();
 		cond_resched();
 	}
+	batch->n = bn;
+	*nflows += seen;
+	*lingering += linger;
 	return full ? b : end;
 }
 

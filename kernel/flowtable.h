@@ -30,7 +30,8 @@ bool ipnf_flow_account(struct ipnf_flow_key *key, const struct ipnf_pkt_info *pi
 		     u32 pkts, u32 bytes);
 bool ipnf_flow_account_known(const struct ipnf_flow_key *key,
 			   const struct ipnf_pkt_info *pi, u32 pkts, u32 bytes);
-void ipnf_flow_free(struct ipnf_flow *f);	/* exported: to the pool */
+/* Exported flows: counters to the removed totals, flows to the pool. */
+void ipnf_flows_free(struct ipnf_flow *const *v, unsigned int n);
 u64 ipnf_flows_mem(void);		/* bytes of the flows' objects, pooled too */
 
 extern atomic_t ipnf_flows_active;

@@ -27,6 +27,19 @@ static int ipnf_nifs;
 static DEFINE_SPINLOCK(ipnf_if_lock);
 static u32 ipnf_if_vrfs[IPNF_IF_BITS];		/* l3mdev table, by ifindex */
 static const struct net *ipnf_if_nets[IPNF_IF_BITS];	/* compared, never used */
+static bool ipnf_if_vrf_seen;	/* some interface had a VRF since the last forget */
+
+static void ipnf_if_set_vrf(int ix, u32 vrf)
+{
+	WRITE_ONCE(ipnf_if_vrfs[ix], vrf);
+	if (vrf)
+		WRITE_ONCE(ipnf_if_vrf_seen, true);
+}
+
+bool ipnf_if_any_vrf(void)
+{
+	return READ_ONCE(ipnf_if_vrf_seen);
+}
 
 u32 ipnf_if_vrf(u32 ifindex)
 {
@@ -43,7 +56,7 @@ void ipnf_if_add(const struct net_device *dev)
 	spin_lock_irqsave(&ipnf_if_lock, flags);
 	if (test_and_set_bit(dev->ifindex, ipnf_if_seen))
 		goto out;
-	WRITE_ONCE(ipnf_if_vrfs[dev->ifindex], l3mdev_fib_table_rcu(dev));
+	ipnf_if_set_vrf(dev->ifindex, l3mdev_fib_table_rcu(dev));
 	WRITE_ONCE(ipnf_if_nets[dev->ifindex], dev_net(dev));
 	if (netif_is_l3_slave(dev))
 		master = netdev_master_upper_dev_get_rcu((struct net_device *)dev);
@@ -84,6 +97,7 @@ void ipnf_if_forget(void)
 	spin_lock_irqsave(&ipnf_if_lock, flags);
 	bitmap_zero(ipnf_if_seen, IPNF_IF_BITS);
 	memset(ipnf_if_vrfs, 0, sizeof(ipnf_if_vrfs));
+	WRITE_ONCE(ipnf_if_vrf_seen, false);
 	ipnf_nifs = 0;
 	spin_unlock_irqrestore(&ipnf_if_lock, flags);
 }
@@ -121,7 +135,7 @@ static int ipnf_if_event(struct notifier_block *nb, unsigned long event, void *p
 	if (event == NETDEV_UNREGISTER)
 		ipnf_if_gone(ix);
 	else
-		WRITE_ONCE(ipnf_if_vrfs[ix], l3mdev_fib_table(dev));
+		ipnf_if_set_vrf(ix, l3mdev_fib_table(dev));
 	return NOTIFY_DONE;
 }
 

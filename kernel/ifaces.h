@@ -26,6 +26,8 @@ int ipnf_if_list(struct ipnf_opt_iface *out, int max);
 void ipnf_if_forget(void);
 /* The VRF of an interface seen: its l3mdev table id (ingress/egressVRFID), or 0. */
 u32 ipnf_if_vrf(u32 ifindex);
+/* Whether any interface seen had a VRF (since the last ipnf_if_forget). */
+bool ipnf_if_any_vrf(void);
 int ipnf_ifaces_init(void);	/* follows devices moving in and out of VRFs */
 void ipnf_ifaces_exit(void);
 

@@ -375,6 +375,11 @@ void ipnf_natflows_fill(struct ipnf_exp_rec *r)
 	atomic64_inc(r->nat ? &ipnf_nb_translated : &ipnf_nb_plain);
 }
 
+bool ipnf_natflows_on(void)
+{
+	return READ_ONCE(ipnf_nb_on);
+}
+
 /* Drop every view (all = true) or those idle past the flows' lifetime. */
 static void ipnf_nb_prune(bool all)
 {

@@ -38,6 +38,7 @@ void ipnf_account_skb_nat(const struct sk_buff *skb,
 			const struct nf_hook_state *state,
 			struct ipnf_flow_key *key, struct ipnf_pkt_info *pi);
 void ipnf_natflows_fill(struct ipnf_exp_rec *r);
+bool ipnf_natflows_on(void);		/* records may carry a translation */
 void ipnf_natflows_stats(struct ipnf_natflows_stats *s);
 void ipnf_natflows_show(struct seq_file *m, const struct ipnf_natflows_stats *s);
 

@@ -61,6 +61,7 @@ static inline int ipnf_ntop6(char *buf, int len, const u8 *a)
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <endian.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -73,6 +74,9 @@ typedef uint64_t __be64;
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
+#define cpu_to_be16(v) htobe16(v)
+#define cpu_to_be32(v) htobe32(v)
+#define cpu_to_be64(v) htobe64(v)
 #define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define IFNAMSIZ 16
@@ -151,24 +155,29 @@ static inline u32 ipnf_get32(const u8 *p)
 	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
 }
 
+/*
+ * Big-endian stores at any alignment: one byte swap and one store each
+ * (the compiler does not always merge byte stores, say in a loop).
+ */
 static inline void ipnf_put16(u8 *p, u16 v)
 {
-	p[0] = v >> 8;
-	p[1] = v;
+	__be16 b = cpu_to_be16(v);
+
+	memcpy(p, &b, 2);
 }
 
 static inline void ipnf_put32(u8 *p, u32 v)
 {
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
+	__be32 b = cpu_to_be32(v);
+
+	memcpy(p, &b, 4);
 }
 
 static inline void ipnf_put64(u8 *p, u64 v)
 {
-	ipnf_put32(p, v >> 32);
-	ipnf_put32(p + 4, (u32)v);
+	__be64 b = cpu_to_be64(v);
+
+	memcpy(p, &b, 8);
 }
 
 #endif /* IPNF_ENV_H */

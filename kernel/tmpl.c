@@ -4,6 +4,7 @@
  * output and template/data consistency are checked in userspace tests.
  */
 #include "tmpl.h"
+#include "flow_rec.h"
 
 #define F(id, len) { IPNF_IE_##id, len }
 
@@ -158,18 +159,22 @@ static bool ipnf_has_ports(u8 proto)
 	       proto == 136;
 }
 
-unsigned int ipnf_tmpl_shape(const struct ipnf_exp_rec *r)
+static __always_inline unsigned int ipnf_tmpl_shape_key(const struct ipnf_flow_key *k)
 {
-	unsigned int base = r->key.family == IPNF_FAM_V6 ? IPNF_T_V6_PORTS :
-							  IPNF_T_V4_PORTS;
-	u8 proto = r->key.proto;
+	unsigned int base = k->family == IPNF_FAM_V6 ? IPNF_T_V6_PORTS : IPNF_T_V4_PORTS;
+	u8 proto = k->proto;
 
 	if (ipnf_has_ports(proto))
 		return base;
-	if ((r->key.family == IPNF_FAM_V4 && proto == 1) ||
-	    (r->key.family == IPNF_FAM_V6 && proto == 58))
+	if ((k->family == IPNF_FAM_V4 && proto == 1) ||
+	    (k->family == IPNF_FAM_V6 && proto == 58))
 		return base + 1;
 	return base + 2;
+}
+
+unsigned int ipnf_tmpl_shape(const struct ipnf_exp_rec *r)
+{
+	return ipnf_tmpl_shape_key(&r->key);
 }
 
 /* ---- optional blocks and the templates made with them ---- */
@@ -207,9 +212,18 @@ static const struct ipnf_block_def *ipnf_block(unsigned int b, unsigned int shap
 	return &ipnf_blocks[b];
 }
 
-unsigned int ipnf_tmpl_mask(const struct ipnf_exp_rec *r)
+/* The values that decide a record's blocks, besides its key. */
+struct ipnf_rec_blocks {
+	u32 label, ip_opts;
+	u64 tcp_opts;
+	u32 physin, physout;
+	u32 vrf_in, vrf_out;
+	u8 nat;
+};
+
+static __always_inline unsigned int ipnf_tmpl_mask_of(const struct ipnf_flow_key *k,
+						     const struct ipnf_rec_blocks *r)
 {
-	const struct ipnf_flow_key *k = &r->key;
 	bool v6 = k->family == IPNF_FAM_V6;
 	unsigned int m = 0;
 
@@ -248,6 +262,17 @@ unsigned int ipnf_tmpl_mask(const struct ipnf_exp_rec *r)
 		m |= 1u << IPNF_B_MPLS;
 #endif
 	return m;
+}
+
+unsigned int ipnf_tmpl_mask(const struct ipnf_exp_rec *r)
+{
+	struct ipnf_rec_blocks b = {
+		.label = r->label, .ip_opts = r->ip_opts, .tcp_opts = r->tcp_opts,
+		.physin = r->physin, .physout = r->physout,
+		.vrf_in = r->vrf_in, .vrf_out = r->vrf_out, .nat = r->nat,
+	};
+
+	return ipnf_tmpl_mask_of(&r->key, &b);
 }
 
 void ipnf_tmpl_cache_init(struct ipnf_tmpl_cache *c, int version)
@@ -332,17 +357,11 @@ static void ipnf_set_close(struct ipnf_pdu *p)
 	p->set_off = 0;
 }
 
-/* Make sure a set with this id is open and need more bytes fit after it. */
-static int ipnf_set_want(struct ipnf_pdu *p, unsigned int id, unsigned int need)
+/* A new set with this id, need more bytes fitting after its header. */
+static int ipnf_set_open(struct ipnf_pdu *p, unsigned int id, unsigned int need)
 {
 	unsigned int pad = 0;
 
-	if (p->set_off && p->set_id == id) {
-		/* v9 padding of the set still to come: up to 3 bytes */
-		if (p->len + need + (p->version == 9 ? 3 : 0) > p->cap)
-			return -ENOSPC;
-		return 0;
-	}
 	if (p->set_off && p->version == 9)
 		pad = (4 - ((p->len - p->set_off) & 3)) & 3;
 	if (p->len + pad + 4 + need + (p->version == 9 ? 3 : 0) > p->cap)
@@ -353,6 +372,16 @@ static int ipnf_set_want(struct ipnf_pdu *p, unsigned int id, unsigned int need)
 	ipnf_put16(p->buf + p->len, (u16)id);
 	p->len += 4;
 	return 0;
+}
+
+/* Make sure a set with this id is open and need more bytes fit after it. */
+static __always_inline int ipnf_set_want(struct ipnf_pdu *p, unsigned int id,
+					unsigned int need)
+{
+	if (p->set_off && p->set_id == id)
+		/* v9 padding of the set still to come: up to 3 bytes */
+		return p->len + need + (p->version == 9 ? 3 : 0) > p->cap ? -ENOSPC : 0;
+	return ipnf_set_open(p, id, need);
 }
 
 static unsigned int ipnf_tmpl_rec_size(const struct ipnf_tmpl *t)
@@ -606,10 +635,10 @@ static int ipnf_pdu_add_rec(struct ipnf_pdu *p, const struct ipnf_tmpl *t,
  * byte for byte against the table walk (ipnf_put_flow_field) in
  * tests/tmpl_test.cc.
  */
-static __always_inline u8 *ipnf_put_head_as(u8 *b, const struct ipnf_exp_rec *r,
+static __always_inline u8 *ipnf_put_head_as(u8 *b, const struct ipnf_rec_head *h,
 					  bool ipfix, bool v6, int l4)
 {
-	const struct ipnf_flow_key *k = &r->key;
+	const struct ipnf_flow_key *k = h->key;
 
 	if (v6) {
 		memcpy(b, k->a.v6.src, 16);
@@ -632,20 +661,20 @@ static __always_inline u8 *ipnf_put_head_as(u8 *b, const struct ipnf_exp_rec *r,
 	b[1] = k->tos;
 	b += 2;
 	if (l4 == 0)
-		*b++ = r->tcp_flags;
+		*b++ = h->tcp_flags;
 	ipnf_put32(b, k->iif);
-	ipnf_put32(b + 4, r->oif);
-	ipnf_put64(b + 8, r->bytes);
-	ipnf_put64(b + 16, r->packets);
+	ipnf_put32(b + 4, h->oif);
+	ipnf_put64(b + 8, h->bytes);
+	ipnf_put64(b + 16, h->packets);
 	b += 24;
 	if (ipfix) {
-		ipnf_put64(b, r->start_abs_ms);
-		ipnf_put64(b + 8, r->end_abs_ms);
-		b[16] = r->end_reason;
+		ipnf_put64(b, h->start_abs_ms);
+		ipnf_put64(b + 8, h->end_abs_ms);
+		b[16] = h->end_reason;
 		b += 17;
 	} else {
-		ipnf_put32(b, r->first_ms);
-		ipnf_put32(b + 4, r->last_ms);
+		ipnf_put32(b, h->first_ms);
+		ipnf_put32(b + 4, h->last_ms);
 		b += 8;
 	}
 	*b++ = k->family;
@@ -653,10 +682,10 @@ static __always_inline u8 *ipnf_put_head_as(u8 *b, const struct ipnf_exp_rec *r,
 }
 
 #define IPNF_HEAD(shape, ipfix, v6, l4) \
-	case (shape) * 2 + (ipfix): return ipnf_put_head_as(b, r, ipfix, v6, l4)
+	case (shape) * 2 + (ipfix): return ipnf_put_head_as(b, h, ipfix, v6, l4)
 
-u8 *ipnf_put_head(u8 *b, const struct ipnf_exp_rec *r, int version,
-		unsigned int shape)
+static u8 *ipnf_put_head_of(u8 *b, const struct ipnf_rec_head *h, int version,
+			  unsigned int shape)
 {
 	switch (shape * 2 + (version == 10)) {
 	IPNF_HEAD(IPNF_T_V4_PORTS, 0, false, 0);
@@ -671,28 +700,74 @@ u8 *ipnf_put_head(u8 *b, const struct ipnf_exp_rec *r, int version,
 	IPNF_HEAD(IPNF_T_V6_ICMP, 1, true, 1);
 	IPNF_HEAD(IPNF_T_V6_PLAIN, 0, true, 2);
 	default:
-		return ipnf_put_head_as(b, r, true, true, 2);
+		return ipnf_put_head_as(b, h, true, true, 2);
 	}
+}
+
+u8 *ipnf_put_head(u8 *b, const struct ipnf_exp_rec *r, int version,
+		unsigned int shape)
+{
+	struct ipnf_rec_head h = {
+		.key = &r->key,
+		.packets = r->packets,
+		.bytes = r->bytes,
+		.start_abs_ms = r->start_abs_ms,
+		.end_abs_ms = r->end_abs_ms,
+		.first_ms = r->first_ms,
+		.last_ms = r->last_ms,
+		.oif = r->oif,
+		.tcp_flags = r->tcp_flags,
+		.end_reason = r->end_reason,
+	};
+
+	return ipnf_put_head_of(b, &h, version, shape);
+}
+
+/* The template of a flow record of this shape and blocks, remembered in p. */
+static const struct ipnf_tmpl *ipnf_pdu_flow_tmpl_new(struct ipnf_pdu *p, unsigned int shape,
+						  unsigned int mask)
+{
+	const struct ipnf_tmpl *t = ipnf_tmpl_pick(p->tc, p->version, shape, mask);
+
+	if (!t)
+		return NULL;
+	/* not remembered when blocks had no room: counted each time */
+	p->last_t = !mask || t != ipnf_tmpl_get(p->version, shape) ? t : NULL;
+	p->last_len = ipnf_tmpl_rec_len(t);
+	p->last_shape = shape;
+	p->last_mask = mask;
+	return t;
+}
+
+static __always_inline const struct ipnf_tmpl *
+ipnf_pdu_flow_tmpl(struct ipnf_pdu *p, unsigned int shape, unsigned int mask)
+{
+	if (shape == p->last_shape && mask == p->last_mask && p->last_t)
+		return p->last_t;
+	return ipnf_pdu_flow_tmpl_new(p, shape, mask);
+}
+
+static __always_inline void ipnf_pdu_flow_added(struct ipnf_pdu *p, unsigned int shape,
+					       unsigned int mask, u64 packets, u64 bytes)
+{
+	p->len += p->last_len;
+	p->records++;
+	p->data_records++;
+	p->flows++;
+	p->pkts += packets;
+	p->bytes += bytes;
+	if (!mask)
+		p->fixed_used |= 1u << (shape - IPNF_T_FIRST);
 }
 
 int ipnf_pdu_add_flow(struct ipnf_pdu *p, const struct ipnf_exp_rec *r)
 {
 	unsigned int shape = ipnf_tmpl_shape(r), mask = ipnf_tmpl_mask(r), i;
-	const struct ipnf_tmpl *t;
+	const struct ipnf_tmpl *t = ipnf_pdu_flow_tmpl(p, shape, mask);
 	u8 *b;
 
-	if (shape == p->last_shape && mask == p->last_mask && p->last_t) {
-		t = p->last_t;
-	} else {
-		t = ipnf_tmpl_pick(p->tc, p->version, shape, mask);
-		if (!t)
-			return -EINVAL;
-		/* not remembered when blocks had no room: counted each time */
-		p->last_t = !mask || t != ipnf_tmpl_get(p->version, shape) ? t : NULL;
-		p->last_len = ipnf_tmpl_rec_len(t);
-		p->last_shape = shape;
-		p->last_mask = mask;
-	}
+	if (!t)
+		return -EINVAL;
 	if (ipnf_set_want(p, t->id, p->last_len))
 		return -ENOSPC;
 	b = ipnf_put_head(p->buf + p->len, r, p->version, shape);
@@ -701,13 +776,57 @@ int ipnf_pdu_add_flow(struct ipnf_pdu *p, const struct ipnf_exp_rec *r)
 		ipnf_put_flow_field(b, &t->f[i], r);
 		b += t->f[i].len;
 	}
-	p->len += p->last_len;
-	p->records++;
-	p->data_records++;
-	p->flows++;
-	p->pkts += r->packets;
-	p->bytes += r->bytes;
+	ipnf_pdu_flow_added(p, shape, mask, r->packets, r->bytes);
 	return 0;
+}
+
+/* One IPv4 flow straight, for one version (ipfix: 10, else 9). */
+static __always_inline int ipnf_pdu_add4(struct ipnf_pdu *p, const struct ipnf_flow *f,
+					const struct ipnf_export_clock *c, bool ipfix)
+{
+	int st = atomic_read(&f->state);
+	struct ipnf_rec_blocks blk = {
+		.ip_opts = (u32)atomic_read(&f->ip_opts),
+		.tcp_opts = ipnf_flow_tcp_opts(f, st),
+		.physin = ipnf_flow_physin(f),
+		.physout = ipnf_flow_physout(f),
+	};
+	const struct ipnf_tmpl *t;
+	struct ipnf_rec_head h;
+	unsigned int shape;
+	u8 *b;
+
+	if (f->key.family != IPNF_FAM_V4 || ipnf_tmpl_mask_of(&f->key, &blk))
+		return -EAGAIN;
+	shape = ipnf_tmpl_shape_key(&f->key);
+	t = ipnf_pdu_flow_tmpl(p, shape, 0);
+	if (!t)
+		return -EINVAL;
+	if (ipnf_set_want(p, t->id, p->last_len))
+		return -ENOSPC;
+	h = ipnf_head_of_flow(f, c, st);
+	b = p->buf + p->len;
+	if (shape == IPNF_T_V4_PORTS)
+		ipnf_put_head_as(b, &h, ipfix, false, 0);
+	else if (shape == IPNF_T_V4_ICMP)
+		ipnf_put_head_as(b, &h, ipfix, false, 1);
+	else
+		ipnf_put_head_as(b, &h, ipfix, false, 2);
+	ipnf_pdu_flow_added(p, shape, 0, h.packets, h.bytes);
+	return 0;
+}
+
+unsigned int ipnf_pdu_add_flows4(struct ipnf_pdu *p, struct ipnf_flow *const *v,
+			       unsigned int n, const struct ipnf_export_clock *c, int *err)
+{
+	unsigned int i;
+	int e = 0;
+
+	for (i = 0; i < n && !e; i++)
+		e = p->version == 10 ? ipnf_pdu_add4(p, v[i], c, true) :
+				       ipnf_pdu_add4(p, v[i], c, false);
+	*err = e;
+	return e ? i - 1 : i;
 }
 
 static void ipnf_put_nat(u8 *b, const struct ipnf_field *f, const void *v)

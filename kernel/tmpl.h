@@ -11,6 +11,7 @@
 #define IPNF_TMPL_H
 
 #include "export_rec.h"
+#include "flow.h"
 
 /* UDP payload limit: a 1500-byte MTU with room for IPv6 + UDP + tunnels. */
 #define IPNF_PDU_MAX 1400
@@ -238,6 +239,7 @@ struct ipnf_pdu {
 	const struct ipnf_tmpl *last_t;
 	unsigned int last_len;
 	unsigned int last_shape, last_mask;
+	unsigned int fixed_used;	/* bit per fixed data template used */
 };
 
 void ipnf_pdu_begin(struct ipnf_pdu *p, int version, u8 *buf, unsigned int cap);
@@ -256,6 +258,17 @@ int ipnf_pdu_add_tmpls(struct ipnf_pdu *p, unsigned int *next);
 int ipnf_pdu_add_templates(struct ipnf_pdu *p);
 /* One flow record (its set opened as needed); -ENOSPC if full. */
 int ipnf_pdu_add_flow(struct ipnf_pdu *p, const struct ipnf_exp_rec *r);
+/*
+ * The same for IPv4 flows straight from the flow, without the general
+ * record (flow_rec.h): the very bytes ipnf_pdu_add_flow() writes for
+ * ipnf_flow_fill_rec()'s records of them (tests/flow_rec_test.cc checks that
+ * on random flows), for a caller that knows no record of its has a VRF or a
+ * NAT translation.  Adds flows of v from the first on; returns how many.
+ * *err: 0 when all n are in; -EAGAIN when the next one needs the general
+ * record (IPv6, or an optional block); -ENOSPC when the PDU is full.
+ */
+unsigned int ipnf_pdu_add_flows4(struct ipnf_pdu *p, struct ipnf_flow *const *v,
+			       unsigned int n, const struct ipnf_export_clock *c, int *err);
 /*
  * The fields of a flow's shape template (its head), written straight;
  * returns the end.  tests/tmpl_test.cc checks it against the walk of the
