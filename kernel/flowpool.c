@@ -142,26 +142,46 @@ void ipnf_flow_free_now(struct ipnf_flow *f)
 	kmem_cache_free(ipnf_pools[f->key.family == IPNF_FAM_V6].cache, f);
 }
 
-/* Exported flows, after their grace period (ipnf_export_mutex held). */
+/* A flow onto the pool's chunk being filled; a full chunk onto its stack. */
+static void ipnf_pool_recycle(struct ipnf_pool *p, struct ipnf_flow *f)
+{
+	ipnf_chain_set(f, p->fill);
+	p->fill = f;
+	if (++p->nfill == IPNF_POOL_CHUNK) {
+		ipnf_pool_push(p, p->fill);
+		p->fill = NULL;
+		p->nfill = 0;
+	}
+}
+
+/*
+ * Exported flows, after their grace period (ipnf_export_mutex held).  The
+ * IPv4 chunk being filled is kept in registers meanwhile.
+ */
 void ipnf_flows_recycle(struct ipnf_flow *const *v, unsigned int n)
 {
-	struct ipnf_pool *p;
-	struct ipnf_flow *f;
-	unsigned int i;
+	struct ipnf_pool *p4 = &ipnf_pools[0];
+	struct ipnf_flow *fill = p4->fill, *f;
+	unsigned int i, nfill = p4->nfill;
 
 	lockdep_assert_held(&ipnf_export_mutex);
 
 	for (i = 0; i < n; i++) {
 		f = v[i];
-		p = &ipnf_pools[f->key.family == IPNF_FAM_V6];
-		ipnf_chain_set(f, p->fill);
-		p->fill = f;
-		if (++p->nfill == IPNF_POOL_CHUNK) {
-			ipnf_pool_push(p, p->fill);
-			p->fill = NULL;
-			p->nfill = 0;
+		if (f->key.family == IPNF_FAM_V6) {
+			ipnf_pool_recycle(&ipnf_pools[1], f);
+			continue;
+		}
+		ipnf_chain_set(f, fill);
+		fill = f;
+		if (++nfill == IPNF_POOL_CHUNK) {
+			ipnf_pool_push(p4, fill);
+			fill = NULL;
+			nfill = 0;
 		}
 	}
+	p4->fill = fill;
+	p4->nfill = nfill;
 }
 
 static void ipnf_chain_free(struct ipnf_pool *p, struct ipnf_flow *f)

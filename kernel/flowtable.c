@@ -359,15 +359,17 @@ void ipnf_flows_free(struct ipnf_flow *const *v, unsigned int n)
 static __always_inline unsigned int ipnf_next_used(const struct ipnf_link *tbl,
 						  unsigned int b, unsigned int end)
 {
-	while (b + 4 <= end &&
-	       ((unsigned long)rcu_access_pointer(tbl[b].next) &
-		(unsigned long)rcu_access_pointer(tbl[b + 1].next) &
-		(unsigned long)rcu_access_pointer(tbl[b + 2].next) &
-		(unsigned long)rcu_access_pointer(tbl[b + 3].next) & 1))
-		b += 4;
-	while (b < end && ipnf_is_nulls(rcu_access_pointer(tbl[b].next)))
-		b++;
-	return b;
+	const struct ipnf_link *h = tbl + b, *e = tbl + end;
+
+	while (e - h >= 4 &&
+	       ((unsigned long)rcu_access_pointer(h[0].next) &
+		(unsigned long)rcu_access_pointer(h[1].next) &
+		(unsigned long)rcu_access_pointer(h[2].next) &
+		(unsigned long)rcu_access_pointer(h[3].next) & 1))
+		h += 4;
+	while (h < e && ipnf_is_nulls(rcu_access_pointer(h->next)))
+		h++;
+	return h - tbl;
 }
 
 /*
@@ -389,7 +391,7 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 	const struct ipnf_expiry e = *exp;
 	struct ipnf_flow **v = batch->v;
 	unsigned int bn = batch->n, cap = batch->cap, seen = 0, linger = 0;
-	struct ipnf_link *tbl = t->b, *p, *n;
+	struct ipnf_link *tbl = t->b, *head, *run, *p, *n;
 	u64 mul = t->stripe_mul, next;
 	unsigned int run_end;
 	struct ipnf_flow *f;
@@ -408,8 +410,11 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 		run_end = min3((u64)end, (u64)b + IPNF_SWEEP_RUN, next);
 		local_bh_disable();
 		ipnf_lock(l);
-		for (; b < run_end; b++) {
-			p = &tbl[b];
+		for (head = &tbl[b], run = &tbl[run_end]; head < run; head++) {
+			if (ipnf_is_nulls(rcu_dereference_protected(head->next,
+								    lockdep_is_held(l))))
+				continue;	/* empty: the usual case */
+			p = head;
 			while (n = rcu_dereference_protected(p->next, lockdep_is_held(l)),
 			       !ipnf_is_nulls(n)) {
 				f = ipnf_link_flow(n);
@@ -437,6 +442,7 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 			if (full)
 				break;
 		}
+		b = head - tbl;
 		spin_unlock(l);
 		local_bh_enable();
 		cond_resched();

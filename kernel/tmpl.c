@@ -780,6 +780,24 @@ int ipnf_pdu_add_flow(struct ipnf_pdu *p, const struct ipnf_exp_rec *r)
 	return 0;
 }
 
+/*
+ * Its head written, the record counted.  h comes by value: a local assigned
+ * later would be zeroed first on kernels built with INIT_STACK_ALL_ZERO.
+ */
+static __always_inline void ipnf_put_flow4(struct ipnf_pdu *p, unsigned int shape,
+					  const struct ipnf_rec_head h, bool ipfix)
+{
+	u8 *b = p->buf + p->len;
+
+	if (shape == IPNF_T_V4_PORTS)
+		ipnf_put_head_as(b, &h, ipfix, false, 0);
+	else if (shape == IPNF_T_V4_ICMP)
+		ipnf_put_head_as(b, &h, ipfix, false, 1);
+	else
+		ipnf_put_head_as(b, &h, ipfix, false, 2);
+	ipnf_pdu_flow_added(p, shape, 0, h.packets, h.bytes);
+}
+
 /* One IPv4 flow straight, for one version (ipfix: 10, else 9). */
 static __always_inline int ipnf_pdu_add4(struct ipnf_pdu *p, const struct ipnf_flow *f,
 					const struct ipnf_export_clock *c, bool ipfix)
@@ -792,9 +810,7 @@ static __always_inline int ipnf_pdu_add4(struct ipnf_pdu *p, const struct ipnf_f
 		.physout = ipnf_flow_physout(f),
 	};
 	const struct ipnf_tmpl *t;
-	struct ipnf_rec_head h;
 	unsigned int shape;
-	u8 *b;
 
 	if (f->key.family != IPNF_FAM_V4 || ipnf_tmpl_mask_of(&f->key, &blk))
 		return -EAGAIN;
@@ -804,15 +820,7 @@ static __always_inline int ipnf_pdu_add4(struct ipnf_pdu *p, const struct ipnf_f
 		return -EINVAL;
 	if (ipnf_set_want(p, t->id, p->last_len))
 		return -ENOSPC;
-	h = ipnf_head_of_flow(f, c, st);
-	b = p->buf + p->len;
-	if (shape == IPNF_T_V4_PORTS)
-		ipnf_put_head_as(b, &h, ipfix, false, 0);
-	else if (shape == IPNF_T_V4_ICMP)
-		ipnf_put_head_as(b, &h, ipfix, false, 1);
-	else
-		ipnf_put_head_as(b, &h, ipfix, false, 2);
-	ipnf_pdu_flow_added(p, shape, 0, h.packets, h.bytes);
+	ipnf_put_flow4(p, shape, ipnf_head_of_flow(f, c, st), ipfix);
 	return 0;
 }
 
