@@ -19,20 +19,11 @@ static __always_inline u64 ipnf_flow_tcp_opts(const struct ipnf_flow *f, int st)
 	return (u32)atomic_read(&f->tcp_opts) | (u64)((u32)st >> IPNF_FLOW_OPT_SHIFT) << 32;
 }
 
-/* Bridge ports of the flow's first packet, or 0 (built without physdev). */
-static __always_inline u32 ipnf_flow_physin(const struct ipnf_flow *f)
+/* A bridge port of the flow's first packet (in, or out), or 0 (built without physdev). */
+static __always_inline u32 ipnf_flow_phys(const struct ipnf_flow *f, bool out)
 {
 #ifdef ENABLE_PHYSDEV
-	return f->physin;
-#else
-	return 0;
-#endif
-}
-
-static __always_inline u32 ipnf_flow_physout(const struct ipnf_flow *f)
-{
-#ifdef ENABLE_PHYSDEV
-	return f->physout;
+	return out ? f->physout : f->physin;
 #else
 	return 0;
 #endif
@@ -76,8 +67,8 @@ static __always_inline void ipnf_flow_fill_rec(struct ipnf_exp_rec *r,
 	r->oif = f->oif;
 	r->ip_opts = (u32)atomic_read(&f->ip_opts);
 	r->tcp_opts = ipnf_flow_tcp_opts(f, st);
-	r->physin = ipnf_flow_physin(f);
-	r->physout = ipnf_flow_physout(f);
+	r->physin = ipnf_flow_phys(f, false);
+	r->physout = ipnf_flow_phys(f, true);
 	r->tcp_flags = st & 0xff;
 	r->end_reason = ipnf_flow_end_reason(st);
 	memset(r->nexthop, 0, sizeof(r->nexthop));

@@ -806,8 +806,8 @@ static __always_inline int ipnf_pdu_add4(struct ipnf_pdu *p, const struct ipnf_f
 	struct ipnf_rec_blocks blk = {
 		.ip_opts = (u32)atomic_read(&f->ip_opts),
 		.tcp_opts = ipnf_flow_tcp_opts(f, st),
-		.physin = ipnf_flow_physin(f),
-		.physout = ipnf_flow_physout(f),
+		.physin = ipnf_flow_phys(f, false),
+		.physout = ipnf_flow_phys(f, true),
 	};
 	const struct ipnf_tmpl *t;
 	unsigned int shape;
