@@ -371,10 +371,10 @@ if [ "${1:-}" = --quick ]; then
 	shift 2
 	case $regime in
 	est) qargs=("$EST_N" 10.1.0.1 10.1.0.1 1000 1064) ;;
-	flood) qargs=("$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001) ;;
+	flood | reflood) qargs=("$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001) ;;
 	hits) qargs=("$HITS_N" 10.1.0.0 "$(ipmax "$HITS_N")" 1000 1001) ;;
 	exp5 | exp10) qargs=() ;;
-	*) die "quick: regime est, flood, hits, exp5 or exp10" ;;
+	*) die "quick: regime est, flood, reflood, hits, exp5 or exp10" ;;
 	esac
 	[ ${#qargs[@]} = 0 ] || { rules_drop; measure base "$regime" "${qargs[@]}"; }
 	for arg in "$@"; do # NAME=KO[:PARAM=VALUE...]
@@ -400,6 +400,7 @@ if [ "${1:-}" = --quick ]; then
 		est) pg_run 640 10.1.0.1 10.1.0.1 1000 1064 ;;
 		hits) pg_run "${qargs[@]}" ;; # populate: the measured pass hits these flows
 		flood) flush ;;
+		reflood) pg_run "${qargs[@]}"; flush ;; # the flood's flows from the recycled pool
 		esac
 		measure "${arg%%=*}" "$regime" "${qargs[@]}"
 		unload

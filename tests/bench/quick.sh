@@ -2,9 +2,10 @@
 # tests/bench/quick.sh — one regime (est or flood) for several module builds in one
 # benchmark VM boot: ns/pkt over the no-module baseline for each. For trying changes
 # (e.g. builds that stop at a given stage of the packet path) without the full `make bench`.
-# Usage: tests/bench/quick.sh est|flood|hits|exp5|exp10 NAME=KO[:PARAM=VALUE...] [...]
+# Usage: tests/bench/quick.sh est|flood|reflood|hits|exp5|exp10 NAME=KO[:PARAM=VALUE...] [...]
 #        tests/bench/quick.sh exporters   (the userspace exporters part of make bench alone)
 #   (NAME not "base": the no-module baseline; PARAM=VALUE: module parameters of that run)
+#   reflood: a flood, a flush, then the same flood measured (its flows from the recycled pool)
 #   exp5/exp10: NF_BENCH_HITS_N flows populated, then a timed flush (ns per flow)
 # Env: NF_BENCH_EST_N, NF_BENCH_FLOOD_N, NF_BENCH_HITS_N (packets; defaults 200000/300000/500000).
 set -euo pipefail
