@@ -14,6 +14,8 @@
 #        (75-concurrency's length; default here 300), NF_SCENARIO_TIMEOUT (default here 1800),
 #        NF_STRESS_FLOOD (72-flood-maxflows' packets; default here 400000, four times its
 #        maxflows: the 3,000,000 of the production run take over 30 minutes under KASAN),
+#        NF_STRESS_MEMDROP_MB (72's bound on the system's MemAvailable drop; default here
+#        1024: under KASAN the 400,000 packets took 434 MB, the module's slab 9 MB of it),
 #        NF_DEBUG_TABLE (default tests/vm/debug.md; empty: do not write), JOBS (2).
 # Logs:  build/debug-logs/<kind>/ (build-*.log, run.out, scenarios.log, kmsg.log and the
 #        same with -conc for the 4-vCPU boot).
@@ -86,7 +88,7 @@ run_kind() { # KIND
 		NF_VM_APPEND="$append" NF_DEBUG_KERNEL="$kind" \
 		NF_DMESG_IGNORE='kmemleak: Kernel memory leak detector|kmemleak: Automatic memory scanning|BUG: KCSAN|KCSAN: ' \
 		NF_SCENARIO_TIMEOUT="${NF_SCENARIO_TIMEOUT:-1800}" NF_TSHARK_WAIT="${NF_TSHARK_WAIT:-300}" \
-		NF_STRESS_FLOOD="${NF_STRESS_FLOOD:-400000}" \
+		NF_STRESS_FLOOD="${NF_STRESS_FLOOD:-400000}" NF_STRESS_MEMDROP_MB="${NF_STRESS_MEMDROP_MB:-1024}" \
 		"$HERE/run-scenarios.sh" $pats 2>&1 | tee "$logdir/run.out" | sed -u "s/^/[$kind] /"
 	rc=${PIPESTATUS[0]}
 	# the concurrency scenario: 4 vCPUs, a boot of its own, without kmemleak.  kmemleak

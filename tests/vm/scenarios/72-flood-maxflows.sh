@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/../netflow.sh"
 . "$(dirname "$0")/../pktgen.sh"
 
-FLOOD=${NF_STRESS_FLOOD:-3000000}
+FLOOD=${NF_STRESS_FLOOD:-3000000}	# NF_STRESS_MEMDROP_MB: see the MemAvailable check
 MAXFLOWS=100000
 nf_pg_topo
 # room in the receive backlog: a veth that drops (backlog full) would drop packets of the
@@ -88,7 +88,10 @@ else # the veth dropped some packets: the established flow may have lost a few o
 	assert_ge "$est_pkts" $((1510 - lost_on_wire)) "established flow: accounted during the flood"
 fi
 memdrop=$(( (mem0 - low) / 1024 ))
-assert_le "$memdrop" 200 "MemAvailable drop during the flood (MB)"
+# the whole system's drop; the module's own memory is the slab bound below.  Debug kernels
+# (tests/vm/debug-suite.sh) pass a larger bound: KASAN's quarantine and a receive path
+# too slow for the flood (the 100,000-skb backlog fills) count here too.
+assert_le "$memdrop" "${NF_STRESS_MEMDROP_MB:-200}" "MemAvailable drop during the flood (MB)"
 read -r slab slabmb < <(awk '$1 ~ /^ipt_netflow/ { n += $2; b += $2 * $4 } END { print n + 0, int(b / 1048576) }' /proc/slabinfo)
 echo "slab objects of ipt_netflow caches: $slab, $slabmb MB (0 = merged into another cache: boot with slub_nomerge)"
 [ "$slab" = 0 ] || assert_le "$slab" $((MAXFLOWS + 20000)) "flow objects allocated"
