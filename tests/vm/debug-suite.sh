@@ -6,8 +6,8 @@
 # then count the reports in the whole kernel log: KASAN, lockdep, RCU, DEBUG_OBJECTS,
 # UBSAN, KCSAN (races with a frame of the module), kmemleak (scanned with the module
 # unloaded) and any WARNING/BUG/Oops. Any report fails the run. panic_on_warn=1 is on
-# the command line of the main boot (NF_DEBUG_PANIC_ON_WARN=0 turns it off to see every
-# report of a run rather than the first).
+# the command line of the KASAN kernel's main boot (NF_DEBUG_PANIC_ON_WARN=0 turns it off
+# to see every report of a run rather than the first); not of the KCSAN kernel's.
 #
 # Usage: tests/vm/debug-suite.sh [KIND...]     default: kasan kcsan
 # Env:   NF_DEBUG_SCENARIOS (patterns; default: the Makefile's VM_SCENARIOS), NF_CONC_SECONDS
@@ -81,7 +81,10 @@ run_kind() { # KIND
 	full=$(build_module "$kind" full)
 	pats=${NF_DEBUG_SCENARIOS:-$(vm_scenarios)}
 	append="kmemleak=on"
-	[ "${NF_DEBUG_PANIC_ON_WARN:-1}" = 0 ] || append="$append panic_on_warn=1"
+	# not under KCSAN: a race report is a warning there (check_panic_on_warn), and the
+	# kernel's own races (virtio's vring_interrupt, 166 s into the first boot) would end
+	# the run; the count below keeps the races with a frame of the module
+	[ "${NF_DEBUG_PANIC_ON_WARN:-1}" = 0 ] || [ "$kind" = kcsan ] || append="$append panic_on_warn=1"
 	set +e -f
 	# shellcheck disable=SC2086 # patterns split on purpose
 	NF_VM_KVER="$kv" NF_KMOD="$ko" NF_KMOD_FULL="$full" NF_VM_LOGDIR="$logdir" \
