@@ -62,7 +62,6 @@ struct ipnf_rec_head {
 	u32 first_ms, last_ms;		/* v9 */
 	u32 oif;
 	u8 tcp_flags, end_reason;
-	u8 zero[2];	/* no padding: a full initializer leaves nothing to zero first */
 };
 
 /* A NAT event (NAT44): a translated connection started or ended. */

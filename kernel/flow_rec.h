@@ -131,7 +131,6 @@ ipnf_head_of_flow(const struct ipnf_flow *f, const struct ipnf_export_clock *c, 
 		.oif = f->oif,
 		.tcp_flags = (u8)st,
 		.end_reason = ipnf_flow_end_reason(st),
-		.zero = { 0, 0 },
 	};
 
 	return h;
