@@ -45,6 +45,20 @@ static struct ipnf_batch ipnf_pending;
 static unsigned long ipnf_pending_gp;
 static unsigned int ipnf_sweep_pos;
 static unsigned long ipnf_last_tick;
+static unsigned int ipnf_hold_flows;	/* exported since this hold of the mutex began */
+
+static void ipnf_export_lock(void)
+{
+	mutex_lock(&ipnf_export_mutex);
+	ipnf_hold_flows = 0;
+}
+
+static void ipnf_export_unlock(void)
+{
+	if (ipnf_hold_flows > ipnf_worker.hold_max)
+		WRITE_ONCE(ipnf_worker.hold_max, ipnf_hold_flows);
+	mutex_unlock(&ipnf_export_mutex);
+}
 
 /* The record of a flow: flow_rec.h's, with its VRFs and NAT translation. */
 static void ipnf_flow_rec(const struct ipnf_flow *f, struct ipnf_exp_rec *r,
@@ -78,6 +92,7 @@ static unsigned int ipnf_export_pending(void)
 		ipnf_export_flow(&r);
 	}
 	ipnf_flows_free(v, cnt);
+	ipnf_hold_flows += cnt;
 	ipnf_pending.n = 0;
 	return cnt;
 }
@@ -192,18 +207,18 @@ static void ipnf_queue(unsigned long delay)
 
 static void ipnf_worker_fn(struct work_struct *w)
 {
-	mutex_lock(&ipnf_export_mutex);
+	ipnf_export_lock();
 	ipnf_run(false);
-	mutex_unlock(&ipnf_export_mutex);
+	ipnf_export_unlock();
 	if (!READ_ONCE(ipnf_stopping))
 		ipnf_queue(ipnf_run_delay());
 }
 
 void ipnf_expiry_flush(void)
 {
-	mutex_lock(&ipnf_export_mutex);
+	ipnf_export_lock();
 	ipnf_run(true);
-	mutex_unlock(&ipnf_export_mutex);
+	ipnf_export_unlock();
 }
 
 void ipnf_expiry_reschedule(void)

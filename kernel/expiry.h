@@ -18,6 +18,7 @@ struct ipnf_worker_stats {
 	unsigned int last_scanned;
 	unsigned long peak_time;	/* jiffies of peak flows */
 	unsigned int peak_flows;
+	unsigned int hold_max;		/* most flows exported in one hold of ipnf_export_mutex */
 };
 extern struct ipnf_worker_stats ipnf_worker;
 

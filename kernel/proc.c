@@ -115,12 +115,12 @@ static int ipnf_stat_show(struct seq_file *m, void *v)
 	ipnf_natflows_show(m, &sn->nfl);
 
 	ago = (jiffies - ipnf_worker.peak_time) / HZ;
-	seq_printf(m, "Flows: active %u (peak %u reached %lud%luh%lum ago), mem %lluK, worker delay %u/%d (last run %u us, scanned %u, exported %u).\n",
+	seq_printf(m, "Flows: active %u (peak %u reached %lud%luh%lum ago), mem %lluK, worker delay %u/%d (last run %u us, scanned %u, exported %u; longest hold %u flows).\n",
 		   atomic_read(&ipnf_flows_active), ipnf_worker.peak_flows,
 		   ago / 86400, (ago / 3600) % 24, (ago / 60) % 60,
 		   ipnf_flows_mem() >> 10, ipnf_worker.delay, HZ,
 		   ipnf_worker.last_run_us, ipnf_worker.last_scanned,
-		   ipnf_worker.last_exported);
+		   ipnf_worker.last_exported, READ_ONCE(ipnf_worker.hold_max));
 
 	inhash_p = sn->t.pkts - atomic64_read(&ipnf_removed_pkts);
 	inhash_b = sn->t.bytes - atomic64_read(&ipnf_removed_bytes);
