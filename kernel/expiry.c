@@ -11,9 +11,11 @@
  * flow lingers IPNF_FIN_LINGER for the trailing ACK, an RST flow goes at once.
  *
  * The flows a run unlinks wait in an array (ipnf_pending) for their grace
- * period, exported at the start of the next run.  The array grows while
- * runs fill it, up to IPNF_BATCH_MAX; a run that fills it stops sweeping
- * where it is (the next run goes on from there), a flush goes in rounds.
+ * period; at the start of the next run they become the ready ones
+ * (ipnf_ready), which are exported in chunks, the export mutex let go
+ * between them.  The arrays grow while runs fill them, up to IPNF_BATCH_MAX;
+ * a run that fills one stops sweeping where it is (the next run goes on from
+ * there), a flush goes in rounds.
  */
 #include <linux/workqueue.h>
 #include <linux/jiffies.h>
@@ -35,14 +37,18 @@
 #define IPNF_FIN_LINGER (HZ / 2)
 #define IPNF_BATCH_MIN 1024		/* flows a run can unlink, at first */
 #define IPNF_BATCH_MAX (1U << 20)	/* at most (8 MB of pointers) */
+#define IPNF_HOLD_FLOWS 4096U		/* exported per hold of ipnf_export_mutex */
 
 struct ipnf_worker_stats ipnf_worker;
 
 static struct delayed_work ipnf_work;
 static bool ipnf_stopping;
-/* unlinked, awaiting their grace period (ipnf_export_mutex) */
+/* unlinked, awaiting their grace period (ipnf_export_mutex, as all below) */
 static struct ipnf_batch ipnf_pending;
 static unsigned long ipnf_pending_gp;
+/* past it, exported from ipnf_ready_pos on */
+static struct ipnf_batch ipnf_ready;
+static unsigned int ipnf_ready_pos;
 static unsigned int ipnf_sweep_pos;
 static unsigned long ipnf_last_tick;
 static unsigned int ipnf_hold_flows;	/* exported since this hold of the mutex began */
@@ -60,6 +66,19 @@ static void ipnf_export_unlock(void)
 	mutex_unlock(&ipnf_export_mutex);
 }
 
+/*
+ * Let the export mutex go and take it again: whoever waits for it (a
+ * configuration write, the other of worker and flush) goes first.  The state
+ * above is consistent at every call: the pending flows are covered by
+ * ipnf_pending_gp (or empty), the ready ones go on from ipnf_ready_pos.
+ */
+static void ipnf_export_yield(void)
+{
+	ipnf_export_unlock();
+	cond_resched();
+	ipnf_export_lock();
+}
+
 /* The record of a flow: flow_rec.h's, with its VRFs and NAT translation. */
 static void ipnf_flow_rec(const struct ipnf_flow *f, struct ipnf_exp_rec *r,
 			const struct ipnf_export_clock *c)
@@ -70,8 +89,8 @@ static void ipnf_flow_rec(const struct ipnf_flow *f, struct ipnf_exp_rec *r,
 	ipnf_natflows_fill(r);
 }
 
-/* Export the pending flows (their grace period is over), hand them to the pool. */
-static unsigned int ipnf_export_pending(void)
+/* Export cnt flows whose grace period is over, hand them to the pool. */
+static void ipnf_export_chunk(struct ipnf_flow **v, unsigned int cnt)
 {
 	struct ipnf_export_clock c = {
 		.now = (u32)jiffies,
@@ -80,8 +99,7 @@ static unsigned int ipnf_export_pending(void)
 	};
 	/* what ipnf_flow_rec() could add that the straight path has not */
 	bool plain = !ipnf_if_any_vrf() && !ipnf_natflows_on();
-	struct ipnf_flow **v = ipnf_pending.v;
-	unsigned int i, cnt = ipnf_pending.n;
+	unsigned int i;
 	struct ipnf_exp_rec r;
 
 	for (i = 0; i < cnt; i++) {
@@ -92,25 +110,71 @@ static unsigned int ipnf_export_pending(void)
 		ipnf_export_flow(&r);
 	}
 	ipnf_flows_free(v, cnt);
-	ipnf_hold_flows += cnt;
-	ipnf_pending.n = 0;
-	return cnt;
 }
 
-/* A run filled the pending array: twice the room for the next (empty) one. */
-static void ipnf_pending_grow(void)
+/*
+ * The ready batch (now exported) was full when it was taken: twice its room
+ * for a run to come, in whichever of the two arrays is empty (they take the
+ * pending and the ready role in turn).
+ */
+static void ipnf_batch_grow(unsigned int cap)
 {
-	unsigned int cap = ipnf_pending.cap * 2;
+	struct ipnf_batch *b = ipnf_pending.n ? &ipnf_ready : &ipnf_pending;
 	struct ipnf_flow **v;
 
-	if (ipnf_pending.n || cap > IPNF_BATCH_MAX)
+	if (b->n || cap > IPNF_BATCH_MAX || b->cap >= cap)
 		return;
 	v = kvmalloc_array(cap, sizeof(*v), GFP_KERNEL | __GFP_NOWARN);
 	if (!v)
 		return;		/* runs go on in smaller steps */
-	kvfree(ipnf_pending.v);
-	ipnf_pending.v = v;
-	ipnf_pending.cap = cap;
+	kvfree(b->v);
+	b->v = v;
+	b->cap = cap;
+}
+
+/*
+ * Export the ready flows, IPNF_HOLD_FLOWS at most per hold of the mutex: a
+ * configuration write waits for one chunk, not for a pass (a pass of 2^20
+ * flows held it over 120 s on a KASAN kernel).  Whoever holds the mutex next
+ * and runs this goes on where the last one stopped; the ready flows are
+ * exported once each, in order.  Returns with none ready, the mutex held.
+ */
+static unsigned int ipnf_export_ready(void)
+{
+	unsigned int k, done = 0;
+	bool full;
+
+	lockdep_assert_held(&ipnf_export_mutex);
+	while (ipnf_ready_pos < ipnf_ready.n) {
+		if (ipnf_hold_flows >= IPNF_HOLD_FLOWS)
+			ipnf_export_yield();
+		k = min(ipnf_ready.n - ipnf_ready_pos, IPNF_HOLD_FLOWS - ipnf_hold_flows);
+		if (!k)
+			continue;	/* ran out while we yielded */
+		ipnf_export_chunk(ipnf_ready.v + ipnf_ready_pos, k);
+		ipnf_ready_pos += k;
+		ipnf_hold_flows += k;
+		done += k;
+	}
+	full = ipnf_ready.n && ipnf_ready.n == ipnf_ready.cap;
+	ipnf_ready.n = 0;
+	ipnf_ready_pos = 0;
+	if (full)
+		ipnf_batch_grow(ipnf_ready.cap * 2);
+	return done;
+}
+
+/*
+ * The pending flows' grace period is over: they become the ready ones (none
+ * are ready: ipnf_export_ready() has just returned, the mutex still held).
+ */
+static void ipnf_take_pending(void)
+{
+	struct ipnf_batch b = ipnf_ready;
+
+	lockdep_assert_held(&ipnf_export_mutex);
+	ipnf_ready = ipnf_pending;
+	ipnf_pending = b;
 }
 
 static unsigned long ipnf_run_delay(void)
@@ -118,54 +182,60 @@ static unsigned long ipnf_run_delay(void)
 	return max_t(unsigned long, READ_ONCE(ipnf_cfg.scan_min), HZ / 10);
 }
 
-/* One worker pass; ipnf_export_mutex held. */
+/*
+ * One worker pass; ipnf_export_mutex held, let go between chunks of the
+ * export (ipnf_export_ready()), so everything read from the table is read
+ * again after one.
+ */
 static void ipnf_run(bool flush)
 {
-	u32 now = (u32)jiffies;
-	unsigned int size = ipnf_table_size(), n, period, flows = 0, exported = 0;
+	unsigned int size, n, period, flows = 0, exported;
 	ktime_t t0 = ktime_get();
 	struct ipnf_expiry exp = {
 		.all = flush,
-		.now = now,
-		.inactive_j = READ_ONCE(ipnf_cfg.inactive_timeout) * HZ,
-		.active_j = READ_ONCE(ipnf_cfg.active_timeout) * HZ,
 		.linger_j = IPNF_FIN_LINGER,
 	};
 
 	lockdep_assert_held(&ipnf_export_mutex);
 
-	/* Last run's flows: their grace period has (almost surely) passed. */
+	/* What a pass that let the mutex go left ready, then last run's flows. */
+	exported = ipnf_export_ready();
 	if (ipnf_pending.n) {
-		bool full = ipnf_pending.n == ipnf_pending.cap;
-
 		cond_synchronize_rcu(ipnf_pending_gp);
-		exported += ipnf_export_pending();
-		if (full)
-			ipnf_pending_grow();
+		ipnf_take_pending();
+		exported += ipnf_export_ready();
 	}
 
+	exp.now = (u32)jiffies;
+	exp.inactive_j = READ_ONCE(ipnf_cfg.inactive_timeout) * HZ;
+	exp.active_j = READ_ONCE(ipnf_cfg.active_timeout) * HZ;
 	ipnf_table_sweep_ended(&exp, &ipnf_pending, &flows);
 	ipnf_natevents_drain();
 
 	if (flush) {
 		/*
-		 * An explicit flush (sysctl, protocol switch, unload) exports
-		 * now: an expedited grace period instead of waiting out a
-		 * normal one (milliseconds of nothing per flush); in rounds of
-		 * what the pending array holds.
+		 * An explicit flush (sysctl, unload) exports now: an expedited
+		 * grace period instead of waiting out a normal one (milliseconds
+		 * of nothing per flush); in rounds of what the pending batch
+		 * holds.  Nothing between the sweep and ipnf_take_pending() lets
+		 * the mutex go, so no flow is taken before its grace period.  A
+		 * resize (which needs ipnf_cfg_mutex, held by a flush written to
+		 * sysctl) while the mutex was let go starts the sweep over.
 		 */
+		size = ipnf_table_size();
 		for (n = 0; n < size; ) {
-			bool full;
-
 			n += ipnf_table_sweep(n, size - n, &exp, &ipnf_pending, &flows);
-			full = ipnf_pending.n == ipnf_pending.cap;
 			ipnf_wait_readers();
-			exported += ipnf_export_pending();
-			if (full)
-				ipnf_pending_grow();
+			ipnf_take_pending();
+			exported += ipnf_export_ready();
+			if (ipnf_table_size() != size) {
+				size = ipnf_table_size();
+				n = 0;
+			}
 		}
 		ipnf_sweep_pos = 0;
 	} else {
+		size = ipnf_table_size();
 		period = clamp_t(unsigned int,
 				 min(exp.inactive_j, exp.active_j) / 4, HZ, 4 * HZ);
 		n = DIV_ROUND_UP((u64)size * ipnf_run_delay(), period);
@@ -228,13 +298,24 @@ void ipnf_expiry_reschedule(void)
 		ipnf_queue(0);
 }
 
+static void ipnf_batch_free(struct ipnf_batch *b)
+{
+	kvfree(b->v);
+	*b = (struct ipnf_batch){};
+}
+
 int ipnf_expiry_init(void)
 {
 	ipnf_pending.v = kvmalloc_array(IPNF_BATCH_MIN, sizeof(*ipnf_pending.v), GFP_KERNEL);
-	if (!ipnf_pending.v)
+	ipnf_ready.v = kvmalloc_array(IPNF_BATCH_MIN, sizeof(*ipnf_ready.v), GFP_KERNEL);
+	if (!ipnf_pending.v || !ipnf_ready.v) {
+		ipnf_batch_free(&ipnf_pending);
+		ipnf_batch_free(&ipnf_ready);
 		return -ENOMEM;
+	}
 	ipnf_pending.cap = IPNF_BATCH_MIN;
-	ipnf_pending.n = 0;
+	ipnf_ready.cap = IPNF_BATCH_MIN;
+	ipnf_ready_pos = 0;
 	ipnf_last_tick = jiffies;
 	INIT_DELAYED_WORK(&ipnf_work, ipnf_worker_fn);
 	ipnf_queue(ipnf_run_delay());
@@ -247,7 +328,6 @@ void ipnf_expiry_exit(void)
 	WRITE_ONCE(ipnf_stopping, true);
 	cancel_delayed_work_sync(&ipnf_work);
 	ipnf_expiry_flush();
-	kvfree(ipnf_pending.v);
-	ipnf_pending.v = NULL;
-	ipnf_pending.cap = 0;
+	ipnf_batch_free(&ipnf_pending);
+	ipnf_batch_free(&ipnf_ready);
 }

@@ -4,7 +4,9 @@
  *   ipnf_cfg_mutex     serialises parameter changes (params.c, sysctl.c)
  *   ipnf_export_mutex  the exporter (export.c): PDUs being built, sockets;
  *                    and the worker's sweep (expiry.c), so no table resize
- *                    runs during one; held by each worker run
+ *                    runs during one; held by each worker run, which lets
+ *                    it go between chunks of its export (a configuration
+ *                    write waits for one chunk, not for a run)
  *   ipnf_locks_all     stop-the-world for table resize (flowtable.c)
  *   stripe lock      one of IPNF_LOCKS, taken with BH disabled, protects the
  *                    chains of a run of consecutive buckets
