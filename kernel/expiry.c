@@ -26,6 +26,7 @@
 #include "locks.h"
 #include "stats.h"
 #include "flowtable.h"
+#include "flowquota.h"
 #include "flowpool.h"
 #include "expiry.h"
 #include "export.h"
@@ -247,13 +248,13 @@ static void ipnf_run(bool flush)
 			ipnf_pending_gp = get_state_synchronize_rcu();
 	}
 	ipnf_export_flush(flush);
-	ipnf_pool_trim(atomic_read(&ipnf_flows_active));
+	ipnf_pool_trim(ipnf_flows_count());
 
 	if (time_after_eq(jiffies, ipnf_last_tick + HZ)) {
 		ipnf_last_tick = jiffies;
 		ipnf_stats_tick(ipnf_export_bytes());
 	}
-	n = atomic_read(&ipnf_flows_active);
+	n = ipnf_flows_count();
 	if (n > ipnf_worker.peak_flows) {
 		ipnf_worker.peak_flows = n;
 		ipnf_worker.peak_time = jiffies;

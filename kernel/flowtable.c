@@ -10,8 +10,9 @@
  * (counters, last-seen stamp; the packets of one flow normally stay on one
  * CPU) and this CPU's statistics, plus a bit of this CPU's ended-flow map on
  * the first FIN/RST.  A new flow also writes lines other CPUs write: its
- * stripe lock, its bucket's head and ipnf_flows_active (the maxflows bound,
- * exact at every moment).
+ * stripe lock and its bucket's head.  Its place under maxflows comes from
+ * this CPU's quota (flowquota.c: the shared count is written once per chunk
+ * of places, the bound stays exact), the flow from this CPU's pool.
  *
  * A flow is 64 bytes (IPv4, no optional key fields) with a single link: the
  * worker is the only one to unlink flows, while it sweeps a chain under its
@@ -37,6 +38,7 @@
 #include "stats.h"
 #include "flowtable.h"
 #include "flowpool.h"
+#include "flowquota.h"
 
 #define IPNF_LOCKS 1024
 
@@ -47,8 +49,8 @@ struct ipnf_htab __rcu *ipnf_tab;
 hsiphash_key_t ipnf_hash_key __read_mostly;
 u32 ipnf_hash_seed __read_mostly;
 
-atomic_t ipnf_flows_active;
-atomic_t ipnf_flows_v6;
+/* IPv6 flows made less those freed, by CPU (any CPU frees; only the sum counts) */
+static DEFINE_PER_CPU(int, ipnf_flows_v6);
 /*
  * Flows that saw FIN or RST: each CPU's map of groups of buckets where one
  * did (the packet path sets a bit in its own CPU's map, once a flow); the
@@ -154,27 +156,6 @@ static void ipnf_drop(u32 pkts, u32 bytes)
 }
 
 /*
- * Reserve a place for one more flow unless maxflows (0: no limit) are
- * active: the count never goes above maxflows, even for a moment, so what
- * /proc, SNMP and the worker's peak read is never above it either.
- */
-static __always_inline bool ipnf_flows_reserve(int max)
-{
-	int n;
-
-	if (!max) {
-		atomic_inc(&ipnf_flows_active);
-		return true;
-	}
-	n = atomic_read(&ipnf_flows_active);
-	do {
-		if (n >= max)
-			return false;
-	} while (!atomic_try_cmpxchg(&ipnf_flows_active, &n, n + 1));
-	return true;
-}
-
-/*
  * A new flow; inlined once per key length (ipnf_flow_insert4/6).  True when
  * the packet made one (not when it found one after all, or was dropped).
  */
@@ -195,7 +176,7 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 	 */
 	bool bh = !in_softirq();
 
-	if (unlikely(!ipnf_flows_reserve(max))) {
+	if (unlikely(!ipnf_flow_place_get(max))) {
 		this_cpu_inc(ipnf_stats.maxflows_err);
 		ipnf_drop(pkts, bytes);
 		return false;
@@ -206,7 +187,7 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 	if (unlikely(!f)) {
 		if (bh)
 			local_bh_enable();
-		atomic_dec(&ipnf_flows_active);
+		ipnf_flow_place_put();
 		this_cpu_inc(ipnf_stats.alloc_err);
 		ipnf_drop(pkts, bytes);
 		return false;
@@ -239,7 +220,7 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 			if (bh)
 				local_bh_enable();
 			ipnf_flow_free_now(f);
-			atomic_dec(&ipnf_flows_active);
+			ipnf_flow_place_put();
 			this_cpu_inc(ipnf_stats.found);
 			this_cpu_add(ipnf_stats.pkts, pkts);
 			this_cpu_add(ipnf_stats.bytes, bytes);
@@ -254,7 +235,7 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 
 	this_cpu_inc(ipnf_stats.new_flows);
 	if (v6)
-		atomic_inc(&ipnf_flows_v6);
+		this_cpu_inc(ipnf_flows_v6);
 	if (unlikely(pi->tcp_flags & (IPNF_TCP_FIN | IPNF_TCP_RST)))
 		ipnf_flow_end(f, ipnf_pkt_state(pi));
 	this_cpu_add(ipnf_stats.pkts, pkts);
@@ -312,10 +293,20 @@ bool ipnf_flow_account_known(const struct ipnf_flow_key *key,
 	return true;
 }
 
+unsigned int ipnf_flows_v6_count(void)
+{
+	unsigned int cpu;
+	int n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(*per_cpu_ptr(&ipnf_flows_v6, cpu));
+	return n > 0 ? n : 0;
+}
+
 u64 ipnf_flows_mem(void)
 {
-	unsigned int all = atomic_read(&ipnf_flows_active);
-	unsigned int v6 = atomic_read(&ipnf_flows_v6);
+	unsigned int all = ipnf_flows_count();
+	unsigned int v6 = ipnf_flows_v6_count();
 
 	if (v6 > all)
 		v6 = all;
@@ -343,8 +334,8 @@ void ipnf_flows_free(struct ipnf_flow *const *v, unsigned int n)
 	}
 	atomic64_add(pkts, &ipnf_removed_pkts);
 	atomic64_add(bytes, &ipnf_removed_bytes);
-	atomic_sub(v6, &ipnf_flows_v6);
-	atomic_sub(n, &ipnf_flows_active);
+	this_cpu_sub(ipnf_flows_v6, v6);
+	ipnf_flow_places_free(n);
 	ipnf_flows_recycle(v, n);
 }
 

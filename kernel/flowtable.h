@@ -34,8 +34,7 @@ bool ipnf_flow_account_known(const struct ipnf_flow_key *key,
 void ipnf_flows_free(struct ipnf_flow *const *v, unsigned int n);
 u64 ipnf_flows_mem(void);		/* bytes of the flows' objects, pooled too */
 
-extern atomic_t ipnf_flows_active;
-extern atomic_t ipnf_flows_v6;
+unsigned int ipnf_flows_v6_count(void);
 extern atomic64_t ipnf_removed_pkts, ipnf_removed_bytes;
 
 /* What the worker's sweep exports (copied once per run). */

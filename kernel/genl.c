@@ -17,6 +17,7 @@
 #include "genl.h"
 #include "stats.h"
 #include "flowtable.h"
+#include "flowquota.h"
 #include "expiry.h"
 #include "export.h"
 #include "sock.h"
@@ -141,8 +142,8 @@ static int ipnf_put_hash(struct ipnf_nlw *w, const struct ipnf_snap *sn)
 	if (!nest ||
 	    ipnf_put(w, NETFLOW_S_HASH_SIZE, ipnf_table_size()) ||
 	    ipnf_put(w, NETFLOW_S_HASH_MEM, ipnf_table_mem()) ||
-	    ipnf_put(w, NETFLOW_S_FLOWS_ACTIVE, atomic_read(&ipnf_flows_active)) ||
-	    ipnf_put(w, NETFLOW_S_FLOWS_V6, atomic_read(&ipnf_flows_v6)) ||
+	    ipnf_put(w, NETFLOW_S_FLOWS_ACTIVE, ipnf_flows_count()) ||
+	    ipnf_put(w, NETFLOW_S_FLOWS_V6, ipnf_flows_v6_count()) ||
 	    ipnf_put(w, NETFLOW_S_FLOWS_MEM, ipnf_flows_mem()) ||
 	    ipnf_put(w, NETFLOW_S_FLOWS_PEAK, READ_ONCE(ipnf_worker.peak_flows)) ||
 	    ipnf_put(w, NETFLOW_S_HASH_PKTS,

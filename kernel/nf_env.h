@@ -121,12 +121,67 @@ static inline int ipnf_pton6(const char *s, int len, u8 *out)
 	return ipnf_pton_copy(AF_INET6, s, len, out);
 }
 
-/* struct ipnf_flow's kernel types, as plain values (tests fill them directly) */
+/* struct ipnf_flow's kernel types (tests fill them directly) */
 typedef struct { int counter; } atomic_t;
 typedef struct { int64_t counter; } atomic64_t;
-#define atomic_read(a) ((a)->counter)
-#define atomic64_read(a) ((a)->counter)
-#define READ_ONCE(x) (x)
+#define atomic_read(a) __atomic_load_n(&(a)->counter, __ATOMIC_RELAXED)
+#define atomic64_read(a) __atomic_load_n(&(a)->counter, __ATOMIC_RELAXED)
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#define clamp(v, lo, hi) ((v) < (lo) ? (lo) : (v) > (hi) ? (hi) : (v))
+
+/* The atomics and per-CPU data flowquota.c uses: GCC's builtins, a test thread per CPU. */
+static inline void atomic_add(int i, atomic_t *a)
+{
+	__atomic_fetch_add(&a->counter, i, __ATOMIC_SEQ_CST);
+}
+
+static inline void atomic_sub(int i, atomic_t *a)
+{
+	__atomic_fetch_sub(&a->counter, i, __ATOMIC_SEQ_CST);
+}
+
+static inline void atomic_inc(atomic_t *a)
+{
+	atomic_add(1, a);
+}
+
+static inline int atomic_xchg(atomic_t *a, int v)
+{
+	return __atomic_exchange_n(&a->counter, v, __ATOMIC_SEQ_CST);
+}
+
+static inline bool atomic_try_cmpxchg(atomic_t *a, int *old, int v)
+{
+	return __atomic_compare_exchange_n(&a->counter, old, v, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+static inline int atomic_dec_if_positive(atomic_t *a)
+{
+	int c = atomic_read(a), d;
+
+	do {
+		d = c - 1;
+		if (d < 0)
+			break;
+	} while (!atomic_try_cmpxchg(a, &c, d));
+	return d;
+}
+
+#define smp_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_mb__after_atomic() smp_mb()
+#define IPNF_TEST_CPUS 8
+extern __thread int ipnf_test_cpu;	/* the test's "CPU": its thread's index */
+#define DECLARE_PER_CPU(type, name) extern type name[IPNF_TEST_CPUS]
+#define DEFINE_PER_CPU(type, name) type name[IPNF_TEST_CPUS]
+#define raw_cpu_ptr(p) (&(*(p))[ipnf_test_cpu])
+#define per_cpu_ptr(p, cpu) (&(*(p))[cpu])
+#define for_each_possible_cpu(cpu) for ((cpu) = 0; (cpu) < IPNF_TEST_CPUS; (cpu)++)
+#define num_possible_cpus() IPNF_TEST_CPUS
 #define __rcu
 #define HZ 250
 #define MSEC_PER_SEC 1000

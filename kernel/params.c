@@ -16,6 +16,7 @@
 #include "locks.h"
 #include "params.h"
 #include "flowtable.h"
+#include "flowquota.h"
 #include "expiry.h"
 #include "export.h"
 #include "sock.h"
@@ -75,6 +76,14 @@ static int ipnf_apply_sndbuf(int v)
 static int ipnf_check_sndbuf(const struct ipnf_param *p, int v)
 {
 	return v && v < 1024 ? ipnf_bad(p, "must be 0 (system default) or >= 1024") : 0;
+}
+
+/* The chunks the CPUs took under the old bound go back (flowquota.c). */
+static int ipnf_apply_maxflows(int v)
+{
+	WRITE_ONCE(ipnf_cfg.maxflows, v);
+	ipnf_quota_reclaim();
+	return 0;
 }
 
 static int ipnf_check_exportcpu(const struct ipnf_param *p, int v)
@@ -255,6 +264,7 @@ struct ipnf_int_ops {
 static const struct ipnf_int_ops ipnf_ops_protocol = { ipnf_check_protocol, ipnf_apply_protocol };
 static const struct ipnf_int_ops ipnf_ops_hashsize = { NULL, ipnf_apply_hashsize };
 static const struct ipnf_int_ops ipnf_ops_sndbuf = { ipnf_check_sndbuf, ipnf_apply_sndbuf };
+static const struct ipnf_int_ops ipnf_ops_maxflows = { NULL, ipnf_apply_maxflows };
 static const struct ipnf_int_ops ipnf_ops_exportcpu = { ipnf_check_exportcpu, ipnf_apply_resched };
 static const struct ipnf_int_ops ipnf_ops_scan = { NULL, ipnf_apply_resched };
 static const struct ipnf_int_ops __maybe_unused ipnf_ops_off = { ipnf_check_feature_off, NULL };
@@ -352,7 +362,7 @@ const struct ipnf_param ipnf_params[IPNF_P_COUNT] = {
 	[IPNF_P_DEBUG] = IPNF_INT("debug", debug, 0, 3, NULL),
 	[IPNF_P_SNDBUF] = IPNF_INT("sndbuf", sndbuf, 0, INT_MAX / 2, &ipnf_ops_sndbuf),
 	[IPNF_P_HASHSIZE] = IPNF_INT("hashsize", hashsize, 1, 1 << 25, &ipnf_ops_hashsize),
-	[IPNF_P_MAXFLOWS] = IPNF_INT("maxflows", maxflows, 0, INT_MAX, NULL),
+	[IPNF_P_MAXFLOWS] = IPNF_INT("maxflows", maxflows, 0, INT_MAX, &ipnf_ops_maxflows),
 	[IPNF_P_AGGR] = IPNF_STR("aggregation", ipnf_aggregation, ipnf_set_aggregation),
 	[IPNF_P_SNMP_RULES] = IPNF_STR("snmp-rules", ipnf_snmp_rules_str, ipnf_set_snmp_rules),
 	[IPNF_P_SCAN_MIN] = IPNF_INT("scan-min", scan_min, 1, 100000, &ipnf_ops_scan),

@@ -16,6 +16,7 @@
 #include "proc.h"
 #include "stats.h"
 #include "flowtable.h"
+#include "flowquota.h"
 #include "expiry.h"
 #include "sock.h"
 #include "ruleset.h"
@@ -116,7 +117,7 @@ static int ipnf_stat_show(struct seq_file *m, void *v)
 
 	ago = (jiffies - ipnf_worker.peak_time) / HZ;
 	seq_printf(m, "Flows: active %u (peak %u reached %lud%luh%lum ago), mem %lluK, worker delay %u/%d (last run %u us, scanned %u, exported %u; longest hold %u flows).\n",
-		   atomic_read(&ipnf_flows_active), ipnf_worker.peak_flows,
+		   ipnf_flows_count(), ipnf_worker.peak_flows,
 		   ago / 86400, (ago / 3600) % 24, (ago / 60) % 60,
 		   ipnf_flows_mem() >> 10, ipnf_worker.delay, HZ,
 		   ipnf_worker.last_run_us, ipnf_worker.last_scanned,
@@ -211,7 +212,7 @@ static int ipnf_snmp_show(struct seq_file *m, void *v)
 	seq_puts(m, "hashMetric   ");
 	ipnf_show_metric(m, ipnf_rates.metric_1m);
 	seq_printf(m, "\nhashMemory   %llu\n", ipnf_table_mem() + ipnf_flows_mem());
-	seq_printf(m, "hashFlows    %u\n", atomic_read(&ipnf_flows_active));
+	seq_printf(m, "hashFlows    %u\n", ipnf_flows_count());
 	seq_printf(m, "hashPackets  %llu\n", sn->t.pkts - atomic64_read(&ipnf_removed_pkts));
 	seq_printf(m, "hashBytes    %llu\n", sn->t.bytes - atomic64_read(&ipnf_removed_bytes));
 	seq_printf(m, "dropPackets  %llu\n", sn->t.drop_pkts);

@@ -35,7 +35,7 @@ LAYERS = [
     ("packet path entries and the worker", ["target", "hooks", "offload", "expiry"]),
     ("NAT: translations and events", ["natflows", "natevents"]),
     ("flow table and exporter", ["flowtable", "export"]),
-    ("flow objects and PDU encoders", ["flowpool", "export_v5", "export_tpl"]),
+    ("flow objects, the maxflows quotas and PDU encoders", ["flowpool", "flowquota", "export_v5", "export_tpl"]),
     ("services: sockets, rule sets, interfaces, namespaces, the promisc tap, counters, wire formats",
      ["sock", "ruleset", "ifaces", "netns", "promisc", "stats", "pdu_v5", "tmpl"]),
     ("pure parsers", ["flow_parse", "rules", "options"]),
