@@ -23,7 +23,7 @@
  * chunks per run.
  *
  * Locking: the chunk stacks have one spinlock, taken once per IPNF_POOL_CHUNK
- * objects (never nested in a stripe lock).  The per-CPU caches are used with
+ * objects (never nested in a bucket lock).  The per-CPU caches are used with
  * BH disabled.  The worker's chunk being filled is under ipnf_export_mutex.
  */
 #include <linux/slab.h>

@@ -1,28 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The flow table: an RCU hash of singly linked nulls chains keyed with random
- * secrets (ipnf_key_hash), striped locks for writers.
+ * secrets (ipnf_key_hash), a lock bit in each bucket for writers.
  *
  * Packet path for a known flow: hash, lock-free lookup, three atomics.  A new
- * flow takes one stripe lock.
+ * flow takes its bucket's lock.
  *
  * Cache lines the packet path writes: for a known flow, only the flow itself
  * (counters, last-seen stamp; the packets of one flow normally stay on one
  * CPU) and this CPU's statistics, plus a bit of this CPU's ended-flow map on
- * the first FIN/RST.  A new flow also writes lines other CPUs write: its
- * stripe lock and its bucket's head.  Its place under maxflows comes from
+ * the first FIN/RST.  A new flow also writes one line that other CPUs write:
+ * its bucket's, which it has to (it links the flow there), and which holds
+ * the bucket's lock too (bit 1 of the head link: taken with one atomic, let
+ * go by the store that links the flow).  Its place under maxflows comes from
  * this CPU's quota (flowquota.c: the shared count is written once per chunk
- * of places, the bound stays exact), the flow from this CPU's pool.
+ * of places, the bound stays exact), the flow object from this CPU's pool.
  *
  * A flow is 64 bytes (IPv4, no optional key fields) with a single link: the
- * worker is the only one to unlink flows, while it sweeps a chain under its
- * stripe lock (so it knows the link before), and keeps them in an array until
+ * worker is the only one to unlink flows, while it sweeps a chain (so it
+ * knows the link before), and keeps them in an array until
  * their grace period is over; a flow that saw FIN or RST is found through the
  * map bit its group of buckets got.  Flows are read (and freed) only after
  * that grace period, so late updates from readers that found the flow before
- * the unlink are never lost.  The resize scheme (all stripes held through a
- * global flag, nulls values to detect moved entries) follows nf_conntrack's;
- * the table is one RCU pointer.
+ * the unlink are never lost.  Inserts only ever write a bucket's head (under
+ * its lock) and their own flow's link; the worker writes the link of a flow
+ * before the one it unlinks, or, for the first flow of a chain, swaps the
+ * head with one cmpxchg that fails while the bucket is locked or another flow
+ * came in front.  A resize (export mutex held: no worker) locks every bucket
+ * of the old table for good, moves the flows, publishes the new table; an
+ * insert waiting on an old bucket sees the new table and goes there.  Nulls
+ * values detect entries a resize moved under a reader, as in nf_conntrack.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -30,7 +37,8 @@
 #include <linux/siphash.h>
 #include <linux/random.h>
 #include <linux/jiffies.h>
-#include <linux/spinlock.h>
+#include <linux/bitops.h>
+#include <linux/preempt.h>
 #include <linux/bitmap.h>
 #include <linux/log2.h>
 #include "cfg.h"
@@ -40,11 +48,6 @@
 #include "flowpool.h"
 #include "flowquota.h"
 
-#define IPNF_LOCKS 1024
-
-static spinlock_t ipnf_locks[IPNF_LOCKS];
-static DEFINE_SPINLOCK(ipnf_locks_all_lock);
-static bool ipnf_locks_all;
 struct ipnf_htab __rcu *ipnf_tab;
 hsiphash_key_t ipnf_hash_key __read_mostly;
 u32 ipnf_hash_seed __read_mostly;
@@ -66,65 +69,54 @@ static bool ipnf_end_all;	/* a resize regrouped the buckets: look at all */
 atomic64_t ipnf_removed_pkts;
 atomic64_t ipnf_removed_bytes;
 
-/* Take a stripe lock, waiting out a resize (BH must be disabled). */
-static void ipnf_lock(spinlock_t *l)
-{
-	spin_lock(l);
-	if (likely(!smp_load_acquire(&ipnf_locks_all)))
-		return;
-	spin_unlock(l);
-	spin_lock(&ipnf_locks_all_lock);
-	spin_lock(l);
-	spin_unlock(&ipnf_locks_all_lock);
-}
-
-static void ipnf_all_lock(void)
-{
-	int i;
-
-	spin_lock(&ipnf_locks_all_lock);
-	WRITE_ONCE(ipnf_locks_all, true);
-	/* Wait for every current holder; their unlock orders our flag. */
-	for (i = 0; i < IPNF_LOCKS; i++) {
-		spin_lock(&ipnf_locks[i]);
-		spin_unlock(&ipnf_locks[i]);
-	}
-}
-
-static void ipnf_all_unlock(void)
-{
-	smp_store_release(&ipnf_locks_all, false);
-	spin_unlock(&ipnf_locks_all_lock);
-}
-
-static inline spinlock_t *ipnf_stripe(unsigned int b, u64 mul)
-{
-	return &ipnf_locks[(b * mul) >> 32];
-}
-
 /*
- * Lock the stripe of hash's bucket in a stable table (BH disabled): with the
- * lock held and no resize flagged (ipnf_lock), the table read before is still
- * the current one, or we try again.
+ * Lock bucket head of table t: false (not locked) if a resize replaced t
+ * meanwhile; the caller looks again in the new table.  Preemption stays
+ * disabled while it is held (also on PREEMPT_RT, where BH-disabled code can be
+ * preempted): nobody spins behind a holder that does not run.
  */
-static __always_inline spinlock_t *ipnf_lock_bucket(u32 hash,
-						 struct ipnf_link **head)
+static __always_inline bool ipnf_bucket_lock(const struct ipnf_htab *t,
+					   struct ipnf_link *head)
+{
+	preempt_disable();
+	while (unlikely(test_and_set_bit_lock(IPNF_BUCKET_LOCK_BIT,
+					      (unsigned long *)&head->next))) {
+		do {
+			if (rcu_access_pointer(ipnf_tab) != t) {
+				preempt_enable();
+				return false;
+			}
+			cpu_relax();
+		} while (test_bit(IPNF_BUCKET_LOCK_BIT, (unsigned long *)&head->next));
+	}
+	return true;
+}
+
+/* A bucket's first link outside a read-side section: its lock's holder, the worker. */
+static __always_inline struct ipnf_link *ipnf_first_held(struct ipnf_link *head)
+{
+	return ipnf_unlocked(rcu_dereference_check(head->next, 1));
+}
+
+/* Let a bucket go, its first link now first (one release store does both). */
+static __always_inline void ipnf_bucket_unlock(struct ipnf_link *head,
+					     struct ipnf_link *first)
+{
+	smp_store_release((unsigned long *)&head->next, (unsigned long)first);
+	preempt_enable();
+}
+
+/* Lock hash's bucket in the current table (a resize cannot replace it then). */
+static __always_inline struct ipnf_link *ipnf_lock_bucket(u32 hash)
 {
 	struct ipnf_htab *t;
-	unsigned int b;
-	spinlock_t *l;
+	struct ipnf_link *head;
 
-	for (;;) {
+	do {
 		t = rcu_dereference_bh(ipnf_tab);
-		b = reciprocal_scale(hash, t->size);
-		l = ipnf_stripe(b, t->stripe_mul);
-		ipnf_lock(l);
-		if (likely(t == rcu_access_pointer(ipnf_tab))) {
-			*head = &t->b[b];
-			return l;
-		}
-		spin_unlock(l);
-	}
+		head = &t->b[reciprocal_scale(hash, t->size)];
+	} while (unlikely(!ipnf_bucket_lock(t, head)));
+	return head;
 }
 
 void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags)
@@ -166,12 +158,11 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 {
 	int max = READ_ONCE(ipnf_cfg.maxflows);
 	bool v6 = key->family == IPNF_FAM_V6;
-	struct ipnf_link *head, *n;
+	struct ipnf_link *head, *first, *n;
 	struct ipnf_flow *f, *g;
-	spinlock_t *l;
 
 	/*
-	 * BH off for the per-CPU pool and the stripe lock: it already is on
+	 * BH off for the per-CPU pool and the bucket lock: it already is on
 	 * the receive path and under iptables; nft's OUTPUT may run with it on.
 	 */
 	bool bh = !in_softirq();
@@ -208,15 +199,14 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 	if (v6)
 		*ipnf_flow_label(f) = pi->label;
 
-	l = ipnf_lock_bucket(hash, &head);
+	head = ipnf_lock_bucket(hash);
+	first = ipnf_first_held(head);
 	/* Another CPU may have inserted the same flow since our lookup. */
-	for (n = rcu_dereference_protected(head->next, lockdep_is_held(l));
-	     !ipnf_is_nulls(n);
-	     n = rcu_dereference_protected(n->next, lockdep_is_held(l))) {
+	for (n = first; !ipnf_is_nulls(n); n = rcu_dereference_protected(n->next, 1)) {
 		g = ipnf_link_flow(n);
 		if (g->key.family == key->family && ipnf_key_eq(&g->key, key, klen)) {
 			ipnf_flow_update(g, pi, pkts, bytes, now);
-			spin_unlock(l);
+			ipnf_bucket_unlock(head, first);
 			if (bh)
 				local_bh_enable();
 			ipnf_flow_free_now(f);
@@ -227,9 +217,8 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 			return false;
 		}
 	}
-	RCU_INIT_POINTER(f->hnode.next, rcu_dereference_protected(head->next, lockdep_is_held(l)));
-	rcu_assign_pointer(head->next, &f->hnode);
-	spin_unlock(l);
+	RCU_INIT_POINTER(f->hnode.next, first);
+	ipnf_bucket_unlock(head, &f->hnode);	/* published, and the lock let go */
 	if (bh)
 		local_bh_enable();
 
@@ -339,13 +328,13 @@ void ipnf_flows_free(struct ipnf_flow *const *v, unsigned int n)
 	ipnf_flows_recycle(v, n);
 }
 
-/* Buckets a sweep handles under one lock hold (with BH disabled). */
+/* Buckets a sweep looks at between two chances to reschedule. */
 #define IPNF_SWEEP_RUN 256
 
 /*
  * The first bucket of [b, end) that holds a flow, or end; empty buckets
- * four at a time, without a lock: an empty bucket holds a nulls marker,
- * whose bit 0 is set.
+ * four at a time: an empty bucket holds a nulls marker, whose bit 0 is set
+ * (locked or not).
  */
 static __always_inline unsigned int ipnf_next_used(const struct ipnf_link *tbl,
 						  unsigned int b, unsigned int end)
@@ -361,6 +350,39 @@ static __always_inline unsigned int ipnf_next_used(const struct ipnf_link *tbl,
 	while (h < e && ipnf_is_nulls(rcu_access_pointer(h->next)))
 		h++;
 	return h - tbl;
+}
+
+/*
+ * Take n out of its chain, where it follows p: the bucket's head or a flow
+ * (the worker's; nothing else unlinks, and inserts write only heads).  After
+ * a flow, one store.  First in its bucket, one cmpxchg of the head, which
+ * fails while an insert holds the bucket (then wait: it holds it for a few
+ * stores, preemption disabled) or after one put a flow in front of n (then n
+ * follows a flow: found from the new first).  n's own link stays, for
+ * readers still on it.  Returns the link n's successor follows now.
+ */
+static struct ipnf_link *ipnf_unlink(struct ipnf_link *head, struct ipnf_link *p,
+				     struct ipnf_link *n)
+{
+	struct ipnf_link *next = rcu_dereference_protected(n->next, 1);
+	unsigned long first;
+
+	if (p == head) {
+		for (;;) {
+			first = (unsigned long)n;
+			if (likely(try_cmpxchg((unsigned long *)&head->next, &first,
+					       (unsigned long)next)))
+				return head;
+			if ((first & ~IPNF_BUCKET_LOCKED) != (unsigned long)n)
+				break;
+			cpu_relax();
+		}
+		p = ipnf_unlocked((struct ipnf_link *)first);
+		while (rcu_dereference_protected(p->next, 1) != n)
+			p = rcu_dereference_protected(p->next, 1);
+	}
+	RCU_INIT_POINTER(p->next, next);
+	return p;
 }
 
 /*
@@ -383,11 +405,8 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 	struct ipnf_flow **v = batch->v;
 	unsigned int bn = batch->n, cap = batch->cap, seen = 0, linger = 0;
 	struct ipnf_link *tbl = t->b, *head, *run, *p, *n;
-	u64 mul = t->stripe_mul, next;
-	unsigned int run_end;
 	struct ipnf_flow *f;
 	bool full = false;
-	spinlock_t *l;
 	u8 reason;
 
 	lockdep_assert_held(&ipnf_export_mutex);
@@ -395,18 +414,11 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 		b = ipnf_next_used(tbl, b, end);
 		if (b == end)
 			break;
-		/* a run of buckets of one stripe (stripes are consecutive) */
-		l = ipnf_stripe(b, mul);
-		next = div64_u64(((((b * mul) >> 32) + 1) << 32) + mul - 1, mul);
-		run_end = min3((u64)end, (u64)b + IPNF_SWEEP_RUN, next);
-		local_bh_disable();
-		ipnf_lock(l);
-		for (head = &tbl[b], run = &tbl[run_end]; head < run; head++) {
-			if (ipnf_is_nulls(rcu_dereference_protected(head->next,
-								    lockdep_is_held(l))))
-				continue;	/* empty: the usual case */
+		for (head = &tbl[b], run = &tbl[min(end, b + IPNF_SWEEP_RUN)]; head < run;
+		     head++) {
 			p = head;
-			while (n = rcu_dereference_protected(p->next, lockdep_is_held(l)),
+			while (n = p == head ? ipnf_first_held(head) :
+					       rcu_dereference_protected(p->next, 1),
 			       !ipnf_is_nulls(n)) {
 				f = ipnf_link_flow(n);
 				seen++;
@@ -420,13 +432,7 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 					full = true;
 					break;
 				}
-				/*
-				 * Out of the chain; its own link stays, for
-				 * readers still on it.  Nothing else unlinks
-				 * flows: this is the worker's, under the mutex.
-				 */
-				RCU_INIT_POINTER(p->next,
-						 rcu_dereference_protected(n->next, 1));
+				p = ipnf_unlink(head, p, n);
 				atomic_or(reason << 16, &f->state);
 				v[bn++] = f;
 			}
@@ -434,8 +440,6 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 				break;
 		}
 		b = head - tbl;
-		spin_unlock(l);
-		local_bh_enable();
 		cond_resched();
 	}
 	batch->n = bn;
@@ -510,7 +514,7 @@ int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *a
 	rcu_read_lock();
 	t = rcu_dereference(ipnf_tab);
 	if (b < t->size) {
-		for (n = rcu_dereference(t->b[b].next); !ipnf_is_nulls(n);
+		for (n = ipnf_first(&t->b[b]); !ipnf_is_nulls(n);
 		     n = rcu_dereference(n->next)) {
 			ret = fn(ipnf_link_flow(n), arg);
 			if (ret)
@@ -546,7 +550,6 @@ static struct ipnf_htab *ipnf_alloc_table(unsigned int size)
 	if (!t)
 		return NULL;
 	t->size = size;
-	t->stripe_mul = div64_u64((u64)IPNF_LOCKS << 32, size);
 	t->group_shift = size > IPNF_END_GROUPS ?
 		ilog2(roundup_pow_of_two(size)) - ilog2(IPNF_END_GROUPS) : 0;
 	for (i = 0; i < size; i++)
@@ -555,9 +558,11 @@ static struct ipnf_htab *ipnf_alloc_table(unsigned int size)
 }
 
 /*
- * Called with ipnf_cfg_mutex and ipnf_export_mutex held (no sweep runs).  New
- * flows wait on the stripe locks meanwhile; lookups of existing flows go on
- * (they retry while the move is in progress).
+ * Called with ipnf_cfg_mutex and ipnf_export_mutex held (no sweep runs).  Every
+ * bucket of the old table is locked, for good: new flows wait, then go to the
+ * new table (ipnf_bucket_lock); lookups of existing flows go on (they retry
+ * while the move is in progress).  BH stays disabled throughout, so that no
+ * insert on this CPU waits for a move it interrupted.
  */
 int ipnf_table_resize(unsigned int size)
 {
@@ -576,32 +581,36 @@ int ipnf_table_resize(unsigned int size)
 		return -ENOMEM;
 
 	local_bh_disable();
-	ipnf_all_lock();
+	for (i = 0; i < old->size; i++)
+		while (test_and_set_bit_lock(IPNF_BUCKET_LOCK_BIT,
+					     (unsigned long *)&old->b[i].next))
+			cpu_relax();
 	for (i = 0; i < old->size; i++) {
-		struct ipnf_link *n;
+		struct ipnf_link *n, *next;
 
 		/*
 		 * Each flow from the head of its old chain to the head of its
 		 * new one: a reader on it then walks the new chain and ends on
 		 * another nulls value (and looks again), never at a loop.
 		 */
-		while (n = rcu_dereference_protected(old->b[i].next, 1), !ipnf_is_nulls(n)) {
+		while (n = ipnf_first_held(&old->b[i]), !ipnf_is_nulls(n)) {
 			unsigned int b;
 
 			f = ipnf_link_flow(n);
 			b = reciprocal_scale(ipnf_key_hash(&f->key, ipnf_key_len(&f->key)),
 					     size);
-			RCU_INIT_POINTER(old->b[i].next, rcu_dereference_protected(n->next, 1));
+			next = rcu_dereference_protected(n->next, 1);
+			WRITE_ONCE(*(unsigned long *)&old->b[i].next,
+				   (unsigned long)next | IPNF_BUCKET_LOCKED);
 			RCU_INIT_POINTER(n->next, rcu_dereference_protected(new->b[b].next, 1));
 			rcu_assign_pointer(new->b[b].next, n);
 		}
 	}
 	rcu_assign_pointer(ipnf_tab, new);
 	ipnf_end_all = true;	/* the FIN flows flagged so far, by old groups */
-	ipnf_all_unlock();
 	local_bh_enable();
 
-	ipnf_wait_readers();	/* no reader is still walking old */
+	ipnf_wait_readers();	/* no reader is still walking old, no insert waits on it */
 	kvfree(old);
 	return 0;
 }
@@ -618,12 +627,9 @@ static unsigned int ipnf_auto_hashsize(void)
 int ipnf_table_init(unsigned int size)
 {
 	struct ipnf_htab *t;
-	unsigned int i;
 
 	get_random_bytes(&ipnf_hash_key, sizeof(ipnf_hash_key));
 	ipnf_hash_seed = get_random_u32();
-	for (i = 0; i < IPNF_LOCKS; i++)
-		spin_lock_init(&ipnf_locks[i]);
 
 	ipnf_end_maps = alloc_percpu(struct ipnf_end_map);
 	if (!ipnf_end_maps)

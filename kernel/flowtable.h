@@ -120,27 +120,25 @@ int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *a
 /*
  * The buckets and their number, published as one pointer: a reader gets a
  * size and an array that belong together with a single load, no seqcount.
- * A bucket is the link to its first flow, or its nulls marker when empty.
+ * A bucket is the link to its first flow, or its nulls marker when empty;
+ * bit 1 of it is the bucket's lock (flowtable.c), so that a new flow writes
+ * one line other CPUs write: its bucket's.  Readers mask the bit.
  */
 struct ipnf_htab {
 	unsigned int size;
 	/* ended-flow group of bucket b: b >> group_shift (< IPNF_END_GROUPS) */
 	unsigned int group_shift;
-	/*
-	 * Stripe of bucket b: (b * stripe_mul) >> 32 with mul = 2^42 / size,
-	 * so each lock covers a run of consecutive buckets (the sweep takes it
-	 * once per run, not once per bucket).
-	 */
-	u64 stripe_mul;
 	struct ipnf_link b[] ____cacheline_aligned;
 };
 
 #define IPNF_END_GROUPS 16384	/* bits of each CPU's map of ended-flow groups */
+#define IPNF_BUCKET_LOCK_BIT 1
+#define IPNF_BUCKET_LOCKED (1UL << IPNF_BUCKET_LOCK_BIT)
 
 /* The end of a chain: a marker with bit 0 set and the bucket's index. */
 static inline struct ipnf_link *ipnf_nulls(unsigned long b)
 {
-	return (struct ipnf_link *)(1UL | (b << 1));
+	return (struct ipnf_link *)(1UL | (b << 2));
 }
 
 static inline bool ipnf_is_nulls(const struct ipnf_link *n)
@@ -150,7 +148,18 @@ static inline bool ipnf_is_nulls(const struct ipnf_link *n)
 
 static inline unsigned long ipnf_nulls_value(const struct ipnf_link *n)
 {
-	return (unsigned long)n >> 1;
+	return (unsigned long)n >> 2;
+}
+
+static inline struct ipnf_link *ipnf_unlocked(struct ipnf_link *n)
+{
+	return (struct ipnf_link *)((unsigned long)n & ~IPNF_BUCKET_LOCKED);
+}
+
+/* A bucket's first link, for a reader in an RCU read-side section. */
+static __always_inline struct ipnf_link *ipnf_first(const struct ipnf_link *head)
+{
+	return ipnf_unlocked(rcu_dereference(head->next));
 }
 
 static inline struct ipnf_flow *ipnf_link_flow(struct ipnf_link *n)
@@ -225,7 +234,7 @@ static __always_inline bool ipnf_key_eq(const struct ipnf_flow_key *a,
  * on another chain's nulls value met an entry a resize moved: it starts again.
  * A resize can still make a lookup miss a flow (the entry moved to a chain of
  * the new table whose index is this one's); the insert path looks again under
- * the stripe lock in the stable table, so a miss costs time, never a
+ * the bucket's lock in the stable table, so a miss costs time, never a
  * duplicate flow.
  */
 static __always_inline struct ipnf_flow *ipnf_lookup(const struct ipnf_flow_key *k,
@@ -239,7 +248,7 @@ static __always_inline struct ipnf_flow *ipnf_lookup(const struct ipnf_flow_key 
 begin:
 	t = rcu_dereference(ipnf_tab);
 	b = reciprocal_scale(hash, t->size);
-	for (n = rcu_dereference(t->b[b].next); !ipnf_is_nulls(n);
+	for (n = ipnf_first(&t->b[b]); !ipnf_is_nulls(n);
 	     n = rcu_dereference(n->next)) {
 		f = ipnf_link_flow(n);
 		(*searched)++;

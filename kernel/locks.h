@@ -7,12 +7,13 @@
  *                    runs during one; held by each worker run, which lets
  *                    it go between chunks of its export (a configuration
  *                    write waits for one chunk, not for a run)
- *   ipnf_locks_all     stop-the-world for table resize (flowtable.c)
- *   stripe lock      one of IPNF_LOCKS, taken with BH disabled, protects the
- *                    chains of a run of consecutive buckets
+ *   bucket lock      bit 1 of a bucket's head link (flowtable.c), taken
+ *                    with BH and preemption disabled by an insert, for a
+ *                    few stores; a resize takes all of the old table's
+ *                    and never lets them go (inserts then use the new one)
  *   pool lock        flowpool.c's chunk stack (BH disabled); never held
- *                    together with a stripe lock (allocation comes first)
- * The packet path takes at most one stripe lock, and only to insert a flow;
+ *                    together with a bucket lock (allocation comes first)
+ * The packet path takes at most one bucket lock, and only to insert a flow;
  * updates of existing flows are lock-free (RCU lookup + atomics), and flows
  * are read for export only after an RCU grace period following their unlink.
  *
