@@ -353,34 +353,30 @@ static __always_inline unsigned int ipnf_next_used(const struct ipnf_link *tbl,
 }
 
 /*
- * Take n out of its chain, where it follows p: the bucket's head or a flow
- * (the worker's; nothing else unlinks, and inserts write only heads).  After
- * a flow, one store.  First in its bucket, one cmpxchg of the head, which
- * fails while an insert holds the bucket (then wait: it holds it for a few
- * stores, preemption disabled) or after one put a flow in front of n (then n
- * follows a flow: found from the new first).  n's own link stays, for
- * readers still on it.  Returns the link n's successor follows now.
+ * n, first in its bucket when the worker looked, is to go; the head was not
+ * n any more for the cmpxchg: an insert holds the bucket (wait: it holds it
+ * for a few stores, preemption disabled) or put a flow in front of n (then n
+ * follows a flow: found from the new first).  Returns the link n's successor
+ * follows after the unlink.
  */
-static struct ipnf_link *ipnf_unlink(struct ipnf_link *head, struct ipnf_link *p,
-				     struct ipnf_link *n)
+static noinline struct ipnf_link *ipnf_unlink_first_slow(struct ipnf_link *head,
+							 struct ipnf_link *n,
+							 struct ipnf_link *next)
 {
-	struct ipnf_link *next = rcu_dereference_protected(n->next, 1);
 	unsigned long first;
+	struct ipnf_link *p;
 
-	if (p == head) {
-		for (;;) {
-			first = (unsigned long)n;
-			if (likely(try_cmpxchg((unsigned long *)&head->next, &first,
-					       (unsigned long)next)))
-				return head;
-			if ((first & ~IPNF_BUCKET_LOCKED) != (unsigned long)n)
-				break;
-			cpu_relax();
-		}
-		p = ipnf_unlocked((struct ipnf_link *)first);
-		while (rcu_dereference_protected(p->next, 1) != n)
-			p = rcu_dereference_protected(p->next, 1);
+	for (;;) {
+		first = (unsigned long)n;
+		if (try_cmpxchg((unsigned long *)&head->next, &first, (unsigned long)next))
+			return head;
+		if ((first & ~IPNF_BUCKET_LOCKED) != (unsigned long)n)
+			break;
+		cpu_relax();
 	}
+	p = ipnf_unlocked((struct ipnf_link *)first);
+	while (rcu_dereference_protected(p->next, 1) != n)
+		p = rcu_dereference_protected(p->next, 1);
 	RCU_INIT_POINTER(p->next, next);
 	return p;
 }
@@ -404,7 +400,8 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 	const struct ipnf_expiry e = *exp;
 	struct ipnf_flow **v = batch->v;
 	unsigned int bn = batch->n, cap = batch->cap, seen = 0, linger = 0;
-	struct ipnf_link *tbl = t->b, *head, *run, *p, *n;
+	struct ipnf_link *tbl = t->b, *head, *run, *p, *n, *next;
+	unsigned long first;
 	struct ipnf_flow *f;
 	bool full = false;
 	u8 reason;
@@ -416,25 +413,43 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 			break;
 		for (head = &tbl[b], run = &tbl[min(end, b + IPNF_SWEEP_RUN)]; head < run;
 		     head++) {
+			/*
+			 * Unlinking is the worker's alone (inserts write only
+			 * heads): after a flow, one store; the first flow of a
+			 * chain, one cmpxchg of the head, which fails while an
+			 * insert holds the bucket or after one put a flow in
+			 * front.  An unlinked flow's own link stays, for readers
+			 * still on it.
+			 */
+			n = rcu_dereference_check(head->next, 1);
+			if (ipnf_is_nulls(n))
+				continue;	/* empty (locked or not): the usual case */
+			n = ipnf_unlocked(n);
 			p = head;
-			while (n = p == head ? ipnf_first_held(head) :
-					       rcu_dereference_protected(p->next, 1),
-			       !ipnf_is_nulls(n)) {
+			while (!ipnf_is_nulls(n)) {
 				f = ipnf_link_flow(n);
 				seen++;
 				reason = 0;
 				if (!ipnf_flow_due(f, &e, &reason)) {
 					linger += reason == IPNF_END_EOF;
 					p = n;
+					n = rcu_dereference_protected(n->next, 1);
 					continue;
 				}
 				if (bn == cap) {
 					full = true;
 					break;
 				}
-				p = ipnf_unlink(head, p, n);
+				next = rcu_dereference_protected(n->next, 1);
+				first = (unsigned long)n;
+				if (p != head)
+					RCU_INIT_POINTER(p->next, next);
+				else if (unlikely(!try_cmpxchg((unsigned long *)&head->next, &first,
+							       (unsigned long)next)))
+					p = ipnf_unlink_first_slow(head, n, next);
 				atomic_or(reason << 16, &f->state);
 				v[bn++] = f;
+				n = next;
 			}
 			if (full)
 				break;
