@@ -11,24 +11,26 @@
  * CPU) and this CPU's statistics, plus a bit of this CPU's ended-flow map on
  * the first FIN/RST.  A new flow also writes one line that other CPUs write:
  * its bucket's, which it has to (it links the flow there), and which holds
- * the bucket's lock too (bit 1 of the head link: taken with one atomic, let
- * go by the store that links the flow).  Its place under maxflows comes from
- * this CPU's quota (flowquota.c: the shared count is written once per chunk
- * of places, the bound stays exact), the flow object from this CPU's pool.
+ * the bucket's lock too (bits 0 and 1 of the head link: taken with one
+ * cmpxchg, let go by the store that links the flow; to a lock-free reader a
+ * held bucket looks like the end of another chain, and it looks again).
+ * Its place under maxflows comes from this CPU's quota (flowquota.c: the
+ * shared count is written once per chunk of places, the bound stays exact),
+ * the flow object from this CPU's pool (its shared stack once per chunk).
  *
  * A flow is 64 bytes (IPv4, no optional key fields) with a single link: the
  * worker is the only one to unlink flows, while it sweeps a chain (so it
- * knows the link before), and keeps them in an array until
- * their grace period is over; a flow that saw FIN or RST is found through the
+ * knows the link before), and keeps them in an array until their grace
+ * period is over; a flow that saw FIN or RST is found through the
  * map bit its group of buckets got.  Flows are read (and freed) only after
  * that grace period, so late updates from readers that found the flow before
  * the unlink are never lost.  Inserts only ever write a bucket's head (under
  * its lock) and their own flow's link; the worker writes the link of a flow
  * before the one it unlinks, or, for the first flow of a chain, swaps the
  * head with one cmpxchg that fails while the bucket is locked or another flow
- * came in front.  A resize (export mutex held: no worker) locks every bucket
- * of the old table for good, moves the flows, publishes the new table; an
- * insert waiting on an old bucket sees the new table and goes there.  Nulls
+ * came in front.  A resize (export mutex held: no worker) locks each bucket
+ * of the old table for good and moves its flows, then publishes the new
+ * table; an insert waiting on an old bucket sees it and goes there.  Nulls
  * values detect entries a resize moved under a reader, as in nf_conntrack.
  */
 #include <linux/slab.h>
@@ -71,34 +73,39 @@ atomic64_t ipnf_removed_bytes;
 
 /*
  * Lock bucket head of table t: false (not locked) if a resize replaced t
- * meanwhile; the caller looks again in the new table.  Preemption stays
- * disabled while it is held (also on PREEMPT_RT, where BH-disabled code can be
- * preempted): nobody spins behind a holder that does not run.
+ * meanwhile; the caller looks again in the new table.  *first is the
+ * bucket's value before (its first link or its nulls marker).  Preemption
+ * stays disabled while it is held (also on PREEMPT_RT, where BH-disabled code
+ * can be preempted): nobody spins behind a holder that does not run.  Not
+ * seen by lockdep (a bit lock, as the kernel's hlist_bl): held for a few
+ * stores, never with another lock taken inside.
  */
 static __always_inline bool ipnf_bucket_lock(const struct ipnf_htab *t,
-					   struct ipnf_link *head)
+					   struct ipnf_link *head,
+					   struct ipnf_link **first)
 {
+	unsigned long *w = (unsigned long *)&head->next, v;
+
 	preempt_disable();
-	while (unlikely(test_and_set_bit_lock(IPNF_BUCKET_LOCK_BIT,
-					      (unsigned long *)&head->next))) {
-		do {
+	v = READ_ONCE(*w);
+	for (;;) {
+		if (unlikely(v & (1UL << IPNF_BUCKET_LOCK_BIT))) {
 			if (rcu_access_pointer(ipnf_tab) != t) {
 				preempt_enable();
 				return false;
 			}
 			cpu_relax();
-		} while (test_bit(IPNF_BUCKET_LOCK_BIT, (unsigned long *)&head->next));
+			v = READ_ONCE(*w);
+			continue;
+		}
+		if (likely(try_cmpxchg(w, &v, v | IPNF_BUCKET_LOCKED)))
+			break;
 	}
+	*first = (struct ipnf_link *)v;
 	return true;
 }
 
-/* A bucket's first link outside a read-side section: its lock's holder, the worker. */
-static __always_inline struct ipnf_link *ipnf_first_held(struct ipnf_link *head)
-{
-	return ipnf_unlocked(rcu_dereference_check(head->next, 1));
-}
-
-/* Let a bucket go, its first link now first (one release store does both). */
+/* Let a bucket go, first its first link now (one release store does both). */
 static __always_inline void ipnf_bucket_unlock(struct ipnf_link *head,
 					     struct ipnf_link *first)
 {
@@ -107,7 +114,7 @@ static __always_inline void ipnf_bucket_unlock(struct ipnf_link *head,
 }
 
 /* Lock hash's bucket in the current table (a resize cannot replace it then). */
-static __always_inline struct ipnf_link *ipnf_lock_bucket(u32 hash)
+static __always_inline struct ipnf_link *ipnf_lock_bucket(u32 hash, struct ipnf_link **first)
 {
 	struct ipnf_htab *t;
 	struct ipnf_link *head;
@@ -115,7 +122,7 @@ static __always_inline struct ipnf_link *ipnf_lock_bucket(u32 hash)
 	do {
 		t = rcu_dereference_bh(ipnf_tab);
 		head = &t->b[reciprocal_scale(hash, t->size)];
-	} while (unlikely(!ipnf_bucket_lock(t, head)));
+	} while (unlikely(!ipnf_bucket_lock(t, head, first)));
 	return head;
 }
 
@@ -199,8 +206,7 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 	if (v6)
 		*ipnf_flow_label(f) = pi->label;
 
-	head = ipnf_lock_bucket(hash);
-	first = ipnf_first_held(head);
+	head = ipnf_lock_bucket(hash, &first);
 	/* Another CPU may have inserted the same flow since our lookup. */
 	for (n = first; !ipnf_is_nulls(n); n = rcu_dereference_protected(n->next, 1)) {
 		g = ipnf_link_flow(n);
@@ -363,18 +369,21 @@ static noinline struct ipnf_link *ipnf_unlink_first_slow(struct ipnf_link *head,
 							 struct ipnf_link *n,
 							 struct ipnf_link *next)
 {
-	unsigned long first;
+	unsigned long *w = (unsigned long *)&head->next, first;
 	struct ipnf_link *p;
 
 	for (;;) {
-		first = (unsigned long)n;
-		if (try_cmpxchg((unsigned long *)&head->next, &first, (unsigned long)next))
-			return head;
-		if ((first & ~IPNF_BUCKET_LOCKED) != (unsigned long)n)
+		first = READ_ONCE(*w);
+		if (first & (1UL << IPNF_BUCKET_LOCK_BIT)) {
+			cpu_relax();
+			continue;
+		}
+		if (first != (unsigned long)n)
 			break;
-		cpu_relax();
+		if (try_cmpxchg(w, &first, (unsigned long)next))
+			return head;
 	}
-	p = ipnf_unlocked((struct ipnf_link *)first);
+	p = (struct ipnf_link *)first;
 	while (rcu_dereference_protected(p->next, 1) != n)
 		p = rcu_dereference_protected(p->next, 1);
 	RCU_INIT_POINTER(p->next, next);
@@ -421,10 +430,14 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 			 * front.  An unlinked flow's own link stays, for readers
 			 * still on it.
 			 */
+			/*
+			 * Empty, the usual case; or held by an insert at this
+			 * moment (it looks like a chain's end then): looked at
+			 * again by the next sweep.
+			 */
 			n = rcu_dereference_check(head->next, 1);
 			if (ipnf_is_nulls(n))
-				continue;	/* empty (locked or not): the usual case */
-			n = ipnf_unlocked(n);
+				continue;
 			p = head;
 			while (!ipnf_is_nulls(n)) {
 				f = ipnf_link_flow(n);
@@ -527,15 +540,25 @@ int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *a
 	int ret = 0;
 
 	rcu_read_lock();
+again:
 	t = rcu_dereference(ipnf_tab);
 	if (b < t->size) {
-		for (n = ipnf_first(&t->b[b]); !ipnf_is_nulls(n);
+		for (n = rcu_dereference(t->b[b].next); !ipnf_is_nulls(n);
 		     n = rcu_dereference(n->next)) {
 			ret = fn(ipnf_link_flow(n), arg);
 			if (ret)
-				break;
+				goto out;
+		}
+		/*
+		 * A lock bit is only ever on a bucket: this one is held by an
+		 * insert (or a resize has it), and fn saw none of its flows.
+		 */
+		if ((unsigned long)n & (1UL << IPNF_BUCKET_LOCK_BIT)) {
+			cpu_relax();
+			goto again;
 		}
 	}
+out:
 	rcu_read_unlock();
 	return ret;
 }
@@ -573,17 +596,18 @@ static struct ipnf_htab *ipnf_alloc_table(unsigned int size)
 }
 
 /*
- * Called with ipnf_cfg_mutex and ipnf_export_mutex held (no sweep runs).  Every
- * bucket of the old table is locked, for good: new flows wait, then go to the
- * new table (ipnf_bucket_lock); lookups of existing flows go on (they retry
- * while the move is in progress).  BH stays disabled throughout, so that no
- * insert on this CPU waits for a move it interrupted.
+ * Called with ipnf_cfg_mutex and ipnf_export_mutex held (no sweep runs).  Each
+ * bucket of the old table in turn is locked, for good, and its flows moved:
+ * new flows for it wait, then go to the new table (ipnf_bucket_lock); lookups
+ * go on, and start again while the move is in progress.  BH stays disabled
+ * throughout, so that no insert on this CPU waits for a move it interrupted.
  */
 int ipnf_table_resize(unsigned int size)
 {
 	struct ipnf_htab *new, *old;
-	unsigned int i;
+	struct ipnf_link *n, *next;
 	struct ipnf_flow *f;
+	unsigned int i, b;
 
 	lockdep_assert_held(&ipnf_cfg_mutex);
 	lockdep_assert_held(&ipnf_export_mutex);
@@ -596,30 +620,25 @@ int ipnf_table_resize(unsigned int size)
 		return -ENOMEM;
 
 	local_bh_disable();
-	for (i = 0; i < old->size; i++)
-		while (test_and_set_bit_lock(IPNF_BUCKET_LOCK_BIT,
-					     (unsigned long *)&old->b[i].next))
-			cpu_relax();
 	for (i = 0; i < old->size; i++) {
-		struct ipnf_link *n, *next;
-
+		if (!ipnf_bucket_lock(old, &old->b[i], &n))
+			continue;	/* cannot be: only a resize replaces the table */
 		/*
-		 * Each flow from the head of its old chain to the head of its
+		 * Each flow from the front of its old chain to the head of its
 		 * new one: a reader on it then walks the new chain and ends on
 		 * another nulls value (and looks again), never at a loop.
 		 */
-		while (n = ipnf_first_held(&old->b[i]), !ipnf_is_nulls(n)) {
-			unsigned int b;
-
+		for (; !ipnf_is_nulls(n); n = next) {
 			f = ipnf_link_flow(n);
-			b = reciprocal_scale(ipnf_key_hash(&f->key, ipnf_key_len(&f->key)),
-					     size);
+			b = reciprocal_scale(ipnf_key_hash(&f->key, ipnf_key_len(&f->key)), size);
 			next = rcu_dereference_protected(n->next, 1);
-			WRITE_ONCE(*(unsigned long *)&old->b[i].next,
-				   (unsigned long)next | IPNF_BUCKET_LOCKED);
 			RCU_INIT_POINTER(n->next, rcu_dereference_protected(new->b[b].next, 1));
 			rcu_assign_pointer(new->b[b].next, n);
 		}
+		/* empty and held: what a reader sees there is its own chain's end */
+		WRITE_ONCE(*(unsigned long *)&old->b[i].next,
+			   (unsigned long)ipnf_nulls(i) | IPNF_BUCKET_LOCKED);
+		preempt_enable();	/* ipnf_bucket_lock()'s; BH stays disabled */
 	}
 	rcu_assign_pointer(ipnf_tab, new);
 	ipnf_end_all = true;	/* the FIN flows flagged so far, by old groups */

@@ -120,9 +120,12 @@ int ipnf_table_walk(unsigned int b, int (*fn)(const struct ipnf_flow *f, void *a
 /*
  * The buckets and their number, published as one pointer: a reader gets a
  * size and an array that belong together with a single load, no seqcount.
- * A bucket is the link to its first flow, or its nulls marker when empty;
- * bit 1 of it is the bucket's lock (flowtable.c), so that a new flow writes
- * one line other CPUs write: its bucket's.  Readers mask the bit.
+ * A bucket is the link to its first flow, or its nulls marker when empty.
+ * A writer locks a bucket by setting bits 0 and 1 of it (flowtable.c), so
+ * that a new flow writes one line other CPUs write: its bucket's.  To a
+ * reader a locked bucket is the end of a chain: of another chain when it
+ * holds flows (the reader looks again, as after a resize moved an entry),
+ * of its own when empty.
  */
 struct ipnf_htab {
 	unsigned int size;
@@ -132,8 +135,8 @@ struct ipnf_htab {
 };
 
 #define IPNF_END_GROUPS 16384	/* bits of each CPU's map of ended-flow groups */
-#define IPNF_BUCKET_LOCK_BIT 1
-#define IPNF_BUCKET_LOCKED (1UL << IPNF_BUCKET_LOCK_BIT)
+#define IPNF_BUCKET_LOCK_BIT 1	/* set (with bit 0) while a bucket is locked */
+#define IPNF_BUCKET_LOCKED 3UL
 
 /* The end of a chain: a marker with bit 0 set and the bucket's index. */
 static inline struct ipnf_link *ipnf_nulls(unsigned long b)
@@ -149,17 +152,6 @@ static inline bool ipnf_is_nulls(const struct ipnf_link *n)
 static inline unsigned long ipnf_nulls_value(const struct ipnf_link *n)
 {
 	return (unsigned long)n >> 2;
-}
-
-static inline struct ipnf_link *ipnf_unlocked(struct ipnf_link *n)
-{
-	return (struct ipnf_link *)((unsigned long)n & ~IPNF_BUCKET_LOCKED);
-}
-
-/* A bucket's first link, for a reader in an RCU read-side section. */
-static __always_inline struct ipnf_link *ipnf_first(const struct ipnf_link *head)
-{
-	return ipnf_unlocked(rcu_dereference(head->next));
 }
 
 static inline struct ipnf_flow *ipnf_link_flow(struct ipnf_link *n)
@@ -231,7 +223,8 @@ static __always_inline bool ipnf_key_eq(const struct ipnf_flow_key *a,
 
 /*
  * Lock-free lookup; caller is in an RCU read-side section.  A walk that ends
- * on another chain's nulls value met an entry a resize moved: it starts again.
+ * on another chain's nulls value met an entry a resize moved, or a bucket an
+ * insert holds for a few stores: it starts again.
  * A resize can still make a lookup miss a flow (the entry moved to a chain of
  * the new table whose index is this one's); the insert path looks again under
  * the bucket's lock in the stable table, so a miss costs time, never a
@@ -248,7 +241,7 @@ static __always_inline struct ipnf_flow *ipnf_lookup(const struct ipnf_flow_key 
 begin:
 	t = rcu_dereference(ipnf_tab);
 	b = reciprocal_scale(hash, t->size);
-	for (n = ipnf_first(&t->b[b]); !ipnf_is_nulls(n);
+	for (n = rcu_dereference(t->b[b].next); !ipnf_is_nulls(n);
 	     n = rcu_dereference(n->next)) {
 		f = ipnf_link_flow(n);
 		(*searched)++;
@@ -261,8 +254,10 @@ begin:
 		    ipnf_key_eq(&f->key, k, klen))
 			return f;
 	}
-	if (ipnf_nulls_value(n) != b)
+	if (ipnf_nulls_value(n) != b) {
+		cpu_relax();	/* a resize, or an insert holding the bucket */
 		goto begin;
+	}
 	(*searched)++;		/* a miss costs the walk to the end: >= 1 */
 	return NULL;
 }

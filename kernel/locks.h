@@ -7,10 +7,11 @@
  *                    runs during one; held by each worker run, which lets
  *                    it go between chunks of its export (a configuration
  *                    write waits for one chunk, not for a run)
- *   bucket lock      bit 1 of a bucket's head link (flowtable.c), taken
- *                    with BH and preemption disabled by an insert, for a
- *                    few stores; a resize takes all of the old table's
- *                    and never lets them go (inserts then use the new one)
+ *   bucket lock      bits 0 and 1 of a bucket's head link (flowtable.c),
+ *                    taken with BH and preemption disabled by an insert,
+ *                    for a few stores; a resize takes each of the old
+ *                    table's and never lets it go (inserts then use the
+ *                    new table)
  *   pool lock        flowpool.c's chunk stack (BH disabled); never held
  *                    together with a bucket lock (allocation comes first)
  * The packet path takes at most one bucket lock, and only to insert a flow;
