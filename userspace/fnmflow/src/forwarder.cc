@@ -292,8 +292,8 @@ Forwarder::Step Forwarder::Reconnect(Loop *lp) {
   }
   Status s = transport_->Connect();
   if (!s.ok()) {
-    stats_->errors->Add();
     Report(s.message() + "; retrying in " + RetryText());
+    stats_->errors->Add();
     MarkDown(lp, RetryAt());
     return lp->stopping ? Step::kGiveUp : Step::kAgain;  // at shutdown that was the last try
   }
@@ -308,8 +308,8 @@ Forwarder::Step Forwarder::Reconnect(Loop *lp) {
 Forwarder::Step Forwarder::Connected(Loop *lp) {
   if (!transport_->connected()) return Reconnect(lp);
   if (!transport_->PeerClosed()) return Step::kGo;
-  stats_->errors->Add();
   Report("peer closed the connection; reconnecting in " + RetryText());
+  stats_->errors->Add();
   transport_->Close();
   MarkDown(lp, RetryAt());
   return Step::kAgain;
@@ -324,9 +324,10 @@ void Forwarder::SendBatch(Loop *lp) {
     stats_->pushed->Add(lp->batch.size());
     stats_->queued->Sub(lp->batch.size());
   } else {
+    // the error first: whoever sees the loss counted finds its reason too
+    Report(s.message() + " (" + std::to_string(lp->batch.size()) + " records lost)");
     stats_->errors->Add();
     Drop(lp->batch.size(), DropReason::kLostInFlight);
-    Report(s.message() + " (" + std::to_string(lp->batch.size()) + " records lost)");
     if (!transport_->connected()) MarkDown(lp, RetryAt());
   }
   lp->batch.clear();
