@@ -207,8 +207,11 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 		*ipnf_flow_label(f) = pi->label;
 
 	head = ipnf_lock_bucket(hash, &first);
-	/* Another CPU may have inserted the same flow since our lookup. */
-	for (n = first; !ipnf_is_nulls(n); n = rcu_dereference_protected(n->next, 1)) {
+	/*
+	 * Another CPU may have inserted the same flow since our lookup.  The
+	 * worker may unlink flows after the first meanwhile (marked reads).
+	 */
+	for (n = first; !ipnf_is_nulls(n); n = rcu_dereference_check(n->next, 1)) {
 		g = ipnf_link_flow(n);
 		if (g->key.family == key->family && ipnf_key_eq(&g->key, key, klen)) {
 			ipnf_flow_update(g, pi, pkts, bytes, now);
