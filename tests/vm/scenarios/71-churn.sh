@@ -57,6 +57,8 @@ flood=$(nf_pg_sent)
 # the module still works exactly: one known flow of 1000 packets, v9, to a new collector
 sysctl -q -w net.netflow.flush=1
 sleep 2
+# the churn's last sockets (their flush included), before they are replaced below
+socklog+=$(grep '^sock' /proc/net/stat/ipt_netflow | grep -v 'err: sndbuf reached 0, connect 0, cberr 0, other 0;' || true)$'\n'
 nf_collector_stop c1
 nf_collector_stop c2
 nf_collector_start k 2057
