@@ -44,6 +44,15 @@
 #include <asm/unaligned.h>
 #endif
 
+/* gcc 11 and later; 5.10's headers predate the kernel's definition */
+#ifndef __no_stack_protector
+#if __has_attribute(__no_stack_protector__)
+#define __no_stack_protector __attribute__((__no_stack_protector__))
+#else
+#define __no_stack_protector
+#endif
+#endif
+
 #include <linux/random.h>
 /* 6.2 added get_random_u32_below(): 6.12, 7.x; prandom_u32_max(): 5.10, 6.1. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)

@@ -52,7 +52,7 @@
 
 struct ipnf_htab __rcu *ipnf_tab;
 hsiphash_key_t ipnf_hash_key __read_mostly;
-u32 ipnf_hash_seed __read_mostly;
+struct ipnf_hash_secret ipnf_hash_pms __read_mostly;
 
 /* IPv6 flows made less those freed, by CPU (any CPU frees; only the sum counts) */
 static DEFINE_PER_CPU(int, ipnf_flows_v6);
@@ -164,7 +164,7 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 					   u32 pkts, u32 bytes, u32 now)
 {
 	int max = READ_ONCE(ipnf_cfg.maxflows);
-	bool v6 = key->family == IPNF_FAM_V6;
+	bool v6 = klen == IPNF_KEY_V6_LEN;	/* known where inlined */
 	struct ipnf_link *head, *first, *n;
 	struct ipnf_flow *f, *g;
 
@@ -213,7 +213,8 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 	 */
 	for (n = first; !ipnf_is_nulls(n); n = rcu_dereference_check(n->next, 1)) {
 		g = ipnf_link_flow(n);
-		if (g->key.family == key->family && ipnf_key_eq(&g->key, key, klen)) {
+		if ((klen == IPNF_KEY_V4_LEN || g->key.family == key->family) &&
+		    ipnf_key_eq(&g->key, key, klen)) {
 			ipnf_flow_update(g, pi, pkts, bytes, now);
 			ipnf_bucket_unlock(head, first);
 			if (bh)
@@ -666,7 +667,7 @@ int ipnf_table_init(unsigned int size)
 	struct ipnf_htab *t;
 
 	get_random_bytes(&ipnf_hash_key, sizeof(ipnf_hash_key));
-	ipnf_hash_seed = get_random_u32();
+	get_random_bytes(&ipnf_hash_pms, sizeof(ipnf_hash_pms));
 
 	ipnf_end_maps = alloc_percpu(struct ipnf_end_map);
 	if (!ipnf_end_maps)

@@ -11,13 +11,13 @@
 #include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/siphash.h>
-#include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/rcupdate.h>
 #include "compat.h"
 #include "cfg.h"
 #include "stats.h"
 #include "flow.h"
+#include "flow_hash.h"
 #include "export_rec.h"
 
 int ipnf_table_init(unsigned int size);
@@ -161,7 +161,7 @@ static inline struct ipnf_flow *ipnf_link_flow(struct ipnf_link *n)
 
 extern struct ipnf_htab __rcu *ipnf_tab;
 extern hsiphash_key_t ipnf_hash_key;
-extern u32 ipnf_hash_seed;
+extern struct ipnf_hash_secret ipnf_hash_pms;
 
 void ipnf_flow_end(struct ipnf_flow *f, u32 tcp_flags);	/* FIN/RST: flag it for the worker */
 bool ipnf_flow_insert4(const struct ipnf_flow_key *key, u32 hash,
@@ -172,30 +172,20 @@ bool ipnf_flow_insert6(const struct ipnf_flow_key *key, u32 hash,
 /*
  * The bucket hash, keyed with random secrets drawn at load.  IPv4 keys
  * without optional fields (the packet path's common case: five words) use
- * jhash2 with a random seed, as the classic module does: measured under
- * icount it costs ~50 guest instructions where hsiphash costs ~150, a third
- * of the whole per-packet budget.  Every other key (IPv6, VLAN/MAC/MPLS
- * fields) uses hsiphash.  Either way an attacker who cannot read the
- * secrets cannot aim packets at one chain; /proc shows the search depth.
+ * pair-multiply-shift (flow_hash.h): two multiplications, strongly
+ * universal; under icount jhash with a random seed (the classic module's)
+ * cost ~50 guest instructions and hsiphash ~150, of a per-packet budget of
+ * ~200.  Every
+ * other key (IPv6, VLAN/MAC/MPLS fields) uses hsiphash.  Either way an
+ * attacker who cannot read the secrets cannot aim packets at one chain;
+ * /proc shows the search depth.
  */
 static inline u32 ipnf_key_hash(const struct ipnf_flow_key *k, unsigned int klen)
 {
 #ifdef IPNF_KEY_COMPACT
 	BUILD_BUG_ON(IPNF_KEY_V4_LEN != 5 * sizeof(u32));
 	if (klen == IPNF_KEY_V4_LEN)	/* an IPv4 key: no other is this short */
-		/*
-		 * The five key words through jhash's final mix: addresses
-		 * and ports as they are, proto/tos/family/dir (one word) into
-		 * the seed, iif onto the source address.  Keys that differ
-		 * only so that src ^ iif is the same are on different
-		 * interfaces: at most one flow per interface can share a
-		 * hash that way, whatever the secret.
-		 */
-		return jhash_3words((__force u32)k->a.v4.src ^ k->iif,
-				    (__force u32)k->a.v4.dst,
-				    get_unaligned((const u32 *)&k->sport),
-				    ipnf_hash_seed ^
-				    get_unaligned((const u32 *)&k->proto));
+		return ipnf_hash_v4key(k, &ipnf_hash_pms);
 #endif
 	return hsiphash(k, klen, &ipnf_hash_key);
 }
@@ -285,14 +275,18 @@ static __always_inline void ipnf_flow_update(struct ipnf_flow *f,
 				  const struct ipnf_pkt_info *pi,
 				  u32 pkts, u32 bytes, u32 now)
 {
-	u32 tf = ipnf_pkt_state(pi);
+	u32 tf;
 
-	if (pi->ip_opts | (u32)pi->tcp_opts)
-		ipnf_flow_opts(f, pi);
 	atomic_add(pkts, &f->packets);
 	atomic64_add(bytes, &f->bytes);
-	if (READ_ONCE(f->ts_last) != now)
-		WRITE_ONCE(f->ts_last, now);
+	/* the counters' cache line: written anyway, no test first */
+	WRITE_ONCE(f->ts_last, now);
+	/* no flags, no options (UDP, ICMP, an option-less fragment): done */
+	if (!(pi->tcp_opts | pi->ip_opts | pi->tcp_flags))
+		return;
+	if (pi->ip_opts | (u32)pi->tcp_opts)
+		ipnf_flow_opts(f, pi);
+	tf = ipnf_pkt_state(pi);
 	if (unlikely(tf & (IPNF_TCP_FIN | IPNF_TCP_RST)))
 		ipnf_flow_end(f, tf);
 	else if (tf && (atomic_read(&f->state) & tf) != tf)

@@ -65,7 +65,7 @@ static __always_inline bool ipnf_hook_wanted(const struct sk_buff *skb,
 	return true;
 }
 
-static unsigned int ipnf_hook_ipv4(void *priv, struct sk_buff *skb,
+static ipnf_meter_entry unsigned int ipnf_hook_ipv4(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	if (ipnf_hook_wanted(skb, (unsigned long)priv))
@@ -73,7 +73,7 @@ static unsigned int ipnf_hook_ipv4(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-static unsigned int ipnf_hook_ipv6(void *priv, struct sk_buff *skb,
+static ipnf_meter_entry unsigned int ipnf_hook_ipv6(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
 	if (ipnf_hook_wanted(skb, (unsigned long)priv))

@@ -24,7 +24,7 @@
 static __always_inline void ipnf_account_skb(const struct sk_buff *skb,
 			   const struct nf_hook_state *state,
 			   struct ipnf_flow_key *key, struct ipnf_pkt_info *pi,
-			   bool v4)
+			   u32 l3len, bool v4)
 {
 	u32 pkts, bytes;
 	bool made;
@@ -38,7 +38,7 @@ static __always_inline void ipnf_account_skb(const struct sk_buff *skb,
 		ipnf_account_skb_nat(skb, state, key, pi);
 		return;
 	}
-	ipnf_account_prep(skb, state, key, pi, &pkts, &bytes);
+	ipnf_account_prep_len(skb, state, key, pi, l3len, &pkts, &bytes);
 	if (v4)		/* aggregation keeps the family */
 		made = ipnf_account_len(key, IPNF_KEY_V4_LEN, pi, pkts, bytes);
 	else
@@ -47,11 +47,21 @@ static __always_inline void ipnf_account_skb(const struct sk_buff *skb,
 		ipnf_flow_ifaces(state);
 }
 
+/*
+ * The packet path's entry points (the target, the hooks) and the general
+ * parser's frame: without the stack protector, whose canary costs six
+ * instructions a packet here.  Their only stack objects are the key and the
+ * packet values, written field by field with fixed-size stores; no copy of
+ * a packet-given length lands in them (the parsers that copy headers into
+ * stack buffers, through skb_header_pointer(), keep theirs).
+ */
+#define ipnf_meter_entry __no_stack_protector
+
 typedef int (*ipnf_parse_fn)(const ipnf_skb_t *skb, unsigned int nhoff,
 			   struct ipnf_flow_key *key, struct ipnf_pkt_info *pi);
 
 /* The general parser: any header layout, non-linear packets. */
-static noinline void ipnf_meter_parse(struct sk_buff *skb,
+static noinline ipnf_meter_entry void ipnf_meter_parse(struct sk_buff *skb,
 				    const struct nf_hook_state *state,
 				    ipnf_parse_fn parse)
 {
@@ -62,7 +72,8 @@ static noinline void ipnf_meter_parse(struct sk_buff *skb,
 	key.dport = 0;
 	key.dir = IPNF_DIR_NONE;
 	if (likely(!parse(skb, skb_network_offset(skb), &key, &pi))) {
-		ipnf_account_skb(skb, state, &key, &pi, false);
+		ipnf_account_skb(skb, state, &key, &pi,
+				 skb->len - skb_network_offset(skb), false);
 	} else {
 		/* As the classic module: counted in drop packets, not drop bytes. */
 		this_cpu_inc(ipnf_stats.trunc);
@@ -79,6 +90,8 @@ static __always_inline void ipnf_meter_ipv4(struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
 	int nhoff = skb_network_offset(skb);
+	/* read before the key's stores, which the compiler takes as aliasing it */
+	u32 l3len = skb->len - nhoff;
 	/* every field is set before use: no zeroing (INIT_STACK_ALL_ZERO) */
 	struct ipnf_flow_key key __uninitialized;
 	struct ipnf_pkt_info pi __uninitialized;
@@ -87,9 +100,7 @@ static __always_inline void ipnf_meter_ipv4(struct sk_buff *skb,
 	    ipnf_parse_ipv4_lin(skb->data + nhoff, skb_headlen(skb) - nhoff,
 			      &key, &pi) == IPNF_PARSE_OK) {
 		key.dir = IPNF_DIR_NONE;
-		pi.physin = 0;
-		pi.physout = 0;
-		ipnf_account_skb(skb, state, &key, &pi, true);
+		ipnf_account_skb(skb, state, &key, &pi, l3len, true);
 	} else {
 		ipnf_meter_parse(skb, state, ipnf_parse_ipv4);
 	}

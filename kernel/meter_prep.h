@@ -105,15 +105,16 @@ static void ipnf_mac_addrs(const struct sk_buff *skb,
 /*
  * Complete the key and the packet's values from the hook state and the
  * skb: what ipnf_flow_account() needs, counted as *pkts and *bytes (GSO
- * packets as the segments they will become).
+ * packets as the segments they will become); l3len: the packet's bytes
+ * from its network header on.
  */
-static __always_inline void ipnf_account_prep(const struct sk_buff *skb,
+static __always_inline void ipnf_account_prep_len(const struct sk_buff *skb,
 			   const struct nf_hook_state *state,
 			   struct ipnf_flow_key *key, struct ipnf_pkt_info *pi,
-			   u32 *pkts_out, u32 *bytes_out)
+			   u32 l3len, u32 *pkts_out, u32 *bytes_out)
 {
 	const struct net_device *in = state->in, *out = state->out;
-	u32 bytes = skb->len - skb_network_offset(skb);
+	u32 bytes = l3len;
 	u32 pkts = 1;
 
 	if (skb_is_gso(skb) && skb_shinfo(skb)->gso_segs > 1) {
@@ -151,12 +152,27 @@ tagged:
 #ifdef ENABLE_MAC
 	ipnf_mac_addrs(skb, in, key);
 #endif
-#if defined(ENABLE_PHYSDEV) && IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+#ifdef ENABLE_PHYSDEV
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
 	pi->physin = nf_bridge_get_physinif(skb);
 	pi->physout = nf_bridge_get_physoutif(skb);
+#else
+	pi->physin = 0;
+	pi->physout = 0;
+#endif
 #endif
 	*pkts_out = pkts;
 	*bytes_out = bytes;
+}
+
+/* The same, the packet's length from its network header on taken here. */
+static __always_inline void ipnf_account_prep(const struct sk_buff *skb,
+			   const struct nf_hook_state *state,
+			   struct ipnf_flow_key *key, struct ipnf_pkt_info *pi,
+			   u32 *pkts_out, u32 *bytes_out)
+{
+	ipnf_account_prep_len(skb, state, key, pi, skb->len - skb_network_offset(skb),
+			      pkts_out, bytes_out);
 }
 
 /*

@@ -10,7 +10,7 @@
 #include "hooks.h"
 #include "target.h"
 
-static unsigned int ipnf_target_v4(struct sk_buff *skb,
+static ipnf_meter_entry unsigned int ipnf_target_v4(struct sk_buff *skb,
 				 const struct xt_action_param *par)
 {
 	if (likely(!ipnf_hooks_own(IPNF_HOOKS_FAM_V4)))
@@ -20,7 +20,7 @@ static unsigned int ipnf_target_v4(struct sk_buff *skb,
 	return XT_CONTINUE;
 }
 
-static unsigned int ipnf_target_v6(struct sk_buff *skb,
+static ipnf_meter_entry unsigned int ipnf_target_v6(struct sk_buff *skb,
 				 const struct xt_action_param *par)
 {
 	if (likely(!ipnf_hooks_own(IPNF_HOOKS_FAM_V6)))
