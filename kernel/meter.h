@@ -72,6 +72,7 @@ static noinline ipnf_meter_entry void ipnf_meter_parse(struct sk_buff *skb,
 	key.dport = 0;
 	key.dir = IPNF_DIR_NONE;
 	if (likely(!parse(skb, skb_network_offset(skb), &key, &pi))) {
+		ipnf_count_frag(&pi);
 		ipnf_account_skb(skb, state, &key, &pi,
 				 skb->len - skb_network_offset(skb), false);
 	} else {

@@ -103,6 +103,16 @@ static void ipnf_mac_addrs(const struct sk_buff *skb,
 #endif
 
 /*
+ * A fragment counted, for the general parsers' callers: the IPv4 fast
+ * parser takes no fragment (meter.h), so the common path has no test.
+ */
+static __always_inline void ipnf_count_frag(const struct ipnf_pkt_info *pi)
+{
+	if (unlikely(pi->is_frag))
+		this_cpu_inc(ipnf_stats.frag);
+}
+
+/*
  * Complete the key and the packet's values from the hook state and the
  * skb: what ipnf_flow_account() needs, counted as *pkts and *bytes (GSO
  * packets as the segments they will become); l3len: the packet's bytes
@@ -121,8 +131,6 @@ static __always_inline void ipnf_account_prep_len(const struct sk_buff *skb,
 		pkts = skb_shinfo(skb)->gso_segs;
 		bytes += (pkts - 1) * pi->l4_end;
 	}
-	if (unlikely(pi->is_frag))
-		this_cpu_inc(ipnf_stats.frag);
 #ifdef ENABLE_SNMP
 	key->iif = ipnf_rules_ifindex(in);
 	pi->oif = ipnf_rules_ifindex(out);

@@ -160,6 +160,7 @@ static void ipnf_offload_meter(struct sk_buff *skb,
 	key.dir = IPNF_DIR_NONE;
 	if (parse(skb, skb_network_offset(skb), &key, &pi))
 		goto put;
+	ipnf_count_frag(&pi);
 	/* as the forward hook sees it: after DNAT, before SNAT */
 	rt = &ct->tuplehash[!NF_CT_DIRECTION(h)].tuple;
 	if (key.family == IPNF_FAM_V4)

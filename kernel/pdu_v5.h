@@ -35,25 +35,24 @@ struct ipnf_v5_rec {
 	u16 src_as, dst_as;
 };
 
+/* Adjacent fields go out as one big-endian word: fewer stores a record. */
 static __always_inline void ipnf_v5_write(u8 *p, const struct ipnf_v5_rec *v)
 {
+	u32 iif = v->iif > 0xffff ? 0xffff : v->iif;
+	u32 oif = v->oif > 0xffff ? 0xffff : v->oif;
+
 	memcpy(p, &v->src, 4);
 	memcpy(p + 4, &v->dst, 4);
 	memcpy(p + 8, &v->nexthop, 4);
-	ipnf_put16(p + 12, v->iif > 0xffff ? 0xffff : v->iif);
-	ipnf_put16(p + 14, v->oif > 0xffff ? 0xffff : v->oif);
+	ipnf_put32(p + 12, iif << 16 | oif);
 	ipnf_put32(p + 16, v->pkts);
 	ipnf_put32(p + 20, v->bytes);
 	ipnf_put32(p + 24, v->first_ms);
 	ipnf_put32(p + 28, v->last_ms);
-	ipnf_put16(p + 32, v->sport);
-	ipnf_put16(p + 34, v->dport);
-	p[36] = 0;
-	p[37] = v->tcp_flags;
-	p[38] = v->proto;
-	p[39] = v->tos;
-	ipnf_put16(p + 40, v->src_as);
-	ipnf_put16(p + 42, v->dst_as);
+	ipnf_put32(p + 32, (u32)v->sport << 16 | v->dport);
+	/* pad1, tcp_flags, prot, tos */
+	ipnf_put32(p + 36, (u32)v->tcp_flags << 16 | (u32)v->proto << 8 | v->tos);
+	ipnf_put32(p + 40, (u32)v->src_as << 16 | v->dst_as);
 	memset(p + 44, 0, 4);		/* masks, pad */
 }
 
