@@ -99,6 +99,10 @@ phase() { # NAME PORTBASE MID (none, add, remove) [short]: run the traffic, note
 	add) assert_ok nf_ns r nft -f "$FT" ;;
 	remove) assert_ok nf_ns r nft delete table inet ft ;;
 	esac
+	# whether traffic was still flowing once the change had landed (a slow guest, say
+	# under KASAN on a loaded host, can take longer to load the table than the run lasts)
+	PHASE_LIVE=0
+	for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && PHASE_LIVE=1; done
 	for pid in "${pids[@]}"; do wait "$pid" || nf_fail "$name: traffic process $pid failed"; done
 	assert_eq "$(cat "/tmp/t4-$name.log")" 150000 "$name: TCP/IPv4 client got the server's data"
 	assert_eq "$(cat "/tmp/t6-$name.log")" 150000 "$name: TCP/IPv6 client got the server's data"
@@ -163,7 +167,11 @@ phase off 42000 none
 assert_eq "$PHASE_METERED" 0 "off: nothing metered at ingress"
 phase add 43000 add
 # (how many depends on when the table lands in the paced run: a loaded host delays it)
-assert_ge "$PHASE_METERED" 1 "add: the flows moved to the fast path"
+if [ "$PHASE_LIVE" = 1 ] || [ "$PHASE_METERED" -gt 0 ]; then
+	assert_ge "$PHASE_METERED" 1 "add: the flows moved to the fast path"
+else
+	echo "note: add: the table landed after the traffic had ended; nothing to move (not checked)"
+fi
 phase remove 44000 remove
 assert_ge "$PHASE_METERED" 1 "remove: the flows were offloaded until the flowtable went"
 assert_ok nf_ns r nft -f "$FT"
