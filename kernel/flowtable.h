@@ -175,10 +175,9 @@ bool ipnf_flow_insert6(const struct ipnf_flow_key *key, u32 hash,
  * pair-multiply-shift (flow_hash.h): two multiplications, strongly
  * universal; under icount jhash with a random seed (the classic module's)
  * cost ~50 guest instructions and hsiphash ~150, of a per-packet budget of
- * ~200.  Every
- * other key (IPv6, VLAN/MAC/MPLS fields) uses hsiphash.  Either way an
- * attacker who cannot read the secrets cannot aim packets at one chain;
- * /proc shows the search depth.
+ * ~200.  Every other key (IPv6, VLAN/MAC/MPLS fields) uses hsiphash.
+ * Either way an attacker who cannot read the secrets cannot aim packets at
+ * one chain; /proc shows the search depth.
  */
 static inline u32 ipnf_key_hash(const struct ipnf_flow_key *k, unsigned int klen)
 {
