@@ -14,13 +14,26 @@
  * per new flow.  Every field of a flow is set on allocation, so a recycled
  * object needs no zeroing.
  *
+ * IPv4 flows (all one size) are carved from whole pages: PAGE_SIZE /
+ * objsize objects a page, chained into the CPU's chunk at once, with no
+ * per-object freelist, shuffle or zeroing (SLUB's way cost ~100 guest
+ * instructions per new flow of a flood: the slab built and shuffled, each
+ * object popped and zeroed again by init_on_alloc); the page's own clearing
+ * is ~8 instructions an object.  The memory is the same: a 64-byte flow is
+ * 64 bytes of a page (SLUB's objects of 64 bytes sit in pages the same
+ * way, and its cache shows no more).  A page goes back to the system when
+ * every object of it is pooled (the trim finds such pages, below).
+ * IPv6 flows come from a slab cache.
+ *
  * Bounds: objects in the pool are objects flows had; the pool never holds
  * more than the recent peak of active flows (a level that decays by 1/8 per
  * second while traffic is lower), so active + pooled stays within maxflows
- * plus one chunk per CPU.  (Fresh objects come IPNF_POOL_REFILL at a time
- * from the slab, compat.h's ipnf_cache_alloc_bulk(), into the per-CPU cache.)
- * The excess goes back to the slab from the worker, a bounded number of
- * chunks per run.
+ * plus one chunk (or page) per CPU.  The excess goes back from the worker:
+ * slab objects a bounded number of chunks per run; pages at most once a
+ * second, by one pass over the pooled objects (counting each page's pooled
+ * objects in its struct page) that frees the pages whose every object is
+ * pooled, until the pool is down to its level.  Like a slab's partly used
+ * pages, a page with an object still in use stays.
  *
  * Locking: the chunk stacks have one spinlock, taken once per IPNF_POOL_CHUNK
  * objects (never nested in a bucket lock).  The per-CPU caches are used with
@@ -36,6 +49,7 @@
 #define IPNF_POOL_CHUNK 64
 #define IPNF_POOL_TRIM_CHUNKS 64	/* chunks freed to the slab per worker run */
 #define IPNF_POOL_REFILL 64	/* fresh objects taken from the slab at once */
+#define IPNF_POOL_SCAN_GAP HZ	/* between two passes that look for free pages */
 
 /*
  * A chunk is a chain of flows linked through hnode.next; chunks are stacked
@@ -43,14 +57,21 @@
  * flow does not use.
  */
 struct ipnf_pool {
-	struct kmem_cache *cache;
+	struct kmem_cache *cache;	/* slab objects; NULL: objects carved from pages */
+	unsigned int objsize;
+	unsigned int per_page;		/* objects a page (carved pools) */
 	spinlock_t lock;
-	struct ipnf_flow *chunks;	/* stack of full chunks */
+	struct ipnf_flow *chunks;	/* stack of chunks */
 	unsigned int nchunks;
+	unsigned int nobjs;		/* objects on the stack */
 	/* the worker's chunk being filled (ipnf_export_mutex) */
 	struct ipnf_flow *fill;
 	unsigned int nfill;
 	unsigned long level;		/* decaying peak of active flows */
+	/* carved pools: every page, under lock (page->lru; page->private: the trim's) */
+	struct list_head pages;
+	unsigned long npages;
+	unsigned long scan_next;	/* jiffies: the trim's next pass (export mutex) */
 	const char *name;
 };
 
@@ -71,7 +92,13 @@ static inline struct ipnf_flow **ipnf_chunk_link(struct ipnf_flow *chunk)
 	return (struct ipnf_flow **)&chunk->bytes;
 }
 
-/* Take a full chunk off the stack, or NULL. */
+/* A chunk's object count, kept in its first flow's packet counter. */
+static inline u32 *ipnf_chunk_count(struct ipnf_flow *chunk)
+{
+	return (u32 *)&chunk->packets;
+}
+
+/* Take a chunk off the stack, or NULL (BH off). */
 static struct ipnf_flow *ipnf_pool_take(struct ipnf_pool *p)
 {
 	struct ipnf_flow *n;
@@ -83,18 +110,57 @@ static struct ipnf_flow *ipnf_pool_take(struct ipnf_pool *p)
 	if (n) {
 		p->chunks = *ipnf_chunk_link(n);
 		p->nchunks--;
+		p->nobjs -= *ipnf_chunk_count(n);
 	}
 	spin_unlock(&p->lock);
 	return n;
 }
 
-static void ipnf_pool_push(struct ipnf_pool *p, struct ipnf_flow *chunk)
+/* A chunk of n objects onto the stack. */
+static void ipnf_pool_push_n(struct ipnf_pool *p, struct ipnf_flow *chunk,
+			     unsigned int n)
 {
+	*ipnf_chunk_count(chunk) = n;
 	spin_lock_bh(&p->lock);
 	*ipnf_chunk_link(chunk) = p->chunks;
 	p->chunks = chunk;
 	p->nchunks++;
+	p->nobjs += n;
 	spin_unlock_bh(&p->lock);
+}
+
+static void ipnf_pool_push(struct ipnf_pool *p, struct ipnf_flow *chunk)
+{
+	ipnf_pool_push_n(p, chunk, IPNF_POOL_CHUNK);
+}
+
+/*
+ * Nothing to recycle, in a carved pool: a fresh page, its objects chained
+ * into the CPU's chunk (the first returned).
+ */
+static noinline struct ipnf_flow *ipnf_pool_carve(struct ipnf_pool *p,
+					      struct ipnf_pool_cpu *c, bool v6)
+{
+	struct page *pg = alloc_page(GFP_ATOMIC | __GFP_NOWARN);
+	struct ipnf_flow *chain = NULL, *f;
+	unsigned int i;
+	u8 *base;
+
+	if (!pg)
+		return NULL;
+	set_page_private(pg, 0);
+	spin_lock(&p->lock);
+	list_add(&pg->lru, &p->pages);
+	p->npages++;
+	spin_unlock(&p->lock);
+	base = page_address(pg);
+	for (i = p->per_page - 1; i > 0; i--) {
+		f = (struct ipnf_flow *)(base + i * p->objsize);
+		ipnf_chain_set(f, chain);
+		chain = f;
+	}
+	c->head[v6] = chain;
+	return (struct ipnf_flow *)base;
 }
 
 /*
@@ -133,13 +199,9 @@ struct ipnf_flow *ipnf_flow_alloc_slow(bool v6)
 		atomic64_add(IPNF_POOL_CHUNK, &ipnf_pool_reused);
 		return f;
 	}
+	if (!p->cache)
+		return ipnf_pool_carve(p, c, v6);
 	return ipnf_pool_refill(p, c, v6);
-}
-
-/* Back to the slab at once (a flow that never got into the table). */
-void ipnf_flow_free_now(struct ipnf_flow *f)
-{
-	kmem_cache_free(ipnf_pools[f->key.family == IPNF_FAM_V6].cache, f);
 }
 
 /* A flow onto the pool's chunk being filled; a full chunk onto its stack. */
@@ -194,7 +256,7 @@ static void ipnf_chain_free(struct ipnf_pool *p, struct ipnf_flow *f)
 	}
 }
 
-/* One pooled chunk back to the slab (process context); false if none. */
+/* One pooled chunk of a slab pool back to the slab (process context); false if none. */
 static bool ipnf_pool_release(struct ipnf_pool *p)
 {
 	struct ipnf_flow *chunk;
@@ -206,9 +268,80 @@ static bool ipnf_pool_release(struct ipnf_pool *p)
 	return chunk != NULL;
 }
 
+static inline struct page *ipnf_obj_page(const struct ipnf_flow *f)
+{
+	return virt_to_page(f);
+}
+
+/*
+ * A carved pool over its level: one pass over the pooled objects (taken
+ * off the stack meanwhile) counts each page's in the page's private word;
+ * a second puts back the objects of pages not wholly pooled and marks the
+ * pages that are, until the pool is down to its level; those are freed
+ * (export mutex held).  Objects in the CPUs' chunks and in the chunk being
+ * filled are not counted: their pages stay.
+ */
+static void ipnf_pool_trim_pages(struct ipnf_pool *p)
+{
+	const unsigned long marked = p->per_page + 1;
+	struct ipnf_flow *all, *chunk, *f, *next, *link;
+	unsigned long excess, pooled;
+	struct page *pg, *tmp;
+	LIST_HEAD(free);
+
+	lockdep_assert_held(&ipnf_export_mutex);
+	pooled = READ_ONCE(p->nobjs);
+	if (pooled <= p->level + p->per_page || time_before(jiffies, p->scan_next))
+		return;
+	p->scan_next = jiffies + IPNF_POOL_SCAN_GAP;
+	excess = pooled - p->level;
+
+	spin_lock_bh(&p->lock);
+	all = p->chunks;
+	p->chunks = NULL;
+	p->nchunks = 0;
+	p->nobjs = 0;
+	spin_unlock_bh(&p->lock);
+
+	for (chunk = all; chunk; chunk = *ipnf_chunk_link(chunk)) {
+		for (f = chunk; f; f = ipnf_chain_next(f))
+			ipnf_obj_page(f)->private++;
+		cond_resched();
+	}
+	for (chunk = all; chunk; chunk = link) {
+		link = *ipnf_chunk_link(chunk);
+		for (f = chunk; f; f = next) {
+			next = ipnf_chain_next(f);
+			pg = ipnf_obj_page(f);
+			if (pg->private == p->per_page && excess >= p->per_page) {
+				pg->private = marked;	/* on its first object */
+				excess -= p->per_page;
+			}
+			if (pg->private == marked)
+				continue;
+			pg->private = 0;
+			ipnf_pool_recycle(p, f);
+		}
+		cond_resched();
+	}
+	spin_lock_bh(&p->lock);
+	list_for_each_entry_safe(pg, tmp, &p->pages, lru) {
+		if (pg->private == marked) {
+			list_move(&pg->lru, &free);
+			p->npages--;
+		}
+	}
+	spin_unlock_bh(&p->lock);
+	list_for_each_entry_safe(pg, tmp, &free, lru) {
+		list_del(&pg->lru);
+		set_page_private(pg, 0);
+		__free_page(pg);
+	}
+}
+
 /*
  * Once per worker run (ipnf_export_mutex held): return what the pool holds
- * beyond the recent peak of active flows to the slab, a bounded amount.
+ * beyond the recent peak of active flows, a bounded amount.
  */
 void ipnf_pool_trim(unsigned int active)
 {
@@ -226,52 +359,120 @@ void ipnf_pool_trim(unsigned int active)
 
 		if (active > p->level)
 			p->level = active;
+		if (!p->cache) {
+			ipnf_pool_trim_pages(p);
+			continue;
+		}
 		for (k = 0; k < IPNF_POOL_TRIM_CHUNKS &&
-			    (unsigned long)READ_ONCE(p->nchunks) * IPNF_POOL_CHUNK > p->level; k++)
+			    (unsigned long)READ_ONCE(p->nobjs) > p->level; k++)
 			if (!ipnf_pool_release(p))
 				break;
 	}
 }
 
-/* Bytes of the objects the pool holds (not counting per-CPU chunks in use). */
+/*
+ * Bytes the pools hold: a carved pool's pages (its flows in use too), a
+ * slab pool's pooled objects (not counting per-CPU chunks in use).
+ */
 u64 ipnf_pool_bytes(void)
 {
 	u64 sum = 0;
 	unsigned int i;
 
-	for (i = 0; i < 2; i++)
-		sum += ((u64)READ_ONCE(ipnf_pools[i].nchunks) * IPNF_POOL_CHUNK +
-			READ_ONCE(ipnf_pools[i].nfill)) * kmem_cache_size(ipnf_pools[i].cache);
+	for (i = 0; i < 2; i++) {
+		const struct ipnf_pool *p = &ipnf_pools[i];
+
+		if (!p->cache)
+			sum += (u64)READ_ONCE(p->npages) * PAGE_SIZE;
+		else
+			sum += ((u64)READ_ONCE(p->nobjs) + READ_ONCE(p->nfill)) * p->objsize;
+	}
 	return sum;
+}
+
+void ipnf_pool_stats(struct ipnf_pool_stats *s)
+{
+	s->objsize4 = ipnf_pools[0].objsize;
+	s->per_page = ipnf_pools[0].per_page;
+	s->pages = READ_ONCE(ipnf_pools[0].npages);
+	s->pooled4 = READ_ONCE(ipnf_pools[0].nobjs);
+	s->pooled6 = READ_ONCE(ipnf_pools[1].nobjs);
+	s->reused = atomic64_read(&ipnf_pool_reused);
 }
 
 unsigned int ipnf_flow_objsize(int family)
 {
-	return kmem_cache_size(ipnf_pools[family == IPNF_FAM_V6].cache);
+	return ipnf_pools[family == IPNF_FAM_V6].objsize;
+}
+
+bool ipnf_flow_paged(int family)
+{
+	return !ipnf_pools[family == IPNF_FAM_V6].cache;
 }
 
 int ipnf_pool_init(void)
 {
+	struct ipnf_pool *p4 = &ipnf_pools[0], *p6 = &ipnf_pools[1];
+
 #if defined(IPNF_KEY_COMPACT) && !defined(ENABLE_PHYSDEV)
 	/* an IPv4 flow is one 64-byte object: keep it so */
 	BUILD_BUG_ON(offsetof(struct ipnf_flow, key) + IPNF_KEY_V4_LEN != 64);
 #endif
-	ipnf_pools[0].cache = kmem_cache_create(ipnf_pools[0].name,
-					      offsetof(struct ipnf_flow, key) +
-					      IPNF_KEY_V4_LEN, 0, 0, NULL);
-	ipnf_pools[1].cache = kmem_cache_create(ipnf_pools[1].name,
-					      offsetof(struct ipnf_flow, key) +
-					      IPNF_KEY_V6_LEN + sizeof(u32),
-					      0, 0, NULL);
-	if (!ipnf_pools[0].cache || !ipnf_pools[1].cache) {
-		kmem_cache_destroy(ipnf_pools[1].cache);
-		kmem_cache_destroy(ipnf_pools[0].cache);
+	/* IPv4: carved from pages, each object aligned for its 64-bit counter */
+	p4->objsize = ALIGN(offsetof(struct ipnf_flow, key) + IPNF_KEY_V4_LEN,
+			    sizeof(u64));
+	p4->per_page = PAGE_SIZE / p4->objsize;
+	p6->cache = kmem_cache_create(p6->name, offsetof(struct ipnf_flow, key) +
+				      IPNF_KEY_V6_LEN + sizeof(u32), 0, 0, NULL);
+	if (!p6->cache)
 		return -ENOMEM;
-	}
-	spin_lock_init(&ipnf_pools[0].lock);
-	spin_lock_init(&ipnf_pools[1].lock);
+	p6->objsize = kmem_cache_size(p6->cache);
+	spin_lock_init(&p4->lock);
+	spin_lock_init(&p6->lock);
+	INIT_LIST_HEAD(&p4->pages);
+	INIT_LIST_HEAD(&p6->pages);
 	ipnf_pool_decayed = jiffies;
 	return 0;
+}
+
+/* The objects of a chain, counted (a carved pool's, at unload). */
+static unsigned long ipnf_chain_count(struct ipnf_flow *f)
+{
+	unsigned long n = 0;
+
+	for (; f; f = ipnf_chain_next(f))
+		n++;
+	return n;
+}
+
+/*
+ * A carved pool at unload: every object is back (the CPUs' chunks, the
+ * chunk being filled, the stack), which is checked; the pages are freed.
+ */
+static void ipnf_pool_exit_pages(struct ipnf_pool *p, unsigned int i)
+{
+	unsigned long objs = ipnf_chain_count(p->fill);
+	struct ipnf_flow *chunk;
+	struct page *pg, *tmp;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		objs += ipnf_chain_count(per_cpu_ptr(&ipnf_pool_cpu, cpu)->head[i]);
+		per_cpu_ptr(&ipnf_pool_cpu, cpu)->head[i] = NULL;
+	}
+	for (chunk = p->chunks; chunk; chunk = *ipnf_chunk_link(chunk))
+		objs += ipnf_chain_count(chunk);
+	WARN_ONCE(objs != p->npages * p->per_page,
+		  "ipt_NETFLOW: %lu flow objects of %lu not back at unload\n",
+		  p->npages * p->per_page - objs, p->npages * p->per_page);
+	p->chunks = NULL;
+	p->fill = NULL;
+	list_for_each_entry_safe(pg, tmp, &p->pages, lru) {
+		list_del(&pg->lru);
+		set_page_private(pg, 0);
+		__free_page(pg);
+	}
+	p->npages = 0;
 }
 
 /* No packet path and no worker run any more. */
@@ -283,6 +484,10 @@ void ipnf_pool_exit(void)
 	for (i = 0; i < 2; i++) {
 		struct ipnf_pool *p = &ipnf_pools[i];
 
+		if (!p->cache) {
+			ipnf_pool_exit_pages(p, i);
+			continue;
+		}
 		for_each_possible_cpu(cpu) {
 			ipnf_chain_free(p, per_cpu_ptr(&ipnf_pool_cpu, cpu)->head[i]);
 			per_cpu_ptr(&ipnf_pool_cpu, cpu)->head[i] = NULL;
@@ -293,5 +498,6 @@ void ipnf_pool_exit(void)
 		while (ipnf_pool_release(p))
 			;
 		kmem_cache_destroy(p->cache);
+		p->cache = NULL;
 	}
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Flow objects (flowpool.c): slab caches and a per-CPU recycling pool. */
+/* Flow objects (flowpool.c): carved pages, a slab cache and a per-CPU recycling pool. */
 #ifndef IPNF_FLOWPOOL_H
 #define IPNF_FLOWPOOL_H
 
@@ -43,11 +43,26 @@ static __always_inline struct ipnf_flow *ipnf_flow_alloc(bool v6)
 	}
 	return ipnf_flow_alloc_slow(v6);
 }
-void ipnf_flow_free_now(struct ipnf_flow *f);	/* never hashed: to the slab */
+/* An object ipnf_flow_alloc() gave and the flow did not use: back (BH off). */
+static __always_inline void ipnf_flow_unalloc(struct ipnf_flow *f, bool v6)
+{
+	struct ipnf_pool_cpu *c = this_cpu_ptr(&ipnf_pool_cpu);
+
+	ipnf_chain_set(f, c->head[v6]);
+	c->head[v6] = f;
+}
 void ipnf_flows_recycle(struct ipnf_flow *const *v, unsigned int n); /* export mutex */
 void ipnf_pool_trim(unsigned int active);		/* export mutex held */
 u64 ipnf_pool_bytes(void);
+struct ipnf_pool_stats {
+	unsigned int objsize4, per_page;	/* IPv4 objects, carved from pages */
+	unsigned long pages;
+	unsigned int pooled4, pooled6;		/* on the pools' stacks */
+	u64 reused;
+};
+void ipnf_pool_stats(struct ipnf_pool_stats *s);
 unsigned int ipnf_flow_objsize(int family);
+bool ipnf_flow_paged(int family);	/* its flows' memory is in ipnf_pool_bytes() */
 extern atomic64_t ipnf_pool_reused;
 
 #endif /* IPNF_FLOWPOOL_H */

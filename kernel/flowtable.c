@@ -217,9 +217,9 @@ static __always_inline bool ipnf_flow_insert(const struct ipnf_flow_key *key,
 		    ipnf_key_eq(&g->key, key, klen)) {
 			ipnf_flow_update(g, pi, pkts, bytes, now);
 			ipnf_bucket_unlock(head, first);
+			ipnf_flow_unalloc(f, v6);
 			if (bh)
 				local_bh_enable();
-			ipnf_flow_free_now(f);
 			ipnf_flow_place_put();
 			this_cpu_inc(ipnf_stats.found);
 			this_cpu_add(ipnf_stats.pkts, pkts);
@@ -306,11 +306,15 @@ u64 ipnf_flows_mem(void)
 {
 	unsigned int all = ipnf_flows_count();
 	unsigned int v6 = ipnf_flows_v6_count();
+	u64 mem = ipnf_pool_bytes();	/* the carved pages: their flows too */
 
 	if (v6 > all)
 		v6 = all;
-	return (u64)(all - v6) * ipnf_flow_objsize(IPNF_FAM_V4) +
-	       (u64)v6 * ipnf_flow_objsize(IPNF_FAM_V6) + ipnf_pool_bytes();
+	if (!ipnf_flow_paged(IPNF_FAM_V4))
+		mem += (u64)(all - v6) * ipnf_flow_objsize(IPNF_FAM_V4);
+	if (!ipnf_flow_paged(IPNF_FAM_V6))
+		mem += (u64)v6 * ipnf_flow_objsize(IPNF_FAM_V6);
+	return mem;
 }
 
 /*

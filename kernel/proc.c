@@ -17,6 +17,7 @@
 #include "stats.h"
 #include "flowtable.h"
 #include "flowquota.h"
+#include "flowpool.h"
 #include "expiry.h"
 #include "sock.h"
 #include "ruleset.h"
@@ -74,6 +75,7 @@ static void ipnf_show_metric(struct seq_file *m, u64 v)
 static int ipnf_stat_show(struct seq_file *m, void *v)
 {
 	struct ipnf_snap *sn;
+	struct ipnf_pool_stats ps;
 	unsigned long ago;
 	int cpu, i;
 	u64 inhash_p, inhash_b;
@@ -122,6 +124,10 @@ static int ipnf_stat_show(struct seq_file *m, void *v)
 		   ipnf_flows_mem() >> 10, ipnf_worker.delay, HZ,
 		   ipnf_worker.last_run_us, ipnf_worker.last_scanned,
 		   ipnf_worker.last_exported, READ_ONCE(ipnf_worker.hold_max));
+	ipnf_pool_stats(&ps);
+	seq_printf(m, "Flow objects: IPv4 %u B, %u a page, %lu pages (%luK); pooled %u IPv4, %u IPv6; reused %llu.\n",
+		   ps.objsize4, ps.per_page, ps.pages, ps.pages * (PAGE_SIZE >> 10),
+		   ps.pooled4, ps.pooled6, ps.reused);
 
 	inhash_p = sn->t.pkts - atomic64_read(&ipnf_removed_pkts);
 	inhash_b = sn->t.bytes - atomic64_read(&ipnf_removed_bytes);

@@ -181,6 +181,22 @@ fmt3() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 stat_new() { sed -n 's/^Total *[0-9]*; *[0-9]* *[0-9]* *\([0-9]*\).*/\1/p' /proc/net/stat/ipt_netflow; }
 stat_flows() { sed -n 's/^Flows: active \([0-9]*\).*/\1/p' /proc/net/stat/ipt_netflow; }
 flush() { echo 1 >/proc/sys/net/netflow/flush; }
+# KiB of flow objects the module holds (the "mem" of /proc's Flows: line: table and pool)
+stat_mem() { sed -n 's/^Flows: active [0-9]*.*, mem \([0-9]*\)K.*/\1/p' /proc/net/stat/ipt_netflow; }
+# After a flush of many flows the pool returns its objects to the slab over the next
+# seconds (a share per worker run): wait for that to end before a measured regime, or
+# that work lands in its window (~12 instructions a packet in est after the flood).
+# Bounded: 300 polls of guest time (idle guest time costs little host time under icount).
+settle() { # NAME
+	local i kb=0
+	for i in $(seq 300); do
+		kb=$(stat_mem)
+		[ "${kb:-0}" -le 8 ] && break
+		sleep 1
+	done
+	raw "$1" settle_polls "$i"
+	raw "$1" settle_mem_kb "${kb:-0}"
+}
 flush_new0() { flush; N0=$(stat_new); }
 unload() {
 	rules_none
@@ -206,6 +222,10 @@ mem_figures() { # NAME
 	raw "$name" mem_flows "$(stat_flows)"
 	raw "$name" mem_slab_bytes "${slab% *}"
 	raw "$name" mem_slab_pages_bytes "${slab#* }"
+	# flows carved from whole pages (ours): the module's own count of its pages, 0 if none
+	raw "$name" mem_paged_bytes "$(sed -n 's/^Flow objects: .*, \([0-9]*\) pages (.*/\1/p' /proc/net/stat/ipt_netflow |
+		awk '{ print $1 * 4096 } END { if (!NR) print 0 }')"
+	raw "$name" mem_objects_line "$(grep '^Flow objects:' /proc/net/stat/ipt_netflow | tr ' ' '_')"
 	hashline=$(grep '^Hash:' /proc/net/stat/ipt_netflow)
 	raw "$name" mem_hash_kb "$(printf '%s\n' "$hashline" | sed -n 's/.*(mem \([0-9]*\)K).*/\1/p')"
 	raw "$name" mem_flows_line "$(grep '^Flows:' /proc/net/stat/ipt_netflow | tr ' ' '_')"
@@ -344,6 +364,16 @@ profile_regime() { # KO REGIME...
 		case $r in
 		flood) flush; set -- "$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001 ;;
 		est) pg_run 640 10.1.0.1 10.1.0.1 1000 1064; set -- "$EST_N" 10.1.0.1 10.1.0.1 1000 1064 ;;
+		est_hook | flood_hook)
+			echo ipv4:prerouting:-400 >/proc/sys/net/netflow/hooks || die "hooks"
+			rules_drop
+			if [ "$r" = est_hook ]; then
+				pg_run 640 10.1.0.1 10.1.0.1 1000 1064
+				set -- "$EST_N" 10.1.0.1 10.1.0.1 1000 1064
+			else
+				flush
+				set -- "$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001
+			fi ;;
 		hits) pg_run "$HITS_N" 10.1.0.0 "$(ipmax "$HITS_N")" 1000 1001
 			set -- "$HITS_N" 10.1.0.0 "$(ipmax "$HITS_N")" 1000 1001 ;;
 		exp5|exp10)
@@ -362,6 +392,7 @@ profile_regime() { # KO REGIME...
 		log "profile $r: $(fmt3 "$PG_NS_PKT") ns/pkt (with perf sampling)"
 		prof_out "$r"
 		flush
+		echo >/proc/sys/net/netflow/hooks
 	done
 	unload
 }
@@ -370,7 +401,7 @@ if [ "${1:-}" = --quick ]; then
 	regime=$2
 	shift 2
 	case $regime in
-	est) qargs=("$EST_N" 10.1.0.1 10.1.0.1 1000 1064) ;;
+	est | est_hook | est_after | est_settled) qargs=("$EST_N" 10.1.0.1 10.1.0.1 1000 1064) ;;
 	flood | reflood) qargs=("$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001) ;;
 	hits) qargs=("$HITS_N" 10.1.0.0 "$(ipmax "$HITS_N")" 1000 1001) ;;
 	exp5 | exp10) qargs=() ;;
@@ -398,6 +429,15 @@ if [ "${1:-}" = --quick ]; then
 		rules_netflow
 		case $regime in
 		est) pg_run 640 10.1.0.1 10.1.0.1 1000 1064 ;;
+		est_hook)
+			echo ipv4:prerouting:-400 >/proc/sys/net/netflow/hooks || die "hooks"
+			rules_drop
+			pg_run 640 10.1.0.1 10.1.0.1 1000 1064 ;;
+		est_after | est_settled) # est after a flood and its flush, as make bench runs it
+			pg_run "$FLOOD_N" 10.1.0.0 "$(ipmax "$FLOOD_N")" 1000 1001
+			flush
+			[ "$regime" = est_after ] || settle "${arg%%=*}"
+			pg_run 640 10.1.0.1 10.1.0.1 1000 1064 ;;
 		hits) pg_run "${qargs[@]}" ;; # populate: the measured pass hits these flows
 		flood) flush ;;
 		reflood) pg_run "${qargs[@]}"; flush ;; # the flood's flows from the recycled pool

@@ -5,7 +5,8 @@
 # so the histogram is an instruction profile) and prints per-function shares; for the
 # module's own functions also the source lines (addr2line -i through the inlining).
 #
-# Usage: tests/bench/profile.sh [REGIME...]   (flood est hits exp5 exp10; default est flood)
+# Usage: tests/bench/profile.sh [REGIME...]   (flood est flood_hook est_hook hits exp5
+#        exp10; default est flood)
 # Env: NF_BENCH_OURS_KO (default kernel/ipt_NETFLOW.ko), NF_PROFILE_LINES (source lines
 #      shown per regime, default 40), NF_BENCH_{FLOOD,EST,HITS,EXP10}_N.
 # Needs linux-perf on the host (the guest runs the host's root over 9p).

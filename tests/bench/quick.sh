@@ -6,12 +6,14 @@
 #        tests/bench/quick.sh exporters   (the userspace exporters part of make bench alone)
 #   (NAME not "base": the no-module baseline; PARAM=VALUE: module parameters of that run)
 #   reflood: a flood, a flush, then the same flood measured (its flows from the recycled pool)
+#   est_hook: est in hook mode; est_after/est_settled: est after a flood and its flush, at
+#   once / once the pool has returned the flood's objects to the slab
 #   exp5/exp10: NF_BENCH_HITS_N flows populated, then a timed flush (ns per flow)
 # Env: NF_BENCH_EST_N, NF_BENCH_FLOOD_N, NF_BENCH_HITS_N (packets; defaults 200000/300000/500000).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-[ $# -ge 2 ] || [ "${1:-}" = exporters ] || { sed -n '2,8s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || [ "${1:-}" = exporters ] || { sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 regime=$1
 shift
 out=$REPO/build/bench/quick-$(date -u +%Y%m%dT%H%M%S)

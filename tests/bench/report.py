@@ -67,13 +67,15 @@ def figures(raw, who):
             if pay is not None:
                 f["bytes" + p] = pay / fl
     fl, slab, hkb = num(d, "mem_flows"), num(d, "mem_slab_bytes"), num(d, "mem_hash_kb")
+    # flows carved from the module's own pages (not in slabinfo): those pages count whole
+    paged = num(d, "mem_paged_bytes") or 0
     if fl and slab is not None and hkb is not None:
-        f["mem"] = (slab + hkb * 1024) / fl
-        f["mem_slab"] = slab / fl
+        f["mem"] = (slab + paged + hkb * 1024) / fl
+        f["mem_slab"] = (slab + paged) / fl
         f["mem_hash"] = hkb * 1024 / fl
         pages = num(d, "mem_slab_pages_bytes")
         if pages is not None:
-            f["mem_pages"] = (pages + hkb * 1024) / fl
+            f["mem_pages"] = (pages + paged + hkb * 1024) / fl
     return f
 
 
@@ -207,7 +209,9 @@ def main():
     def mem(d, f):
         if "mem_flows" not in d:
             return "n/a"
+        paged = int(d.get("mem_paged_bytes") or 0)
         return (f"{d['mem_flows']} flows: slab {int(d['mem_slab_bytes']):,} B "
+                + (f"+ carved pages {paged:,} B " if paged else "") +
                 f"({fmt(f.get('mem_slab'))} B/flow; by slab pages {fmt(f.get('mem_pages'))} B/flow incl. hash), "
                 f"hash {d['mem_hash_kb']} K ({fmt(f.get('mem_hash'))} B/flow)")
     rows.append(("memory", mem(cd, c), mem(od, o)))

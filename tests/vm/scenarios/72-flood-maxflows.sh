@@ -92,9 +92,15 @@ memdrop=$(( (mem0 - low) / 1024 ))
 # (tests/vm/debug-suite.sh) pass a larger bound: KASAN's quarantine and a receive path
 # too slow for the flood (the 100,000-skb backlog fills) count here too.
 assert_le "$memdrop" "${NF_STRESS_MEMDROP_MB:-200}" "MemAvailable drop during the flood (MB)"
+# IPv4 flows are carved from the module's own pages (the IPv6 cache is in slabinfo)
 read -r slab slabmb < <(awk '$1 ~ /^ipt_netflow/ { n += $2; b += $2 * $4 } END { print n + 0, int(b / 1048576) }' /proc/slabinfo)
 echo "slab objects of ipt_netflow caches: $slab, $slabmb MB (0 = merged into another cache: boot with slub_nomerge)"
-[ "$slab" = 0 ] || assert_le "$slab" $((MAXFLOWS + 20000)) "flow objects allocated"
+[ "$slab" = 0 ] || assert_le "$slab" 20000 "IPv6 flow objects allocated (none made)"
+objline=$(grep '^Flow objects:' /proc/net/stat/ipt_netflow)
+echo "$objline"
+read -r perpage pages < <(sed -n 's/.*, \([0-9]*\) a page, \([0-9]*\) pages .*/\1 \2/p' <<<"$objline")
+assert_ge "${pages:-0}" $((MAXFLOWS / ${perpage:-64})) "pages carved for the table's flows"
+assert_le "$(( ${pages:-0} * ${perpage:-64} ))" $((MAXFLOWS + 20000)) "flow objects carved (bounded by maxflows)"
 # the flush goes to a collector that keeps up (nfcapd with a 64 MB receive buffer): a burst
 # of 100000 flows in v5 PDUs (runs sent with UDP GSO) loses nothing, nfdump has every flow
 # and every packet the table held
