@@ -217,20 +217,26 @@ static void ipnf_pool_recycle(struct ipnf_pool *p, struct ipnf_flow *f)
 }
 
 /*
- * Exported flows, after their grace period (ipnf_export_mutex held).  The
- * IPv4 chunk being filled is kept in registers meanwhile.
+ * Exported flows, after their grace period (ipnf_export_mutex held), their
+ * counters summed into *sum on the way (one pass).  The IPv4 chunk being
+ * filled is kept in registers meanwhile.
  */
-void ipnf_flows_recycle(struct ipnf_flow *const *v, unsigned int n)
+void ipnf_flows_recycle(struct ipnf_flow *const *v, unsigned int n,
+			struct ipnf_flow_sums *sum)
 {
 	struct ipnf_pool *p4 = &ipnf_pools[0];
 	struct ipnf_flow *fill = p4->fill, *f;
-	unsigned int i, nfill = p4->nfill;
+	unsigned int i, nfill = p4->nfill, v6 = 0;
+	u64 pkts = 0, bytes = 0;
 
 	lockdep_assert_held(&ipnf_export_mutex);
 
 	for (i = 0; i < n; i++) {
 		f = v[i];
+		pkts += (u32)atomic_read(&f->packets);
+		bytes += atomic64_read(&f->bytes);
 		if (f->key.family == IPNF_FAM_V6) {
+			v6++;
 			ipnf_pool_recycle(&ipnf_pools[1], f);
 			continue;
 		}
@@ -244,6 +250,9 @@ void ipnf_flows_recycle(struct ipnf_flow *const *v, unsigned int n)
 	}
 	p4->fill = fill;
 	p4->nfill = nfill;
+	sum->pkts = pkts;
+	sum->bytes = bytes;
+	sum->v6 = v6;
 }
 
 static void ipnf_chain_free(struct ipnf_pool *p, struct ipnf_flow *f)

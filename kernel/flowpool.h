@@ -51,7 +51,13 @@ static __always_inline void ipnf_flow_unalloc(struct ipnf_flow *f, bool v6)
 	ipnf_chain_set(f, c->head[v6]);
 	c->head[v6] = f;
 }
-void ipnf_flows_recycle(struct ipnf_flow *const *v, unsigned int n); /* export mutex */
+/* What recycled flows held: their counters; how many were IPv6. */
+struct ipnf_flow_sums {
+	u64 pkts, bytes;
+	unsigned int v6;
+};
+void ipnf_flows_recycle(struct ipnf_flow *const *v, unsigned int n,
+			struct ipnf_flow_sums *sum);	/* export mutex */
 void ipnf_pool_trim(unsigned int active);		/* export mutex held */
 u64 ipnf_pool_bytes(void);
 struct ipnf_pool_stats {

@@ -323,23 +323,15 @@ u64 ipnf_flows_mem(void)
  */
 void ipnf_flows_free(struct ipnf_flow *const *v, unsigned int n)
 {
-	u64 pkts = 0, bytes = 0;
-	unsigned int i, v6 = 0;
+	struct ipnf_flow_sums sum;
 
 	lockdep_assert_held(&ipnf_export_mutex);
 
-	for (i = 0; i < n; i++) {
-		const struct ipnf_flow *f = v[i];
-
-		pkts += (u32)atomic_read(&f->packets);
-		bytes += atomic64_read(&f->bytes);
-		v6 += f->key.family == IPNF_FAM_V6;
-	}
-	atomic64_add(pkts, &ipnf_removed_pkts);
-	atomic64_add(bytes, &ipnf_removed_bytes);
-	this_cpu_sub(ipnf_flows_v6, v6);
+	ipnf_flows_recycle(v, n, &sum);
+	atomic64_add(sum.pkts, &ipnf_removed_pkts);
+	atomic64_add(sum.bytes, &ipnf_removed_bytes);
+	this_cpu_sub(ipnf_flows_v6, sum.v6);
 	ipnf_flow_places_free(n);
-	ipnf_flows_recycle(v, n);
 }
 
 /* Buckets a sweep looks at between two chances to reschedule. */

@@ -90,16 +90,21 @@ static noinline ipnf_meter_entry void ipnf_meter_parse(struct sk_buff *skb,
 static __always_inline void ipnf_meter_ipv4(struct sk_buff *skb,
 					  const struct nf_hook_state *state)
 {
-	int nhoff = skb_network_offset(skb);
-	/* read before the key's stores, which the compiler takes as aliasing it */
-	u32 l3len = skb->len - nhoff;
+	const u8 *h = skb_network_header(skb);
+	/*
+	 * The linear bytes from the network header on (the parser wants 28 or
+	 * more; a header past the tail gives a negative count), and the
+	 * packet's bytes from there: read before the key's stores, which the
+	 * compiler takes as aliasing the skb.
+	 */
+	int avail = (int)(skb_tail_pointer(skb) - h);
+	u32 l3len = skb->len + (u32)(skb->data - h);
 	/* every field is set before use: no zeroing (INIT_STACK_ALL_ZERO) */
 	struct ipnf_flow_key key __uninitialized;
 	struct ipnf_pkt_info pi __uninitialized;
 
-	if (likely(nhoff >= 0 && skb_headlen(skb) > nhoff) &&
-	    ipnf_parse_ipv4_lin(skb->data + nhoff, skb_headlen(skb) - nhoff,
-			      &key, &pi) == IPNF_PARSE_OK) {
+	if (likely(avail > 0) &&
+	    ipnf_parse_ipv4_lin(h, avail, &key, &pi) == IPNF_PARSE_OK) {
 		key.dir = IPNF_DIR_NONE;
 		ipnf_account_skb(skb, state, &key, &pi, l3len, true);
 	} else {

@@ -48,7 +48,10 @@ case $regime in exp*)
 		ms=$(sed -n "s/^RAW $n mem_slab_bytes //p" "$out/guest.log")
 		mh=$(sed -n "s/^RAW $n mem_hash_kb //p" "$out/guest.log")
 		mf=$(sed -n "s/^RAW $n mem_flows //p" "$out/guest.log")
-		[ -n "$f" ] && [ -n "$t" ] && printf '%-12s %s ns/flow (%s flows), %s B/flow exported, empty flush %s ns; memory %s B/flow (slab %s + hash %s)\n' "$n" \
+		# flows carved from the module's own pages count as slab here (report.py does the same)
+		mp=$(sed -n "s/^RAW $n mem_paged_bytes //p" "$out/guest.log")
+		ms=$(( ${ms:-0} + ${mp:-0} ))
+		[ -n "$f" ] && [ -n "$t" ] && printf '%-12s %s ns/flow (%s flows), %s B/flow exported, empty flush %s ns; memory %s B/flow (slab or pages %s + hash %s)\n' "$n" \
 			"$(awk -v t="$t" -v w="$w" -v f="$f" 'BEGIN { printf "%.1f", (t - w) / f }')" "$f" \
 			"$(awk -v p="$p" -v f="$f" 'BEGIN { printf "%.1f", p / f }')" "$e" \
 			"$(awk -v s="$ms" -v h="$mh" -v f="$mf" 'BEGIN { printf "%.1f", (s + h * 1024) / f }')" \
