@@ -281,6 +281,7 @@ bench_module() { # NAME KO
 	f=$(stat_flows); raw "$name" flood_flows "$f"
 	raw "$name" flood_new_in_window "$(($(stat_new) - N0))"
 	flush
+	settle "$name"
 
 	# (2) established: 64 flows (source ports 1000..1063), warmed up first
 	rules_netflow
@@ -298,6 +299,7 @@ bench_module() { # NAME KO
 		measure "$name" flood_hook "$FLOOD_N" 10.1.0.0 "$fmax" 1000 1001 "flush_new0"
 		raw "$name" flood_hook_new_in_window "$(($(stat_new) - N0))"
 		flush
+		settle "$name"
 		pg_run 640 10.1.0.1 10.1.0.1 1000 1064
 		n0=$(stat_new)
 		measure "$name" est_hook "$EST_N" 10.1.0.1 10.1.0.1 1000 1064
