@@ -85,6 +85,22 @@ static inline unsigned int ipnf_key_len(const struct ipnf_flow_key *k)
 	return k->family == IPNF_FAM_V4 ? IPNF_KEY_V4_LEN : IPNF_KEY_V6_LEN;
 }
 
+/*
+ * sport << 16 | dport of a key, read as one word (the two are adjacent:
+ * asserted in flowtable.c).
+ */
+static inline u32 ipnf_key_ports_hl(const struct ipnf_flow_key *k)
+{
+	u32 w;
+
+	memcpy(&w, (const u8 *)k + offsetof(struct ipnf_flow_key, sport), 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return w >> 16 | w << 16;	/* sport | dport << 16 in the word */
+#else
+	return w;
+#endif
+}
+
 /* TCP flag bits as in the TCP header's 13th byte. */
 #define IPNF_TCP_FIN 0x01
 #define IPNF_TCP_SYN 0x02

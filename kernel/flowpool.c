@@ -61,9 +61,8 @@ struct ipnf_pool {
 	unsigned int objsize;
 	unsigned int per_page;		/* objects a page (carved pools) */
 	spinlock_t lock;
-	struct ipnf_flow *chunks;	/* stack of chunks */
+	struct ipnf_flow *chunks;	/* stack of full chunks */
 	unsigned int nchunks;
-	unsigned int nobjs;		/* objects on the stack */
 	/* the worker's chunk being filled (ipnf_export_mutex) */
 	struct ipnf_flow *fill;
 	unsigned int nfill;
@@ -92,12 +91,6 @@ static inline struct ipnf_flow **ipnf_chunk_link(struct ipnf_flow *chunk)
 	return (struct ipnf_flow **)&chunk->bytes;
 }
 
-/* A chunk's object count, kept in its first flow's packet counter. */
-static inline u32 *ipnf_chunk_count(struct ipnf_flow *chunk)
-{
-	return (u32 *)&chunk->packets;
-}
-
 /* Take a chunk off the stack, or NULL (BH off). */
 static struct ipnf_flow *ipnf_pool_take(struct ipnf_pool *p)
 {
@@ -110,28 +103,19 @@ static struct ipnf_flow *ipnf_pool_take(struct ipnf_pool *p)
 	if (n) {
 		p->chunks = *ipnf_chunk_link(n);
 		p->nchunks--;
-		p->nobjs -= *ipnf_chunk_count(n);
 	}
 	spin_unlock(&p->lock);
 	return n;
 }
 
-/* A chunk of n objects onto the stack. */
-static void ipnf_pool_push_n(struct ipnf_pool *p, struct ipnf_flow *chunk,
-			     unsigned int n)
+/* A full chunk onto the stack. */
+static void ipnf_pool_push(struct ipnf_pool *p, struct ipnf_flow *chunk)
 {
-	*ipnf_chunk_count(chunk) = n;
 	spin_lock_bh(&p->lock);
 	*ipnf_chunk_link(chunk) = p->chunks;
 	p->chunks = chunk;
 	p->nchunks++;
-	p->nobjs += n;
 	spin_unlock_bh(&p->lock);
-}
-
-static void ipnf_pool_push(struct ipnf_pool *p, struct ipnf_flow *chunk)
-{
-	ipnf_pool_push_n(p, chunk, IPNF_POOL_CHUNK);
 }
 
 /*
@@ -299,7 +283,7 @@ static void ipnf_pool_trim_pages(struct ipnf_pool *p)
 	LIST_HEAD(free);
 
 	lockdep_assert_held(&ipnf_export_mutex);
-	pooled = READ_ONCE(p->nobjs);
+	pooled = (unsigned long)READ_ONCE(p->nchunks) * IPNF_POOL_CHUNK;
 	if (pooled <= p->level + p->per_page || time_before(jiffies, p->scan_next))
 		return;
 	p->scan_next = jiffies + IPNF_POOL_SCAN_GAP;
@@ -309,7 +293,6 @@ static void ipnf_pool_trim_pages(struct ipnf_pool *p)
 	all = p->chunks;
 	p->chunks = NULL;
 	p->nchunks = 0;
-	p->nobjs = 0;
 	spin_unlock_bh(&p->lock);
 
 	for (chunk = all; chunk; chunk = *ipnf_chunk_link(chunk)) {
@@ -373,7 +356,7 @@ void ipnf_pool_trim(unsigned int active)
 			continue;
 		}
 		for (k = 0; k < IPNF_POOL_TRIM_CHUNKS &&
-			    (unsigned long)READ_ONCE(p->nobjs) > p->level; k++)
+			    (unsigned long)READ_ONCE(p->nchunks) * IPNF_POOL_CHUNK > p->level; k++)
 			if (!ipnf_pool_release(p))
 				break;
 	}
@@ -394,7 +377,8 @@ u64 ipnf_pool_bytes(void)
 		if (!p->cache)
 			sum += (u64)READ_ONCE(p->npages) * PAGE_SIZE;
 		else
-			sum += ((u64)READ_ONCE(p->nobjs) + READ_ONCE(p->nfill)) * p->objsize;
+			sum += ((u64)READ_ONCE(p->nchunks) * IPNF_POOL_CHUNK +
+				READ_ONCE(p->nfill)) * p->objsize;
 	}
 	return sum;
 }
@@ -404,8 +388,8 @@ void ipnf_pool_stats(struct ipnf_pool_stats *s)
 	s->objsize4 = ipnf_pools[0].objsize;
 	s->per_page = ipnf_pools[0].per_page;
 	s->pages = READ_ONCE(ipnf_pools[0].npages);
-	s->pooled4 = READ_ONCE(ipnf_pools[0].nobjs);
-	s->pooled6 = READ_ONCE(ipnf_pools[1].nobjs);
+	s->pooled4 = READ_ONCE(ipnf_pools[0].nchunks) * IPNF_POOL_CHUNK;
+	s->pooled6 = READ_ONCE(ipnf_pools[1].nchunks) * IPNF_POOL_CHUNK;
 	s->reused = atomic64_read(&ipnf_pool_reused);
 }
 

@@ -396,10 +396,11 @@ static noinline struct ipnf_link *ipnf_unlink_first_slow(struct ipnf_link *head,
  * the batch filled (looked at again next time).  *lingering counts the FIN
  * flows not due yet.
  */
-static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
-				     unsigned int end, const struct ipnf_expiry *exp,
+static __always_inline unsigned int ipnf_sweep_buckets_as(struct ipnf_htab *t,
+				     unsigned int b, unsigned int end,
+				     const struct ipnf_expiry *exp,
 				     struct ipnf_batch *batch, unsigned int *nflows,
-				     unsigned int *lingering)
+				     unsigned int *lingering, const bool all)
 {
 	/*
 	 * The loop works on copies: the atomic_or() below is a compiler
@@ -443,7 +444,10 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 				f = ipnf_link_flow(n);
 				seen++;
 				reason = 0;
-				if (!ipnf_flow_due(f, &e, &reason)) {
+				if (all)	/* as ipnf_flow_due() decides with e.all */
+					reason = atomic_read(&f->state) & IPNF_FLOW_ENDED ?
+						 IPNF_END_EOF : IPNF_END_FORCED;
+				else if (!ipnf_flow_due(f, &e, &reason)) {
 					linger += reason == IPNF_END_EOF;
 					p = n;
 					n = rcu_dereference_protected(n->next, 1);
@@ -474,6 +478,33 @@ static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
 	*nflows += seen;
 	*lingering += linger;
 	return full ? b : end;
+}
+
+/* Compiled twice: a flush (every flow due) needs no test of each flow. */
+static noinline unsigned int ipnf_sweep_all(struct ipnf_htab *t, unsigned int b,
+					  unsigned int end, const struct ipnf_expiry *exp,
+					  struct ipnf_batch *batch, unsigned int *nflows,
+					  unsigned int *lingering)
+{
+	return ipnf_sweep_buckets_as(t, b, end, exp, batch, nflows, lingering, true);
+}
+
+static noinline unsigned int ipnf_sweep_due(struct ipnf_htab *t, unsigned int b,
+					  unsigned int end, const struct ipnf_expiry *exp,
+					  struct ipnf_batch *batch, unsigned int *nflows,
+					  unsigned int *lingering)
+{
+	return ipnf_sweep_buckets_as(t, b, end, exp, batch, nflows, lingering, false);
+}
+
+static unsigned int ipnf_sweep_buckets(struct ipnf_htab *t, unsigned int b,
+				     unsigned int end, const struct ipnf_expiry *exp,
+				     struct ipnf_batch *batch, unsigned int *nflows,
+				     unsigned int *lingering)
+{
+	if (exp->all && !exp->ended_only)
+		return ipnf_sweep_all(t, b, end, exp, batch, nflows, lingering);
+	return ipnf_sweep_due(t, b, end, exp, batch, nflows, lingering);
 }
 
 static struct ipnf_htab *ipnf_tab_worker(void)

@@ -30,7 +30,7 @@ struct ipnf_v5_rec {
 	u32 iif, oif;
 	u32 pkts, bytes;
 	u32 first_ms, last_ms;	/* system uptime */
-	u16 sport, dport;	/* host order */
+	u32 ports;		/* sport << 16 | dport, host order */
 	u8 tcp_flags, proto, tos;
 	u16 src_as, dst_as;
 };
@@ -49,7 +49,7 @@ static __always_inline void ipnf_v5_write(u8 *p, const struct ipnf_v5_rec *v)
 	ipnf_put32(p + 20, v->bytes);
 	ipnf_put32(p + 24, v->first_ms);
 	ipnf_put32(p + 28, v->last_ms);
-	ipnf_put32(p + 32, (u32)v->sport << 16 | v->dport);
+	ipnf_put32(p + 32, v->ports);
 	/* pad1, tcp_flags, prot, tos */
 	ipnf_put32(p + 36, (u32)v->tcp_flags << 16 | (u32)v->proto << 8 | v->tos);
 	ipnf_put32(p + 40, (u32)v->src_as << 16 | v->dst_as);
@@ -72,8 +72,7 @@ static __always_inline void ipnf_v5_of_rec(struct ipnf_v5_rec *v,
 	v->bytes = bytes;
 	v->first_ms = r->first_ms;
 	v->last_ms = r->last_ms;
-	v->sport = k->sport;
-	v->dport = k->dport;
+	v->ports = (u32)k->sport << 16 | k->dport;
 	v->tcp_flags = r->tcp_flags;
 	v->proto = k->proto;
 	v->tos = k->tos;
