@@ -248,7 +248,9 @@ static void ipnf_run(bool flush)
 			ipnf_pending_gp = get_state_synchronize_rcu();
 	}
 	ipnf_export_flush(flush);
-	ipnf_pool_trim(ipnf_flows_count());
+	/* memory back to the system on the worker's own runs, not in a flush's writer */
+	if (!flush)
+		ipnf_pool_trim(ipnf_flows_count());
 
 	if (time_after_eq(jiffies, ipnf_last_tick + HZ)) {
 		ipnf_last_tick = jiffies;

@@ -28,12 +28,13 @@
  * Bounds: objects in the pool are objects flows had; the pool never holds
  * more than the recent peak of active flows (a level that decays by 1/8 per
  * second while traffic is lower), so active + pooled stays within maxflows
- * plus one chunk (or page) per CPU.  The excess goes back from the worker:
- * slab objects a bounded number of chunks per run; pages at most once a
- * second, by one pass over the pooled objects (counting each page's pooled
- * objects in its struct page) that frees the pages whose every object is
- * pooled, until the pool is down to its level.  Like a slab's partly used
- * pages, a page with an object still in use stays.
+ * plus one chunk (or page) per CPU.  The excess goes back from the worker's
+ * periodic runs (not a flush's): slab objects a bounded number of chunks
+ * per run; pages at most once a second, by one pass over the pooled objects
+ * (counting each page's pooled objects in its struct page) that frees the
+ * pages whose every object is pooled, until the pool is down to its level;
+ * a pass that frees little makes the next wait longer.  Like a slab's
+ * partly used pages, a page with an object still in use stays.
  *
  * Locking: the chunk stacks have one spinlock, taken once per IPNF_POOL_CHUNK
  * objects (never nested in a bucket lock).  The per-CPU caches are used with
@@ -49,7 +50,9 @@
 #define IPNF_POOL_CHUNK 64
 #define IPNF_POOL_TRIM_CHUNKS 64	/* chunks freed to the slab per worker run */
 #define IPNF_POOL_REFILL 64	/* fresh objects taken from the slab at once */
-#define IPNF_POOL_SCAN_GAP HZ	/* between two passes that look for free pages */
+/* between two passes that look for free pages: at least, at most (backing off) */
+#define IPNF_POOL_SCAN_GAP HZ
+#define IPNF_POOL_SCAN_GAP_MAX (64 * HZ)
 
 /*
  * A chunk is a chain of flows linked through hnode.next; chunks are stacked
@@ -70,7 +73,8 @@ struct ipnf_pool {
 	/* carved pools: every page, under lock (page->lru; page->private: the trim's) */
 	struct list_head pages;
 	unsigned long npages;
-	unsigned long scan_next;	/* jiffies: the trim's next pass (export mutex) */
+	/* the trim's next pass (jiffies), the gap after it (export mutex) */
+	unsigned long scan_next, scan_gap;
 	const char *name;
 };
 
@@ -278,7 +282,7 @@ static void ipnf_pool_trim_pages(struct ipnf_pool *p)
 {
 	const unsigned long marked = p->per_page + 1;
 	struct ipnf_flow *all, *chunk, *f, *next, *link;
-	unsigned long excess, pooled;
+	unsigned long excess, pooled, want;
 	struct page *pg, *tmp;
 	LIST_HEAD(free);
 
@@ -286,8 +290,7 @@ static void ipnf_pool_trim_pages(struct ipnf_pool *p)
 	pooled = (unsigned long)READ_ONCE(p->nchunks) * IPNF_POOL_CHUNK;
 	if (pooled <= p->level + p->per_page || time_before(jiffies, p->scan_next))
 		return;
-	p->scan_next = jiffies + IPNF_POOL_SCAN_GAP;
-	excess = pooled - p->level;
+	want = excess = pooled - p->level;
 
 	spin_lock_bh(&p->lock);
 	all = p->chunks;
@@ -329,6 +332,16 @@ static void ipnf_pool_trim_pages(struct ipnf_pool *p)
 		set_page_private(pg, 0);
 		__free_page(pg);
 	}
+	/*
+	 * A pass that found less than an eighth of what it looked for (pages
+	 * kept by a flow or two each) waits twice as long for the next, up to
+	 * IPNF_POOL_SCAN_GAP_MAX: the passes cost little while nothing frees.
+	 */
+	if (want - excess < want / 8)
+		p->scan_gap = min_t(unsigned long, 2 * p->scan_gap, IPNF_POOL_SCAN_GAP_MAX);
+	else
+		p->scan_gap = IPNF_POOL_SCAN_GAP;
+	p->scan_next = jiffies + p->scan_gap;
 }
 
 /*
@@ -424,6 +437,7 @@ int ipnf_pool_init(void)
 	spin_lock_init(&p6->lock);
 	INIT_LIST_HEAD(&p4->pages);
 	INIT_LIST_HEAD(&p6->pages);
+	p4->scan_gap = IPNF_POOL_SCAN_GAP;
 	ipnf_pool_decayed = jiffies;
 	return 0;
 }

@@ -183,15 +183,23 @@ stat_flows() { sed -n 's/^Flows: active \([0-9]*\).*/\1/p' /proc/net/stat/ipt_ne
 flush() { echo 1 >/proc/sys/net/netflow/flush; }
 # KiB of flow objects the module holds (the "mem" of /proc's Flows: line: table and pool)
 stat_mem() { sed -n 's/^Flows: active [0-9]*.*, mem \([0-9]*\)K.*/\1/p' /proc/net/stat/ipt_netflow; }
-# After a flush of many flows the pool returns its objects to the slab over the next
-# seconds (a share per worker run): wait for that to end before a measured regime, or
-# that work lands in its window (~12 instructions a packet in est after the flood).
-# Bounded: 300 polls of guest time (idle guest time costs little host time under icount).
+# After a flush of many flows the pool gives their memory back over the next seconds (a
+# share per worker run): wait for that to end before a measured regime, or that work lands
+# in its window (~6-20 instructions a packet in est after the flood). Ends when the module
+# holds (almost) nothing or its memory stood still for 70 s (longer than the trim's longest
+# wait between passes: pages a pooled flow or two keep stay); at most 400 polls of guest
+# time (idle guest time costs little host time under icount).
 settle() { # NAME
-	local i kb=0
-	for i in $(seq 300); do
+	local i kb=0 last=-1 same=0
+	for i in $(seq 400); do
 		kb=$(stat_mem)
 		[ "${kb:-0}" -le 8 ] && break
+		if [ "$kb" = "$last" ]; then
+			same=$((same + 1))
+			[ "$same" -ge 70 ] && break
+		else
+			same=0 last=$kb
+		fi
 		sleep 1
 	done
 	raw "$1" settle_polls "$i"
