@@ -226,15 +226,17 @@ int ipnf_hooks_set(const struct ipnf_hook_set *set)
 	u32 next;
 
 	lockdep_assert_held(&ipnf_cfg_mutex);
+	/* the filter on before any new point can be registered (not under a mutex of ours) */
+	static_branch_inc(&ipnf_hooks_filter);
 	mutex_lock(&ipnf_hooks_mutex);
 	memcpy(prio, ipnf_hooks_prio, sizeof(prio));
 	next = ipnf_hooks_plan(set, prio);
 	if (next == ipnf_hooks_live) {
 		mutex_unlock(&ipnf_hooks_mutex);
+		static_branch_dec(&ipnf_hooks_filter);	/* nothing changed */
 		return 0;
 	}
 	/* 1: the new points, registered but not live, beside the old ones */
-	static_branch_inc(&ipnf_hooks_filter);
 	memcpy(ipnf_hooks_prio, prio, sizeof(prio));
 	ipnf_hooks_reg = ipnf_hooks_live | next;
 	mutex_unlock(&ipnf_hooks_mutex);
