@@ -23,8 +23,10 @@ for t in iptables ip6tables iptables-nft iptables-legacy ip6tables-restore xtabl
 	assert_fail command -v $t
 done
 
-# a bad hooks value fails the load, with one message saying why
+# a bad hooks value fails the load, with one message saying why (its dependencies loaded
+# first, so that only the parameter can fail it, whichever scenario ran before)
 modprobe x_tables
+modprobe nf_conntrack
 nf_dmesg_mark badload
 assert_fail insmod "$ko" hooks=ipv4:ingress
 assert_match "$(nf_dmesg_since badload)" 'ipt_NETFLOW: hooks: hook must be prerouting, input, forward, output or postrouting' "kernel message for a bad hooks parameter"
