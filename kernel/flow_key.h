@@ -86,19 +86,34 @@ static inline unsigned int ipnf_key_len(const struct ipnf_flow_key *k)
 }
 
 /*
- * sport << 16 | dport of a key, read as one word (the two are adjacent:
- * asserted in flowtable.c).
+ * Between sport << 16 | dport and the word the two adjacent key fields
+ * make in memory (asserted in flowtable.c): the same on big-endian hosts,
+ * the halves swapped on little-endian ones (its own inverse).
  */
+static inline u32 ipnf_key_ports_image(u32 w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return w >> 16 | w << 16;
+#else
+	return w;
+#endif
+}
+
+/* sport << 16 | dport of a key, read as one word. */
 static inline u32 ipnf_key_ports_hl(const struct ipnf_flow_key *k)
 {
 	u32 w;
 
 	memcpy(&w, (const u8 *)k + offsetof(struct ipnf_flow_key, sport), 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return w >> 16 | w << 16;	/* sport | dport << 16 in the word */
-#else
-	return w;
-#endif
+	return ipnf_key_ports_image(w);
+}
+
+/* A key's ports from the 4 bytes of a TCP/UDP header's: one load, one store. */
+static inline void ipnf_key_set_ports(struct ipnf_flow_key *k, const u8 *l4)
+{
+	u32 w = ipnf_key_ports_image(ipnf_get32(l4));
+
+	memcpy((u8 *)k + offsetof(struct ipnf_flow_key, sport), &w, 4);
 }
 
 /* TCP flag bits as in the TCP header's 13th byte. */

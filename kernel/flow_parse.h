@@ -41,24 +41,6 @@ static inline void ipnf_ipv4_key(const u8 *h, struct ipnf_flow_key *key,
 }
 
 /*
- * A key's sport and dport (host order) from the 4 bytes of a TCP/UDP
- * header's ports: one load, one store (the fields are adjacent).
- */
-static __always_inline void ipnf_key_ports(struct ipnf_flow_key *key, const u8 *l4)
-{
-	u32 w;
-
-	memcpy(&w, l4, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* each 16-bit half byte-swapped, in place: bswap, then a 16-bit turn */
-	w = __builtin_bswap32(w);
-	w = w >> 16 | w << 16;
-#endif
-	/* dport follows sport (asserted in flowtable.c) */
-	memcpy((u8 *)key + offsetof(struct ipnf_flow_key, sport), &w, 4);
-}
-
-/*
  * The common case straight from contiguous bytes h[0..len) (the linear part
  * of the packet): IPv4 without options, not a fragment, TCP, UDP or ICMP,
  * headers all within len.  Fills every field of key (but iif, dir) and pi
@@ -104,11 +86,11 @@ static __always_inline int ipnf_parse_ipv4_lin(const u8 *h, unsigned int len,
 		pi->l4_end = 20 + thl;
 		if (thl > 20 && len >= 20 + thl)
 			pi->tcp_opts = ipnf_tcp_opts(l4 + 20, thl - 20);
-		ipnf_key_ports(key, l4);
+		ipnf_key_set_ports(key, l4);
 		break;
 	case 17:	/* UDP */
 		pi->l4_end = 28;
-		ipnf_key_ports(key, l4);
+		ipnf_key_set_ports(key, l4);
 		break;
 	case 1:	/* ICMP */
 		pi->l4_end = 28;

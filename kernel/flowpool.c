@@ -265,11 +265,6 @@ static bool ipnf_pool_release(struct ipnf_pool *p)
 	return chunk != NULL;
 }
 
-static inline struct page *ipnf_obj_page(const struct ipnf_flow *f)
-{
-	return virt_to_page(f);
-}
-
 /*
  * A carved pool over its level: one pass over the pooled objects (taken
  * off the stack meanwhile) counts each page's in the page's private word;
@@ -300,14 +295,14 @@ static void ipnf_pool_trim_pages(struct ipnf_pool *p)
 
 	for (chunk = all; chunk; chunk = *ipnf_chunk_link(chunk)) {
 		for (f = chunk; f; f = ipnf_chain_next(f))
-			ipnf_obj_page(f)->private++;
+			virt_to_page(f)->private++;
 		cond_resched();
 	}
 	for (chunk = all; chunk; chunk = link) {
 		link = *ipnf_chunk_link(chunk);
 		for (f = chunk; f; f = next) {
 			next = ipnf_chain_next(f);
-			pg = ipnf_obj_page(f);
+			pg = virt_to_page(f);
 			if (pg->private == p->per_page && excess >= p->per_page) {
 				pg->private = marked;	/* on its first object */
 				excess -= p->per_page;

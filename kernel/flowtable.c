@@ -693,7 +693,7 @@ int ipnf_table_init(unsigned int size)
 {
 	struct ipnf_htab *t;
 
-	/* flow_parse.h's ipnf_key_ports() stores both ports as one word */
+	/* ipnf_key_set_ports(), ipnf_key_ports_hl(): both ports as one word */
 	BUILD_BUG_ON(offsetof(struct ipnf_flow_key, dport) !=
 		     offsetof(struct ipnf_flow_key, sport) + 2);
 	get_random_bytes(&ipnf_hash_key, sizeof(ipnf_hash_key));
