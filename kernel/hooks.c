@@ -50,18 +50,8 @@ struct ipnf_hooks_net {
 };
 static unsigned int ipnf_hooks_net_id __read_mostly;
 
-/*
- * On while a hook may have to pass a packet by: during a change (points
- * registered that are not, or no longer, live) and while hook_mark is set.
- * Off, the usual case, every registered point is live and every packet
- * wanted: the hook's test is one patched-out jump.  A count: a change and
- * the mark each hold one.
- */
-static DEFINE_STATIC_KEY_FALSE(ipnf_hooks_filter);
-static bool ipnf_hooks_mark_held;	/* the mark holds ipnf_hooks_filter */
-static bool ipnf_hooks_ready;		/* ipnf_hooks_init() ran: keys may change */
-
-static bool ipnf_hook_filter(const struct sk_buff *skb, unsigned long point)
+static __always_inline bool ipnf_hook_wanted(const struct sk_buff *skb,
+					   unsigned long point)
 {
 	u64 m = READ_ONCE(ipnf_hooks_mark);
 
@@ -71,26 +61,8 @@ static bool ipnf_hook_filter(const struct sk_buff *skb, unsigned long point)
 		this_cpu_inc(ipnf_hooks_cpu.mark_skipped);
 		return false;
 	}
-	return true;
-}
-
-static __always_inline bool ipnf_hook_wanted(const struct sk_buff *skb,
-					   unsigned long point)
-{
-	if (static_branch_unlikely(&ipnf_hooks_filter) && !ipnf_hook_filter(skb, point))
-		return false;
 	this_cpu_inc(ipnf_hooks_cpu.seen);
 	return true;
-}
-
-/*
- * The end of a change: no hook still runs that the filter should stop
- * (an unregistered point's function may be running until a grace period).
- */
-static void ipnf_hooks_filter_put(void)
-{
-	synchronize_net();
-	static_branch_dec(&ipnf_hooks_filter);
 }
 
 static ipnf_meter_entry unsigned int ipnf_hook_ipv4(void *priv, struct sk_buff *skb,
@@ -226,14 +198,11 @@ int ipnf_hooks_set(const struct ipnf_hook_set *set)
 	u32 next;
 
 	lockdep_assert_held(&ipnf_cfg_mutex);
-	/* the filter on before any new point can be registered (not under a mutex of ours) */
-	static_branch_inc(&ipnf_hooks_filter);
 	mutex_lock(&ipnf_hooks_mutex);
 	memcpy(prio, ipnf_hooks_prio, sizeof(prio));
 	next = ipnf_hooks_plan(set, prio);
 	if (next == ipnf_hooks_live) {
 		mutex_unlock(&ipnf_hooks_mutex);
-		static_branch_dec(&ipnf_hooks_filter);	/* nothing changed */
 		return 0;
 	}
 	/* 1: the new points, registered but not live, beside the old ones */
@@ -255,7 +224,6 @@ int ipnf_hooks_set(const struct ipnf_hook_set *set)
 	}
 	mutex_unlock(&ipnf_hooks_mutex);
 	ipnf_hooks_sync_all();
-	ipnf_hooks_filter_put();
 	if (!next)
 		static_branch_disable(&ipnf_hooks_key);
 	if (errors) {
@@ -266,34 +234,10 @@ int ipnf_hooks_set(const struct ipnf_hook_set *set)
 	return 0;
 }
 
-/* The mark's hold on the filter, as the mark is (ipnf_cfg_mutex held). */
-static void ipnf_hooks_mark_key(bool want)
-{
-	lockdep_assert_held(&ipnf_cfg_mutex);
-	if (want == ipnf_hooks_mark_held)
-		return;
-	if (want)
-		static_branch_inc(&ipnf_hooks_filter);
-	else
-		static_branch_dec(&ipnf_hooks_filter);
-	ipnf_hooks_mark_held = want;
-}
-
-/*
- * A mark filter is tested from before it is stored until after it is gone.
- * Before ipnf_hooks_init() (module parameters) only stored: the init turns
- * the key on (a module's static keys are not ready while it is loading).
- */
 void ipnf_hooks_set_mark(u32 value, u32 mask)
 {
-	u64 m = (u64)mask << 32 | value;
-
 	lockdep_assert_held(&ipnf_cfg_mutex);
-	if (ipnf_hooks_ready && m)
-		ipnf_hooks_mark_key(true);
-	WRITE_ONCE(ipnf_hooks_mark, m);
-	if (ipnf_hooks_ready && !m)
-		ipnf_hooks_mark_key(false);
+	WRITE_ONCE(ipnf_hooks_mark, (u64)mask << 32 | value);
 }
 
 void ipnf_hooks_stats(struct ipnf_hooks_stats *s)
@@ -332,19 +276,11 @@ int ipnf_hooks_init(void)
 	ret = register_pernet_subsys(&ipnf_hooks_net_ops);
 	if (ret)
 		return ret;
-	mutex_lock(&ipnf_cfg_mutex);
-	ipnf_hooks_ready = true;
-	ipnf_hooks_mark_key(READ_ONCE(ipnf_hooks_mark) != 0);
-	mutex_unlock(&ipnf_cfg_mutex);
 	/* the parameters were checked when modprobe gave them */
 	if (ipnf_parse_hooks(ipnf_cfg.hooks, &set, &err) || !set.present)
 		return 0;
 	mutex_lock(&ipnf_cfg_mutex);
 	ret = ipnf_hooks_set(&set);
-	if (ret) {
-		ipnf_hooks_mark_key(false);
-		ipnf_hooks_ready = false;
-	}
 	mutex_unlock(&ipnf_cfg_mutex);
 	if (ret)
 		unregister_pernet_subsys(&ipnf_hooks_net_ops);
@@ -353,16 +289,10 @@ int ipnf_hooks_init(void)
 
 void ipnf_hooks_exit(void)
 {
-	static_branch_inc(&ipnf_hooks_filter);	/* points registered, none live */
 	WRITE_ONCE(ipnf_hooks_live, 0);
 	unregister_pernet_subsys(&ipnf_hooks_net_ops);	/* every namespace's */
 	mutex_lock(&ipnf_hooks_mutex);
 	ipnf_hooks_reg = 0;
 	mutex_unlock(&ipnf_hooks_mutex);
-	ipnf_hooks_filter_put();
-	mutex_lock(&ipnf_cfg_mutex);
-	ipnf_hooks_mark_key(false);
-	ipnf_hooks_ready = false;
-	mutex_unlock(&ipnf_cfg_mutex);
 	static_branch_disable(&ipnf_hooks_key);
 }
