@@ -24,6 +24,7 @@ table ip sink {
 EOF
 ko=$(nf_local_kmod)
 modprobe x_tables
+modprobe nf_conntrack	# the module's dependencies, whichever scenario ran before
 insmod "$ko" destination=127.0.0.1:2055 inactive_timeout=3600 active_timeout=3600 \
 	hooks=ipv4:prerouting || nf_die "insmod failed: $(dmesg | tail -3)"
 inrecv() { nf_ns dut awk '$1 == "Ip:" && $4 ~ /^[0-9]+$/ { print $4 }' /proc/net/snmp; }	# InReceives
