@@ -14,7 +14,9 @@
  * it adds, or whose priority it changes, in the other bank of their slot,
  * in every namespace; one store to ipnf_hooks_live then makes the new set the
  * one that meters (hooks check their bit), and the old points are
- * unregistered.  Points that do not change are never touched.
+ * unregistered.  Points that do not change are never touched.  Outside a
+ * change, a live point without a mark filter meters after one load (its
+ * gate, below).
  */
 #include <linux/module.h>
 #include <linux/seq_file.h>
@@ -50,17 +52,49 @@ struct ipnf_hooks_net {
 };
 static unsigned int ipnf_hooks_net_id __read_mostly;
 
-static __always_inline bool ipnf_hook_wanted(const struct sk_buff *skb,
-					   unsigned long point)
+/*
+ * The gate of each point, the one load of the common case: open (1) while the
+ * point is live and no mark is asked for, so the hook meters without looking
+ * further; closed (0) otherwise, and the hook takes the full test below.  A
+ * change closes the gates of the points it adds and removes before its
+ * switch, so around the switch each of them tests ipnf_hooks_live as before;
+ * the points that stay keep theirs open.  Written under ipnf_hooks_mutex; a
+ * hook's priv points at its gate.
+ */
+static u8 ipnf_hooks_gate[IPNF_HOOKS_POINTS] __read_mostly;
+
+static void ipnf_hooks_gates(u32 open)
 {
+	unsigned int p;
+
+	lockdep_assert_held(&ipnf_hooks_mutex);
+	if (READ_ONCE(ipnf_hooks_mark))
+		open = 0;	/* a mark filter: every packet is tested */
+	for (p = 0; p < IPNF_HOOKS_POINTS; p++)
+		WRITE_ONCE(ipnf_hooks_gate[p], !!(open & BIT(p)));
+	smp_wmb();	/* closed gates before the switch they prepare */
+}
+
+static noinline bool ipnf_hook_tested(const struct sk_buff *skb,
+				      const u8 *gate)
+{
+	unsigned long point = gate - ipnf_hooks_gate;
 	u64 m = READ_ONCE(ipnf_hooks_mark);
 
-	if (unlikely(!(READ_ONCE(ipnf_hooks_live) & BIT(point))))
+	if (!(READ_ONCE(ipnf_hooks_live) & BIT(point)))
 		return false;	/* registered, not yet (or no longer) live */
-	if (unlikely((skb->mark & (u32)(m >> 32)) != (u32)m)) {
+	if ((skb->mark & (u32)(m >> 32)) != (u32)m) {
 		this_cpu_inc(ipnf_hooks_cpu.mark_skipped);
 		return false;
 	}
+	return true;
+}
+
+static __always_inline bool ipnf_hook_wanted(const struct sk_buff *skb,
+					   const u8 *gate)
+{
+	if (unlikely(!READ_ONCE(*gate)) && !ipnf_hook_tested(skb, gate))
+		return false;
 	this_cpu_inc(ipnf_hooks_cpu.seen);
 	return true;
 }
@@ -68,7 +102,7 @@ static __always_inline bool ipnf_hook_wanted(const struct sk_buff *skb,
 static ipnf_meter_entry unsigned int ipnf_hook_ipv4(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	if (ipnf_hook_wanted(skb, (unsigned long)priv))
+	if (ipnf_hook_wanted(skb, priv))
 		ipnf_meter_ipv4(skb, state);
 	return NF_ACCEPT;
 }
@@ -76,7 +110,7 @@ static ipnf_meter_entry unsigned int ipnf_hook_ipv4(void *priv, struct sk_buff *
 static ipnf_meter_entry unsigned int ipnf_hook_ipv6(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	if (ipnf_hook_wanted(skb, (unsigned long)priv))
+	if (ipnf_hook_wanted(skb, priv))
 		ipnf_meter_ipv6(skb, state);
 	return NF_ACCEPT;
 }
@@ -91,7 +125,7 @@ static void ipnf_hooks_fill(struct nf_hook_ops *ops, unsigned int point)
 	ops->pf = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 	ops->hooknum = slot % IPNF_HOOK_NUM;	/* NF_INET_* order */
 	ops->priority = ipnf_hooks_prio[point];
-	ops->priv = (void *)(unsigned long)point;
+	ops->priv = &ipnf_hooks_gate[point];
 }
 
 /* Make the points registered in net those of ipnf_hooks_reg. */
@@ -208,6 +242,7 @@ int ipnf_hooks_set(const struct ipnf_hook_set *set)
 	/* 1: the new points, registered but not live, beside the old ones */
 	memcpy(ipnf_hooks_prio, prio, sizeof(prio));
 	ipnf_hooks_reg = ipnf_hooks_live | next;
+	ipnf_hooks_gates(ipnf_hooks_live & next);
 	mutex_unlock(&ipnf_hooks_mutex);
 	if (next)
 		static_branch_enable(&ipnf_hooks_key);
@@ -221,7 +256,9 @@ int ipnf_hooks_set(const struct ipnf_hook_set *set)
 		/* 2: one store switches every point; 3: the old ones go */
 		WRITE_ONCE(ipnf_hooks_live, next);
 		ipnf_hooks_reg = next;
+		smp_wmb();	/* the switch before the gates it opens */
 	}
+	ipnf_hooks_gates(next);
 	mutex_unlock(&ipnf_hooks_mutex);
 	ipnf_hooks_sync_all();
 	if (!next)
@@ -237,7 +274,10 @@ int ipnf_hooks_set(const struct ipnf_hook_set *set)
 void ipnf_hooks_set_mark(u32 value, u32 mask)
 {
 	lockdep_assert_held(&ipnf_cfg_mutex);
+	mutex_lock(&ipnf_hooks_mutex);
 	WRITE_ONCE(ipnf_hooks_mark, (u64)mask << 32 | value);
+	ipnf_hooks_gates(ipnf_hooks_live);
+	mutex_unlock(&ipnf_hooks_mutex);
 }
 
 void ipnf_hooks_stats(struct ipnf_hooks_stats *s)
