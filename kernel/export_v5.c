@@ -171,11 +171,14 @@ void ipnf_v5_add(struct ipnf_export_sink *s, const struct ipnf_exp_rec *r)
 /*
  * Records of the flows of v (at most the open PDU's room) into it, from the
  * first on while they are IPv4 with byte counters that fit 32 bits; returns
- * how many.  The PDU's counters are kept in registers meanwhile.
+ * how many.  The PDU's counters and the clock are kept in registers
+ * meanwhile (the records' stores could alias *c: a copy is not reloaded).
  */
 static unsigned int ipnf_v5_fill(u8 *rec, struct ipnf_flow *const *v, unsigned int n,
 			       const struct ipnf_export_clock *c)
 {
+	const struct ipnf_export_clock clk = *c;
+	const u32 base = ipnf_uptime_base(&clk);
 	u64 pkts = 0, bytes = 0;
 	unsigned int i;
 
@@ -186,10 +189,10 @@ static unsigned int ipnf_v5_fill(u8 *rec, struct ipnf_flow *const *v, unsigned i
 
 		if (f->key.family != IPNF_FAM_V4 || b >> 32)
 			break;
-		r = ipnf_v5_of_flow(f, c, (u32)atomic_read(&f->packets), (u32)b);
+		r = ipnf_v5_of_flow(f, &clk, base, (u32)atomic_read(&f->packets), (u32)b);
 		ipnf_v5_write(rec, &r);
 		pkts += r.pkts;
-		bytes += r.bytes;
+		bytes += b;	/* = r.bytes: it fits 32 bits */
 	}
 	ipnf_v5_count += i;
 	ipnf_v5_pkts += pkts;

@@ -32,8 +32,9 @@ struct ipnf_flow {
 	atomic64_t bytes;
 	atomic_t packets;
 	/*
-	 * bits 0-7: TCP flags OR; 8-9: IPNF_FLOW_*; 16-23: end reason;
-	 * 24-31: tcpOptions bits of option kinds 32-39
+	 * bits 0-7: TCP flags OR; 8-9: IPNF_FLOW_*; 16-23: end reason (a
+	 * flush sets none: ipnf_flow_end_reason()); 24-31: tcpOptions bits
+	 * of option kinds 32-39
 	 */
 	atomic_t state;
 	struct ipnf_link hnode;	/* hash chain; in the pool, its chunk's chain */
@@ -78,6 +79,25 @@ static inline u32 ipnf_j2ms(u32 j)
 static inline u32 ipnf_age_ms(const struct ipnf_export_clock *c, u32 ts)
 {
 	return ipnf_j2ms(c->now - ts);
+}
+
+/* What ipnf_uptime_at() adds to a stamp: the uptime at jiffies 0 (mod 2^32). */
+static inline u32 ipnf_uptime_base(const struct ipnf_export_clock *c)
+{
+	return c->uptime - ipnf_j2ms(c->now);
+}
+
+/*
+ * The uptime (ms) at jiffies stamp ts, c->uptime - ipnf_age_ms(c, ts): where
+ * HZ divides 1000, one multiply-add on base (ipnf_uptime_base(c)), the same
+ * bits (the product is taken mod 2^32 either way).
+ */
+static inline u32 ipnf_uptime_at(const struct ipnf_export_clock *c, u32 base,
+				 u32 ts)
+{
+	if (!(MSEC_PER_SEC % HZ))
+		return base + ts * (MSEC_PER_SEC / HZ);
+	return c->uptime - ipnf_age_ms(c, ts);
 }
 
 #endif /* IPNF_FLOW_H */

@@ -29,12 +29,18 @@ static __always_inline u32 ipnf_flow_phys(const struct ipnf_flow *f, bool out)
 #endif
 }
 
-/* flowEndReason of an exported flow (the sweep set it in state st). */
+/*
+ * flowEndReason of an exported flow: the one the sweep set in state st, or
+ * none for a flush's flows (which the flush does not touch): theirs is
+ * IPNF_END_EOF once they saw FIN or RST, else IPNF_END_FORCED.
+ */
 static __always_inline u8 ipnf_flow_end_reason(int st)
 {
 	u8 reason = (st >> 16) & 0xff;
 
-	return reason ? reason : (u8)IPNF_END_EOF;
+	if (reason)
+		return reason;
+	return st & IPNF_FLOW_ENDED ? IPNF_END_EOF : IPNF_END_FORCED;
 }
 
 /*
@@ -86,7 +92,7 @@ static __always_inline void ipnf_flow_fill_rec(struct ipnf_exp_rec *r,
  */
 static __always_inline struct ipnf_v5_rec
 ipnf_v5_of_flow(const struct ipnf_flow *f, const struct ipnf_export_clock *c,
-	      u32 pkts, u32 bytes)
+	      u32 base, u32 pkts, u32 bytes)
 {
 	const struct ipnf_flow_key *k = &f->key;
 	struct ipnf_v5_rec v = {
@@ -97,8 +103,8 @@ ipnf_v5_of_flow(const struct ipnf_flow *f, const struct ipnf_export_clock *c,
 		.oif = f->oif,
 		.pkts = pkts,
 		.bytes = bytes,
-		.first_ms = c->uptime - ipnf_age_ms(c, f->ts_first),
-		.last_ms = c->uptime - ipnf_age_ms(c, READ_ONCE(f->ts_last)),
+		.first_ms = ipnf_uptime_at(c, base, f->ts_first),
+		.last_ms = ipnf_uptime_at(c, base, READ_ONCE(f->ts_last)),
 		.ports = ipnf_key_ports_hl(k),
 		.tcp_flags = (u8)atomic_read(&f->state),
 		.proto = k->proto,

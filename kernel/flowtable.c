@@ -444,10 +444,12 @@ static __always_inline unsigned int ipnf_sweep_buckets_as(struct ipnf_htab *t,
 				f = ipnf_link_flow(n);
 				seen++;
 				reason = 0;
-				if (all)	/* as ipnf_flow_due() decides with e.all */
-					reason = atomic_read(&f->state) & IPNF_FLOW_ENDED ?
-						 IPNF_END_EOF : IPNF_END_FORCED;
-				else if (!ipnf_flow_due(f, &e, &reason)) {
+				/*
+				 * A flush takes every flow and sets no end
+				 * reason: ipnf_flow_end_reason() tells it from
+				 * the state, as ipnf_flow_due() decides with e.all.
+				 */
+				if (!all && !ipnf_flow_due(f, &e, &reason)) {
 					linger += reason == IPNF_END_EOF;
 					p = n;
 					n = rcu_dereference_protected(n->next, 1);
@@ -464,7 +466,8 @@ static __always_inline unsigned int ipnf_sweep_buckets_as(struct ipnf_htab *t,
 				else if (unlikely(!try_cmpxchg((unsigned long *)&head->next, &first,
 							       (unsigned long)next)))
 					p = ipnf_unlink_first_slow(head, n, next);
-				atomic_or(reason << 16, &f->state);
+				if (!all)
+					atomic_or(reason << 16, &f->state);
 				v[bn++] = f;
 				n = next;
 			}

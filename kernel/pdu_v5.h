@@ -50,10 +50,13 @@ static __always_inline void ipnf_v5_write(u8 *p, const struct ipnf_v5_rec *v)
 	ipnf_put32(p + 24, v->first_ms);
 	ipnf_put32(p + 28, v->last_ms);
 	ipnf_put32(p + 32, v->ports);
-	/* pad1, tcp_flags, prot, tos */
-	ipnf_put32(p + 36, (u32)v->tcp_flags << 16 | (u32)v->proto << 8 | v->tos);
-	ipnf_put32(p + 40, (u32)v->src_as << 16 | v->dst_as);
-	memset(p + 44, 0, 4);		/* masks, pad */
+	/* pad1, tcp_flags, prot, tos: bytes (proto and tos lie so in a key) */
+	p[36] = 0;
+	p[37] = v->tcp_flags;
+	p[38] = v->proto;
+	p[39] = v->tos;
+	/* AS numbers, then masks and pad: one word */
+	ipnf_put64(p + 40, (u64)((u32)v->src_as << 16 | v->dst_as) << 32);
 }
 
 /* The v5 view of a record; pkts/bytes separately (v5 counters are 32-bit). */

@@ -71,7 +71,7 @@ TEST_CASE("v5 fast path writes what the general record writes, on random flows")
         ipnf_v5_rec general;
         std::memset(&general, 0x5a, sizeof(general));
         ipnf_v5_of_rec(&general, &r, pkts, bytes);
-        const ipnf_v5_rec fast = ipnf_v5_of_flow(f, &c, pkts, bytes);
+        const ipnf_v5_rec fast = ipnf_v5_of_flow(f, &c, ipnf_uptime_base(&c), pkts, bytes);
 
         uint8_t a[IPNF_V5_REC_LEN], b[IPNF_V5_REC_LEN];
         ipnf_v5_write(a, &general);
@@ -114,7 +114,9 @@ TEST_CASE("the general record carries the flow") {
             CHECK(r.physout == f->physout);
             CHECK(r.tcp_flags == (st & 0xff));
             const unsigned reason = (st >> 16) & 0xff;
-            CHECK(r.end_reason == (reason ? reason : unsigned(IPNF_END_EOF)));
+            // none set: a flush's flow, EOF once it saw FIN or RST, else forced
+            const unsigned flushed = st & IPNF_FLOW_ENDED ? IPNF_END_EOF : IPNF_END_FORCED;
+            CHECK(r.end_reason == (reason ? reason : flushed));
             const uint8_t nh[4] = {};
             CHECK(std::memcmp(r.nexthop, nh, 4) == 0);
             CHECK(r.src_as == 0);
