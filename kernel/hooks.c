@@ -329,6 +329,9 @@ int ipnf_hooks_init(void)
 
 void ipnf_hooks_exit(void)
 {
+	mutex_lock(&ipnf_hooks_mutex);
+	ipnf_hooks_gates(0);
+	mutex_unlock(&ipnf_hooks_mutex);
 	WRITE_ONCE(ipnf_hooks_live, 0);
 	unregister_pernet_subsys(&ipnf_hooks_net_ops);	/* every namespace's */
 	mutex_lock(&ipnf_hooks_mutex);
