@@ -12,6 +12,7 @@
 #   nf_pcap_start NAME PORT      tshark capture of UDP PORT on lo -> /tmp/NAME.pcap
 #   nf_pcap_stop NAME            stop it
 #   nf_pcap_flows NAME           tshark's decoding, same line format as nf_collector_flows
+#   nf_pdml_complaints PDML      what tshark complained of in a PDML decoding, counted
 #   nf_stat                      cat /proc/net/stat/ipt_netflow
 #   nf_snmp KEY                  value of KEY in /proc/net/stat/ipt_netflow_snmp
 #   nf_udp NS DST DPORT COUNT SIZE [SPORT]  send COUNT UDP datagrams of SIZE payload bytes
@@ -122,6 +123,15 @@ nf_load_full() { # ARGS...   like nf_load, the module with every optional field 
 
 nf_pcap_flows() { # NAME [PORT]
 	python3 "$NF_TOOLS/tshark_flows.py" "/tmp/$1.pcap" "${2:-2055}" | sort
+}
+
+# Malformed packets, unknown fields or templates, trailing bytes, and expert infos from
+# Note up (Wireshark's sequence analysis of each observation domain included), counted
+# by line.  A Chat one is a remark, not a complaint: "Possible traceroute" comes when the
+# export socket's ephemeral source port falls in traceroute's range (33435-33464).
+nf_pdml_complaints() { # PDML
+	grep -E '_ws\.malformed|[Uu]nknown|[Nn]o [Tt]emplate|Trailing stray|name="_ws\.expert" showname="Expert Info \((Note|Warning|Error)/' "$1" |
+		grep -v 'name="_ws\.expert\.\(group\|severity\|message\)"' | sort | uniq -c || true
 }
 
 nf_stat() { cat /proc/net/stat/ipt_netflow; }

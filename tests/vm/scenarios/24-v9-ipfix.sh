@@ -111,7 +111,7 @@ assert_eq "$(echo "$tsh" | sampled)" 2 "tshark: 2 sampled flows"
 # every field resolves to a named one; nothing malformed, no expert warnings (this
 # includes Wireshark's sequence-number analysis per observation domain).  Read from the
 # PDML, which has every line of tshark -V (showname) and the expert items.
-bad=$(grep -E '_ws\.expert|_ws\.malformed|[Uu]nknown|[Nn]o [Tt]emplate|Trailing stray' /tmp/all.pdml | sort | uniq -c || true)
+bad=$(nf_pdml_complaints /tmp/all.pdml)
 echo "tshark complaints:"; echo "$bad" | indent
 assert_eq "$bad" "" "tshark: no unknown fields, malformed packets or warnings"
 assert_ge "$(grep -c 'Type: flowEndReason (136)' /tmp/all.pdml || true)" 1 "IPFIX template carries flowEndReason"

@@ -76,7 +76,7 @@ assert_match "$(nf_stat)" 'Dropped 0; namespaces busy 0, events off [0-9]+\.' "n
 
 # v9 / IPFIX: NEL records
 tshark -n -r /tmp/nat.pcap -d udp.port==2055,cflow -T pdml > /tmp/nat.pdml 2>/dev/null
-bad=$(grep -E '_ws\.expert|_ws\.malformed|[Uu]nknown|[Nn]o [Tt]emplate' /tmp/nat.pdml | sort | uniq -c || true)
+bad=$(nf_pdml_complaints /tmp/nat.pdml)
 assert_eq "$bad" "" "tshark: every NEL field named, nothing malformed"
 nel=$(python3 "$NF_TOOLS/tshark_v9.py" /tmp/nat.pdml 2055 cflow.nat_event cflow.protocol \
 	cflow.srcaddr cflow.srcport cflow.dstaddr cflow.dstport cflow.post_natsource_ipv4_address \

@@ -50,7 +50,7 @@ assert_eq "$(echo "$got" | grep ' 198\.51\.100\.1 ' || true)" "$(printf '%s\n' \
 	'17 192.0.2.1 40030 198.51.100.1 7005 2 88')" "nfdump: each mirrored flow, exactly; none after promisc=0"
 
 tshark -n -r /tmp/promisc.pcap -d udp.port==2055,cflow -T pdml > /tmp/promisc.pdml 2>/dev/null
-bad=$(grep -E '_ws\.expert|_ws\.malformed|[Uu]nknown|[Nn]o [Tt]emplate' /tmp/promisc.pdml | sort | uniq -c || true)
+bad=$(nf_pdml_complaints /tmp/promisc.pdml)
 assert_eq "$bad" "" "tshark: every field named, nothing malformed"
 # per record: destination port, VLAN id / priority, customer VLAN, MPLS label stack
 recs=$(python3 - /tmp/promisc.pdml <<'EOT'

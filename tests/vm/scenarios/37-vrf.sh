@@ -74,7 +74,7 @@ if_green=$(r cat /sys/class/net/green/ifindex)
 
 # tshark: every record's VRF ids (IPFIX on 6000, v9 on 6100)
 tshark -n -r /tmp/vrf.pcap -d udp.port==2055,cflow -T pdml >/tmp/vrf.pdml 2>/dev/null
-bad=$(grep -E '_ws\.expert|_ws\.malformed|[Uu]nknown|[Nn]o [Tt]emplate' /tmp/vrf.pdml | sort | uniq -c || true)
+bad=$(nf_pdml_complaints /tmp/vrf.pdml)
 assert_eq "$bad" "" "tshark: every field named, nothing malformed"
 recs=$(python3 "$NF_TOOLS/tshark_v9.py" /tmp/vrf.pdml 2055 cflow.srcport cflow.dstport cflow.packets \
 	cflow.ingress_vrfid cflow.egress_vrfid cflow.inputint | sort)

@@ -153,7 +153,7 @@ f6="cflow.srcaddrv6 cflow.srcport cflow.dstaddrv6 cflow.dstport cflow.post_nat_s
     cflow.post_naptdestination_transport_port"
 for r in prerouting forward postrouting; do
 	tshark -n -r "/tmp/nat-$r.pcap" -d udp.port==2055,cflow -T pdml >"/tmp/nat-$r.pdml" 2>/dev/null
-	bad=$(grep -E '_ws\.expert|_ws\.malformed|[Uu]nknown|[Nn]o [Tt]emplate' "/tmp/nat-$r.pdml" | sort | uniq -c || true)
+	bad=$(nf_pdml_complaints "/tmp/nat-$r.pdml")
 	assert_eq "$bad" "" "tshark ($r): every field named, nothing malformed"
 done
 for r in prerouting forward postrouting; do
